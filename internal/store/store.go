@@ -1,0 +1,189 @@
+// Package store opens Mingbai's database, SQLite (embedded, the default) or
+// PostgreSQL, applies the embedded migrations of its dialect and runs
+// transactions with retries. Feature packages write portable SQL with ?
+// placeholders; the few differences between the two databases live in
+// dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// DB is an open database. Writes go through Write, which serialises them on
+// SQLite's single writer connection; reads use a pool.
+type DB struct {
+	Dialect Dialect
+	// URL is where the database lives, without any password, for messages.
+	URL string
+
+	write *sql.DB
+	read  *sql.DB
+
+}
+
+// Open opens the database at dsn. A dsn starting with postgres:// or
+// postgresql:// selects PostgreSQL; anything else is a SQLite file path.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// OpenInDir opens dsn, or when dsn is empty the SQLite file mingbai.db in
+// the data directory dir, creating the directory if needed.
+func OpenInDir(ctx context.Context, dsn, dir string) (*DB, error) {
+	if dsn == "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		dsn = filepath.Join(dir, "mingbai.db")
+	}
+	return Open(ctx, dsn)
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.read.PingContext(ctx)
+}
+
+// Tx is a transaction whose queries use ? placeholders on both dialects.
+type Tx struct {
+	tx      *sql.Tx
+	Dialect Dialect
+}
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.Dialect.Rebind(query), args...)
+}
+
+// Query runs a query returning rows.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.Dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.Dialect.Rebind(query), args...)
+}
+
+// InsertID runs an INSERT that ends in "RETURNING id" and returns the id.
+// Both SQLite (3.35+) and PostgreSQL support RETURNING.
+func (tx *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, query, args...).Scan(&id)
+	return id, err
+}
+
+// Savepoint runs fn inside a savepoint of tx: if fn fails, only its own
+// changes are rolled back and tx stays usable.
+func (tx *Tx) Savepoint(ctx context.Context, name string, fn func() error) error {
+	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint %s: %w", name, err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("rollback to savepoint %s: %w", name, rerr))
+		}
+		if _, rerr := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("release savepoint %s: %w", name, rerr))
+		}
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("release savepoint %s: %w", name, err)
+	}
+	return nil
+}
+
+const maxAttempts = 8
+
+// Write runs fn in a read-write transaction and commits it. When the
+// database reports a conflict that a retry can resolve (SQLite busy,
+// PostgreSQL serialization failure or deadlock), the whole of fn runs again,
+// so fn must not have effects outside the transaction.
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// Read runs fn in a read-only transaction, a consistent snapshot.
+func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return errors.Join(err, ctx.Err())
+			case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+			}
+		}
+		err = db.runOnce(ctx, pool, readOnly, fn)
+		if err == nil || !db.Dialect.retryable(err) {
+			return err
+		}
+	}
+	return fmt.Errorf("gave up after %d attempts: %w", maxAttempts, err)
+}
+
+func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && db.Dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(&Tx{tx: sqlTx, Dialect: db.Dialect}); err != nil {
+		if rerr := sqlTx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if readOnly {
+		return sqlTx.Rollback()
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Query runs a read query outside any transaction.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.Dialect.Rebind(query), args...)
+}
+
+// QueryRow runs a read query returning at most one row.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.Dialect.Rebind(query), args...)
+}
