@@ -1,0 +1,1 @@
+-- accounts: filled by the auth migration
