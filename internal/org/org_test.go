@@ -196,3 +196,236 @@ func TestCreateValidation(t *testing.T) {
 		}
 	})
 }
+
+func ptr(s string) *string { return &s }
+
+func TestUpdateKeepsHistory(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clk := newService(db)
+		b := makeBase(t, s)
+		sibling := must[*org.Unit](t)(s.CreateCommunity(ctx, b.street.ID, org.NewUnit{Name: "锁金五村社区", Slug: "suojin-5", Phone: "025-85401501", BoardLocation: "服务中心门前"}, 1))
+
+		t1 := t0.Add(48 * time.Hour)
+		clk.now = t1
+		u, err := s.Update(ctx, b.community.ID, org.UnitChanges{
+			Name:          ptr("锁金新四村社区"),
+			Slug:          ptr("suojin-new-4"),
+			Phone:         ptr("13812345678"),
+			BoardLocation: ptr("锁金四村3幢东侧"),
+		}, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Name != "锁金新四村社区" || u.Slug != "suojin-new-4" || u.Phone != "13812345678" || u.BoardLocation != "锁金四村3幢东侧" || !u.UpdatedAt.Equal(t1) || !u.CreatedAt.Equal(t0) {
+			t.Errorf("updated unit = %+v", u)
+		}
+		if got := must[*org.Unit](t)(s.Unit(ctx, b.community.ID)); *got != *u {
+			t.Errorf("read back %+v, want %+v", got, u)
+		}
+		// The old slug is free again once changed.
+		if _, err := s.BySlug(ctx, org.Community, "suojin-4"); mingbai.ErrorCode(err) != mingbai.ENOTFOUND {
+			t.Errorf("old slug still found: %v", err)
+		}
+
+		// Unchanged values (after cleaning) write no history.
+		clk.now = t1.Add(time.Hour)
+		if _, err := s.Update(ctx, b.community.ID, org.UnitChanges{Name: ptr(" 锁金新四村社区 "), Phone: ptr("138 1234 5678")}, 8); err != nil {
+			t.Fatal(err)
+		}
+		// A street's phone may be cleared; a community's may not.
+		if _, err := s.Update(ctx, b.street.ID, org.UnitChanges{Phone: ptr("025-85401000")}, 7); err != nil {
+			t.Fatal(err)
+		}
+
+		hist := must[[]org.Change](t)(s.History(ctx, b.community.ID))
+		type row struct{ what, old, new string }
+		want := []row{
+			{org.ChangeCreate, "", "锁金四村社区"},
+			{org.ChangeName, "锁金四村社区", "锁金新四村社区"},
+			{org.ChangeSlug, "suojin-4", "suojin-new-4"},
+			{org.ChangePhone, "025-85401234", "13812345678"},
+			{org.ChangeBoardLocation, "锁金四村12幢北侧宣传橱窗", "锁金四村3幢东侧"},
+		}
+		if len(hist) != len(want) {
+			t.Fatalf("history has %d rows, want %d: %+v", len(hist), len(want), hist)
+		}
+		for i, h := range hist {
+			if (row{h.What, h.OldValue, h.NewValue}) != want[i] {
+				t.Errorf("history[%d] = %+v, want %+v", i, h, want[i])
+			}
+			wantBy, wantAt := int64(7), t1
+			if i == 0 {
+				wantBy, wantAt = 1, t0
+			}
+			if h.By != wantBy || !h.At.Equal(wantAt) || h.UnitID != b.community.ID {
+				t.Errorf("history[%d] by %d at %v, want by %d at %v", i, h.By, h.At, wantBy, wantAt)
+			}
+		}
+		if hist[1].Label() != "更名" {
+			t.Errorf("label = %q", hist[1].Label())
+		}
+
+		errOf := func(_ *org.Unit, err error) error { return err }
+		cases := []struct {
+			name        string
+			err         error
+			code, field string
+			msg         string
+		}{
+			{"rename to a sibling's name", errOf(s.Update(ctx, b.community.ID, org.UnitChanges{Name: ptr("锁金五村社区")}, 7)), mingbai.ECONFLICT, "name", "“锁金村街道”下已有名为“锁金五村社区”的社区"},
+			{"slug of another community", errOf(s.Update(ctx, b.community.ID, org.UnitChanges{Slug: ptr("suojin-5")}, 7)), mingbai.ECONFLICT, "slug", "已被社区“锁金五村社区”使用"},
+			{"invalid slug", errOf(s.Update(ctx, b.community.ID, org.UnitChanges{Slug: ptr("Suojin")}, 7)), mingbai.EINVALID, "slug", "只能使用小写"},
+			{"empty name", errOf(s.Update(ctx, b.community.ID, org.UnitChanges{Name: ptr("")}, 7)), mingbai.EINVALID, "name", "请填写名称"},
+			{"clearing a community's phone", errOf(s.Update(ctx, sibling.ID, org.UnitChanges{Phone: ptr("")}, 7)), mingbai.EINVALID, "phone", "请填写联系电话"},
+			{"bad phone", errOf(s.Update(ctx, sibling.ID, org.UnitChanges{Phone: ptr("110")}, 7)), mingbai.EINVALID, "phone", "联系电话格式不对"},
+			{"clearing the board location", errOf(s.Update(ctx, sibling.ID, org.UnitChanges{BoardLocation: ptr("")}, 7)), mingbai.EINVALID, "board_location", "请填写公开栏所在位置"},
+			{"board location of a street", errOf(s.Update(ctx, b.street.ID, org.UnitChanges{BoardLocation: ptr("门口")}, 7)), mingbai.EINVALID, "board_location", "只有社区有公开栏位置"},
+			{"missing unit", errOf(s.Update(ctx, 9999, org.UnitChanges{Name: ptr("某某社区")}, 7)), mingbai.ENOTFOUND, "", "找不到编号为 9999 的组织"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) { wantErr(t, c.err, c.code, c.field, c.msg) })
+		}
+		// A refused update changes nothing, in the unit or its history.
+		if got := must[*org.Unit](t)(s.Unit(ctx, b.community.ID)); *got != *u {
+			t.Errorf("after refusals %+v, want %+v", got, u)
+		}
+		if n := len(must[[]org.Change](t)(s.History(ctx, b.community.ID))); n != len(want) {
+			t.Errorf("history has %d rows after refusals, want %d", n, len(want))
+		}
+	})
+}
+
+func TestArchive(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, clk := newService(db)
+		b := makeBase(t, s)
+		c2 := must[*org.Unit](t)(s.CreateCommunity(ctx, b.street.ID, org.NewUnit{Name: "锁金五村社区", Slug: "suojin-5", Phone: "025-85401501", BoardLocation: "服务中心门前"}, 1))
+
+		// A street with live communities stays.
+		wantErr(t, s.Archive(ctx, b.street.ID, 3), mingbai.ECONFLICT, "", "“锁金村街道”下还有 2 个未归档的下级单位（锁金四村社区、锁金五村社区），请先归档它们")
+		// So does a district with a street and a department.
+		wantErr(t, s.Archive(ctx, b.district.ID, 3), mingbai.ECONFLICT, "", "“玄武区”下还有 2 个未归档的下级单位")
+
+		t1 := t0.Add(24 * time.Hour)
+		clk.now = t1
+		if err := s.Archive(ctx, b.community.ID, 3); err != nil {
+			t.Fatal(err)
+		}
+		got := must[*org.Unit](t)(s.Unit(ctx, b.community.ID))
+		if !got.Archived() || !got.ArchivedAt.Equal(t1) || got.Name != "锁金四村社区" {
+			t.Errorf("archived unit = %+v", got)
+		}
+		// An archived unit is still found by its slug, for old links.
+		if u, err := s.BySlug(ctx, org.Community, "suojin-4"); err != nil || !u.Archived() {
+			t.Errorf("BySlug of archived = %+v, %v", u, err)
+		}
+		hist := must[[]org.Change](t)(s.History(ctx, b.community.ID))
+		last := hist[len(hist)-1]
+		if len(hist) != 2 || last.What != org.ChangeArchive || last.By != 3 || !last.At.Equal(t1) || last.Label() != "归档" {
+			t.Errorf("history = %+v", hist)
+		}
+
+		wantErr(t, s.Archive(ctx, b.community.ID, 3), mingbai.ECONFLICT, "", "“锁金四村社区”已经归档了")
+		_, err := s.Update(ctx, b.community.ID, org.UnitChanges{Name: ptr("锁金四村")}, 3)
+		wantErr(t, err, mingbai.EINVALID, "", "“锁金四村社区”已归档，不能再修改")
+		wantErr(t, s.Archive(ctx, 9999, 3), mingbai.ENOTFOUND, "", "找不到编号为 9999 的组织")
+
+		live := must[[]org.Unit](t)(s.Children(ctx, b.street.ID, false))
+		all := must[[]org.Unit](t)(s.Children(ctx, b.street.ID, true))
+		if len(live) != 1 || live[0].ID != c2.ID || len(all) != 2 {
+			t.Errorf("children: live %v, all %v", names(live), names(all))
+		}
+		// The archived unit's name is free among its live siblings; its
+		// slug is not.
+		_, err = s.CreateCommunity(ctx, b.street.ID, org.NewUnit{Name: "锁金四村社区", Slug: "suojin-4", Phone: "025-85401234", BoardLocation: "门口"}, 1)
+		wantErr(t, err, mingbai.ECONFLICT, "slug", "已被已归档的社区“锁金四村社区”使用")
+		if _, err := s.CreateCommunity(ctx, b.street.ID, org.NewUnit{Name: "锁金四村社区", Slug: "suojin-4-new", Phone: "025-85401234", BoardLocation: "门口"}, 1); err != nil {
+			t.Errorf("reuse of an archived name: %v", err)
+		}
+
+		// Nothing is deleted: every unit ever created is still a row.
+		var n int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM org_units").Scan(&n); err != nil || n != 6 {
+			t.Errorf("org_units rows = %d, %v; want 6", n, err)
+		}
+		_, err = s.Children(ctx, 9999, true)
+		wantErr(t, err, mingbai.ENOTFOUND, "", "找不到编号为 9999 的组织")
+	})
+}
+
+func names(us []org.Unit) []string {
+	var ns []string
+	for _, u := range us {
+		ns = append(ns, u.Name)
+	}
+	return ns
+}
+
+func TestTreeAndLists(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := newService(db)
+		u := must[*org.Unit](t)
+		d := u(s.CreateDistrict(ctx, org.NewUnit{Name: "玄武区", Slug: "xuanwu", GBCode: "320102"}, 1))
+		d2 := u(s.CreateDistrict(ctx, org.NewUnit{Name: "秦淮区", Slug: "qinhuai", GBCode: "320104"}, 1))
+		a := u(s.CreateStreet(ctx, d.ID, org.NewUnit{Name: "锁金村街道", Slug: "suojincun"}, 1))
+		bst := u(s.CreateStreet(ctx, d.ID, org.NewUnit{Name: "玄武门街道", Slug: "xuanwumen"}, 1))
+		gone := u(s.CreateStreet(ctx, d.ID, org.NewUnit{Name: "旧街道", Slug: "old-street"}, 1))
+		community := func(street int64, name, slug string) *org.Unit {
+			return u(s.CreateCommunity(ctx, street, org.NewUnit{Name: name, Slug: slug, Phone: "025-85401234", BoardLocation: "居委会门前"}, 1))
+		}
+		// Created out of order of the streets, to show grouping.
+		community(bst.ID, "百子亭社区", "baiziting")
+		community(a.ID, "锁金一村社区", "suojin-1")
+		archivedC := community(a.ID, "板仓社区", "bancang")
+		community(a.ID, "锁金四村社区", "suojin-4")
+		u(s.CreateDepartment(ctx, d.ID, org.NewUnit{Name: "玄武区民政局", Slug: "civil-affairs"}, 1))
+		qs := u(s.CreateStreet(ctx, d2.ID, org.NewUnit{Name: "夫子庙街道", Slug: "fuzimiao"}, 1))
+		community(qs.ID, "夫子庙社区", "fuzimiao")
+		if err := s.Archive(ctx, archivedC.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Archive(ctx, gone.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+
+		tree, err := s.Tree(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString(tree.District.Name)
+		for _, st := range tree.Streets {
+			b.WriteString(" [" + st.Street.Name + ":")
+			for _, c := range st.Communities {
+				b.WriteString(" " + c.Name)
+			}
+			b.WriteString("]")
+		}
+		for _, dep := range tree.Departments {
+			b.WriteString(" {" + dep.Name + "}")
+		}
+		if want := "玄武区 [锁金村街道: 锁金一村社区 锁金四村社区] [玄武门街道: 百子亭社区] {玄武区民政局}"; b.String() != want {
+			t.Errorf("tree = %s\nwant   %s", b.String(), want)
+		}
+
+		_, err = s.Tree(ctx, a.ID)
+		wantErr(t, err, mingbai.ENOTFOUND, "", "找不到该区")
+		_, err = s.Tree(ctx, 9999)
+		wantErr(t, err, mingbai.ENOTFOUND, "", "找不到该区")
+
+		if got := names(must[[]org.Unit](t)(s.Districts(ctx))); strings.Join(got, " ") != "玄武区 秦淮区" {
+			t.Errorf("districts = %v", got)
+		}
+		if got := names(must[[]org.Unit](t)(s.Communities(ctx))); strings.Join(got, " ") != "锁金一村社区 锁金四村社区 百子亭社区 夫子庙社区" {
+			t.Errorf("communities = %v", got)
+		}
+		// Streets and departments each count their positions from 1, so
+		// under a district they interleave by position, then name.
+		if got := names(must[[]org.Unit](t)(s.Children(ctx, d.ID, true))); strings.Join(got, " ") != "玄武区民政局 锁金村街道 玄武门街道 旧街道" {
+			t.Errorf("children of district = %v", got)
+		}
+	})
+}
