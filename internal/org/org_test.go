@@ -2,6 +2,7 @@ package org_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -426,6 +427,40 @@ func TestTreeAndLists(t *testing.T) {
 		// under a district they interleave by position, then name.
 		if got := names(must[[]org.Unit](t)(s.Children(ctx, d.ID, true))); strings.Join(got, " ") != "玄武区民政局 锁金村街道 玄武门街道 旧街道" {
 			t.Errorf("children of district = %v", got)
+		}
+	})
+}
+
+// Admins creating the same community at once: whether the check in Go or,
+// when two checks interleave on PostgreSQL, the database's unique index
+// refuses the late ones, exactly one community is created.
+func TestConcurrentCreateSameName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, _ := newService(db)
+		b := makeBase(t, s)
+		const n = 6
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, err := s.CreateCommunity(ctx, b.street.ID, org.NewUnit{Name: "锁金五村社区", Slug: fmt.Sprintf("suojin-5-%d", i), Phone: "025-85401501", BoardLocation: "服务中心门前"}, 1)
+				errs <- err
+			}()
+		}
+		ok := 0
+		for range n {
+			err := <-errs
+			switch mingbai.ErrorCode(err) {
+			case "":
+				ok++
+			case mingbai.ECONFLICT:
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		live := must[[]org.Unit](t)(s.Children(ctx, b.street.ID, false))
+		if ok != 1 || len(live) != 2 {
+			t.Errorf("%d creates succeeded, street has %v; want exactly one new community", ok, names(live))
 		}
 	})
 }
