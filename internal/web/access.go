@@ -70,7 +70,7 @@ var (
 )
 
 func districtOf(u *org.Unit) int64 {
-	if u.Kind == org.KindDistrict {
+	if u.Kind == org.District {
 		return u.ID
 	}
 	return u.DistrictID
@@ -121,7 +121,7 @@ func (s *Server) Routes() []string {
 func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
 	ctx := r.Context()
 	if slug := r.PathValue("community"); slug != "" {
-		u, err := s.org.BySlug(ctx, org.KindCommunity, slug)
+		u, err := s.org.BySlug(ctx, org.Community, slug)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
 		}
 	}
 	if slug := r.PathValue("street"); slug != "" {
-		u, err := s.org.BySlug(ctx, org.KindStreet, slug)
+		u, err := s.org.BySlug(ctx, org.Street, slug)
 		if err != nil {
 			return err
 		}

@@ -163,7 +163,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		f.Error = "请按提示修改后再提交。"
 		return s.renderRegister(w, r, http.StatusBadRequest, f)
 	}
-	community, err := s.org.BySlug(r.Context(), org.KindCommunity, f.Values["community"])
+	community, err := s.org.BySlug(r.Context(), org.Community, f.Values["community"])
 	if err != nil {
 		f.Errors["community"] = "请选择您居住的社区。"
 		f.Error = "请按提示修改后再提交。"

@@ -69,11 +69,11 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
 	by := actor(r).UserID
 	var err error
 	switch {
-	case parent.Kind == org.KindDistrict && f.Values["kind"] == string(org.KindStreet):
+	case parent.Kind == org.District && f.Values["kind"] == string(org.Street):
 		_, err = s.org.CreateStreet(r.Context(), parent.ID, nu, by)
-	case parent.Kind == org.KindDistrict && f.Values["kind"] == string(org.KindDepartment):
+	case parent.Kind == org.District && f.Values["kind"] == string(org.Department):
 		_, err = s.org.CreateDepartment(r.Context(), parent.ID, nu, by)
-	case parent.Kind == org.KindStreet && f.Values["kind"] == string(org.KindCommunity):
+	case parent.Kind == org.Street && f.Values["kind"] == string(org.Community):
 		_, err = s.org.CreateCommunity(r.Context(), parent.ID, nu, by)
 	default:
 		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
@@ -125,10 +125,10 @@ func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	switch u.Kind {
-	case org.KindDistrict:
-		d.ChildKinds = []org.Kind{org.KindStreet, org.KindDepartment}
-	case org.KindStreet:
-		d.ChildKinds = []org.Kind{org.KindCommunity}
+	case org.District:
+		d.ChildKinds = []org.Kind{org.Street, org.Department}
+	case org.Street:
+		d.ChildKinds = []org.Kind{org.Community}
 	}
 	if len(edit.Values) == 0 {
 		edit.Values = map[string]string{"name": u.Name, "slug": u.Slug, "phone": u.Phone, "board_location": u.BoardLocation}
@@ -143,7 +143,7 @@ func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	ch := org.UnitChanges{}
 	name, slug, phone, board := f.Values["name"], f.Values["slug"], f.Values["phone"], f.Values["board_location"]
 	ch.Name, ch.Slug, ch.Phone = &name, &slug, &phone
-	if u.Kind == org.KindCommunity {
+	if u.Kind == org.Community {
 		ch.BoardLocation = &board
 	}
 	_, err := s.org.Update(r.Context(), u.ID, ch, actor(r).UserID)
