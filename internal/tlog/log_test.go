@@ -328,3 +328,5 @@ func TestIntegratorSignsWithinASecond(t *testing.T) {
 	}
 	t.Logf("signed %v after the append", time.Since(start))
 }
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
