@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -172,13 +173,18 @@ func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err err
 		return reqs, fmt.Errorf("begin batch: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, Dialect: db.Dialect}
+	sp, err := prepareSavepoints(ctx, sqlTx)
+	if err != nil {
+		_ = sqlTx.Rollback()
+		return reqs, err
+	}
 	ok := reqs[:0:0]
 	for i, r := range reqs {
 		if err := r.ctx.Err(); err != nil {
 			r.done <- err
 			continue
 		}
-		ferr, serr := runSavepoint(ctx, tx, r)
+		ferr, serr := sp.run(ctx, tx, r)
 		if serr != nil {
 			// The transaction is unusable (say, a connection lost while
 			// a caller's context was cancelled mid-statement). The caller
@@ -211,23 +217,71 @@ func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err err
 	return nil, nil
 }
 
-// runSavepoint runs fn in a savepoint of tx. ferr is fn's own error (its
+// savepoints are the three savepoint statements, prepared once per batch:
+// a batch runs them for every caller, and parsing them each time costs
+// more than running them.
+type savepoints struct{ begin, rollback, release *sql.Stmt }
+
+func prepareSavepoints(ctx context.Context, tx *sql.Tx) (*savepoints, error) {
+	var sp savepoints
+	var err error
+	if sp.begin, err = tx.PrepareContext(ctx, "SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	if sp.rollback, err = tx.PrepareContext(ctx, "ROLLBACK TO SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	if sp.release, err = tx.PrepareContext(ctx, "RELEASE SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	return &sp, nil
+}
+
+// run runs r's fn in a savepoint of tx. ferr is fn's own error (its
 // changes are then rolled back); serr is an error of the savepoint
 // machinery, after which tx must not be used.
-func runSavepoint(ctx context.Context, tx *Tx, r *batchRequest) (ferr, serr error) {
-	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT batch_caller"); err != nil {
+func (sp *savepoints) run(ctx context.Context, tx *Tx, r *batchRequest) (ferr, serr error) {
+	if _, err := sp.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	ferr = callFn(tx, r)
 	if ferr != nil {
-		if _, err := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_caller"); err != nil {
+		if _, err := sp.rollback.ExecContext(ctx); err != nil {
 			return ferr, fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT batch_caller"); err != nil {
+	if _, err := sp.release.ExecContext(ctx); err != nil {
 		return ferr, fmt.Errorf("release savepoint: %w", err)
 	}
 	return ferr, nil
+}
+
+// Stmt is a statement of a hot write path, prepared once per connection
+// and reused by every transaction, so that SQLite does not parse it again
+// for each of the thousands of callers a batch can carry.
+type Stmt struct{ s *sql.Stmt }
+
+// PrepareWrite prepares query (with ? placeholders) for use in write
+// transactions with Tx.ExecStmt and Tx.QueryRowStmt.
+func (db *DB) PrepareWrite(ctx context.Context, query string) (*Stmt, error) {
+	s, err := db.write.PrepareContext(ctx, db.Dialect.Rebind(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return &Stmt{s: s}, nil
+}
+
+// Close releases the statement.
+func (s *Stmt) Close() error { return s.s.Close() }
+
+// ExecStmt runs a prepared statement in tx.
+func (tx *Tx) ExecStmt(ctx context.Context, s *Stmt, args ...any) (sql.Result, error) {
+	return tx.tx.StmtContext(ctx, s.s).ExecContext(ctx, args...)
+}
+
+// QueryRowStmt runs a prepared query returning at most one row in tx.
+func (tx *Tx) QueryRowStmt(ctx context.Context, s *Stmt, args ...any) *sql.Row {
+	return tx.tx.StmtContext(ctx, s.s).QueryRowContext(ctx, args...)
 }
 
 // callFn turns a panic in one caller's fn into a failure of that caller
