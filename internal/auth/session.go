@@ -51,7 +51,9 @@ func errBadLogin() error {
 
 func errNoSession() error { return mingbai.Errorf(mingbai.EUNAUTHORIZED, "请先登录") }
 
-func errExpired() error { return mingbai.Errorf(mingbai.EUNAUTHORIZED, "登录已过期，请重新登录") }
+func errExpired() error {
+	return mingbai.Errorf(mingbai.EUNAUTHORIZED, "登录已过期，请重新登录")
+}
 
 func newToken() (token string, hash string, err error) {
 	var raw [tokenBytes]byte
