@@ -232,7 +232,7 @@ func validatePassword(field, password string, others ...string) error {
 		return mingbai.FieldError(field, "密码不能全是数字，请加入字母或符号")
 	}
 	for _, o := range others {
-		if o != "" && strings.EqualFold(password, o) {
+		if o != "" && (strings.EqualFold(password, o) || normalizePhone(password) == o) {
 			return mingbai.FieldError(field, "密码不能与用户名或手机号相同")
 		}
 	}
