@@ -26,6 +26,7 @@ var commands = []command{
 	{"serve", "运行网站 (run the web server)", runServe},
 	{"demo", "用演示数据运行网站 (run the server on a fresh demo district)", runDemo},
 	{"migrate", "升级数据库结构 (apply database migrations)", runMigrate},
+	{"user", "管理账号和角色 (accounts and roles: add, passwd, grant, revoke, list)", runUser},
 }
 
 // Env is what a command may touch of the outside world, so tests can run

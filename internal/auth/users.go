@@ -453,6 +453,7 @@ func (s *Service) Revoke(ctx context.Context, userID int64, role mingbai.Role, u
 type GrantRecord struct {
 	mingbai.Grant
 	UnitName  string
+	UnitSlug  string
 	GrantedBy int64 // 0 when granted from the command line
 	GrantedAt time.Time
 	RevokedBy int64
@@ -463,7 +464,7 @@ type GrantRecord struct {
 func (s *Service) GrantHistory(ctx context.Context, userID int64) ([]GrantRecord, error) {
 	var recs []GrantRecord
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT g.role, g.unit_id, u.name, COALESCE(g.granted_by, 0), g.granted_at,
+		rows, err := tx.Query(ctx, `SELECT g.role, g.unit_id, u.name, u.slug, COALESCE(g.granted_by, 0), g.granted_at,
 				COALESCE(g.revoked_by, 0), g.revoked_at
 			FROM role_grants g JOIN org_units u ON u.id = g.unit_id
 			WHERE g.user_id = ? ORDER BY g.granted_at, g.id`, userID)
@@ -475,7 +476,7 @@ func (s *Service) GrantHistory(ctx context.Context, userID int64) ([]GrantRecord
 			var r GrantRecord
 			var role string
 			var revoked *time.Time
-			if err := rows.Scan(&role, &r.UnitID, &r.UnitName, &r.GrantedBy, &r.GrantedAt, &r.RevokedBy, &revoked); err != nil {
+			if err := rows.Scan(&role, &r.UnitID, &r.UnitName, &r.UnitSlug, &r.GrantedBy, &r.GrantedAt, &r.RevokedBy, &revoked); err != nil {
 				return err
 			}
 			r.Role = mingbai.Role(role)
@@ -568,4 +569,21 @@ func actor(ctx context.Context, tx *store.Tx, userID int64) (*mingbai.Actor, err
 	var err error
 	a.Grants, err = liveGrants(ctx, tx, userID)
 	return a, err
+}
+
+// RoleUnit finds the org unit that role is granted on by its slug (a
+// cadre's community "suojin-4", a clerk's department…), for the command
+// line and for forms that name units by slug.
+func (s *Service) RoleUnit(ctx context.Context, role mingbai.Role, slug string) (int64, error) {
+	if !role.Valid() {
+		return 0, mingbai.FieldError("role", "未知的角色：%s", role)
+	}
+	var id int64
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, "SELECT id FROM org_units WHERE kind = ? AND slug = ?", role.UnitKind(), strings.TrimSpace(slug)).Scan(&id)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, mingbai.FieldError("unit", "没有标识为“%s”的%s", slug, kindLabels[role.UnitKind()])
+	}
+	return id, wrap("role unit", err)
 }
