@@ -800,3 +800,37 @@ func TestRehashOnLogin(t *testing.T) {
 		mustLogin(t, s, "alice", "password1")
 	})
 }
+
+func TestConcurrentGrantsAndLogins(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		o := seedOrg(t, db)
+		s, _ := newService(t, db)
+		ctx := context.Background()
+		u := mustUser(t, s, auth.NewUser{Username: "alice", Password: "password1"})
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for range 8 {
+			wg.Go(func() { errs <- s.Grant(ctx, u.ID, mingbai.RoleCadre, o.A, 0) })
+			wg.Go(func() {
+				_, err := s.Login(ctx, "alice", "password1", "192.0.2.1")
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		var live int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM role_grants WHERE user_id = ? AND revoked_at IS NULL", u.ID).Scan(&live); err != nil || live != 1 {
+			t.Errorf("live grants after concurrent grants = %d, %v", live, err)
+		}
+		list, err := s.Sessions(ctx, u.ID)
+		if err != nil || len(list) != 8 {
+			t.Errorf("sessions after concurrent logins = %d, %v", len(list), err)
+		}
+	})
+}
