@@ -449,8 +449,16 @@ func TestSessionExpiry(t *testing.T) {
 		_, _, err = s.Session(ctx, abs.Token)
 		wantErr(t, err, mingbai.EUNAUTHORIZED, "登录已过期，请重新登录", "")
 
+		live := mustLogin(t, s, "alice", "password1")
 		if err := s.Purge(ctx); err != nil {
 			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM sessions").Scan(&n); err != nil || n != 1 {
+			t.Errorf("sessions after purge = %d, %v; want only the live one", n, err)
+		}
+		if _, _, err := s.Session(ctx, live.Token); err != nil {
+			t.Errorf("purge ended a live session: %v", err)
 		}
 	})
 }
@@ -507,7 +515,7 @@ func TestLogout(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		s, _ := newService(t, db)
+		s, c := newService(t, db)
 		ctx := context.Background()
 		u := mustUser(t, s, auth.NewUser{Username: "alice", Password: "password1"})
 		here := mustLogin(t, s, "alice", "password1")
@@ -519,6 +527,15 @@ func TestChangePassword(t *testing.T) {
 		wantErr(t, err, mingbai.EINVALID, "密码不能全是数字，请加入字母或符号", "new_password")
 		err = s.ChangePassword(ctx, u.ID, here.ID, "password1", "password1")
 		wantErr(t, err, mingbai.EINVALID, "新密码不能与原密码相同", "new_password")
+
+		// Guessing the old password through a session hits the login lock.
+		for range 4 {
+			err = s.ChangePassword(ctx, u.ID, here.ID, "guess-pass", "new-password")
+			wantErr(t, err, mingbai.EINVALID, "原密码不正确", "old_password")
+		}
+		err = s.ChangePassword(ctx, u.ID, here.ID, "password1", "new-password")
+		wantErr(t, err, mingbai.ETOOMANY, "登录失败次数过多，请 15 分钟后再试", "")
+		c.Advance(15 * time.Minute)
 
 		if err := s.ChangePassword(ctx, u.ID, here.ID, "password1", "new-password"); err != nil {
 			t.Fatal(err)

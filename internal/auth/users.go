@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -290,11 +291,29 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 	if err != nil {
 		return wrap("change password", notFoundUser(err))
 	}
+	// Guesses at the old password through a borrowed session count like
+	// wrong passwords at login and hit the same lock.
+	key := "user:" + strconv.FormatInt(userID, 10)
+	now := s.clock()
+	var wait time.Duration
+	if err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		wait, err = lockedFor(ctx, tx, now, key, "")
+		return err
+	}); err != nil {
+		return fmt.Errorf("change password of user %d: %w", userID, err)
+	}
+	if wait > 0 {
+		return waitMessage(wait)
+	}
 	ok, _, err := s.verify(ctx, encoded, oldPassword)
 	if err != nil {
 		return fmt.Errorf("change password of user %d: %w", userID, err)
 	}
 	if !ok {
+		if err := s.recordFailure(ctx, now, key, "", now.Add(-failureWindow)); err != nil {
+			return fmt.Errorf("change password of user %d: %w", userID, err)
+		}
 		return mingbai.FieldError("old_password", "原密码不正确")
 	}
 	if err := validatePassword("new_password", newPassword, u.Username, u.Phone); err != nil {
