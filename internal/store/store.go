@@ -25,7 +25,6 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
-
 }
 
 // Open opens the database at dsn. A dsn starting with postgres:// or

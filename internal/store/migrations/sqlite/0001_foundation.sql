@@ -17,6 +17,11 @@ CREATE TABLE org_units (
 	UNIQUE (kind, slug)
 );
 CREATE INDEX org_units_parent ON org_units(parent_id);
+CREATE INDEX org_units_district ON org_units(district_id);
+-- Names are unique among the live children of one parent (districts: among
+-- live districts); an archived unit frees its name but keeps its slug, so an
+-- old link never leads to a different unit.
+CREATE UNIQUE INDEX org_units_sibling_name ON org_units(COALESCE(parent_id, 0), name) WHERE archived_at IS NULL;
 
 -- Every rename or archive of an org unit, so history is kept.
 CREATE TABLE org_unit_history (

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests build the real program, start `mingbai demo` on port 0
+// with a temp data dir and drive Debian's Chromium headless through it.
+// Screenshots go to testout/browser (or MINGBAI_TEST_OUT) at phone and
+// desktop width.
+
+// program is a running mingbai process.
+type program struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// startDemo builds mingbai and runs `mingbai demo`; the process is stopped
+// when the test ends.
+func startDemo(t *testing.T) *program {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mingbai")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build mingbai: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"))
+	cmd.Env = append(os.Environ(), "MINGBAI_DB=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	urlc := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`listening on (http://\S+)`)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return &program{URL: u, cmd: cmd}
+	case <-time.After(60 * time.Second):
+		t.Fatal("mingbai demo did not start within 60 s")
+	}
+	return nil
+}
+
+// browser starts headless Chromium. A missing Chromium fails the test
+// unless MINGBAI_TEST_BROWSER=off says to skip browser tests on purpose.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
+		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
+	}
+	path := os.Getenv("MINGBAI_TEST_CHROMIUM")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("chromium"); err != nil {
+			t.Fatal("chromium not found: install Debian's chromium (scripts/test does) or set MINGBAI_TEST_BROWSER=off")
+		}
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(390, 844),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// shotDir is where screenshots are saved.
+func shotDir(t *testing.T) string {
+	dir := os.Getenv("MINGBAI_TEST_OUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "testout")
+	}
+	dir = filepath.Join(dir, "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// screenshots saves the current page at phone (390x844) and desktop
+// (1280x800) width as NAME-phone.png and NAME-desktop.png.
+func screenshots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := shotDir(t)
+	for _, size := range []struct {
+		label string
+		w, h  int64
+	}{{"phone", 390, 844}, {"desktop", 1280, 800}} {
+		var png []byte
+		err := chromedp.Run(ctx,
+			chromedp.EmulateViewport(size.w, size.h),
+			chromedp.Sleep(100*time.Millisecond),
+			chromedp.FullScreenshot(&png, 90),
+		)
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+size.label+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chromedp.Run(ctx, chromedp.EmulateViewport(390, 844))
+}
+
+// TestJourneyResidentAndCadre: open the home page, open 锁金四村社区, switch
+// to large text, log in as a cadre, log out.
+func TestJourneyResidentAndCadre(t *testing.T) {
+	p := startDemo(t)
+	ctx := browser(t)
+	var text string
+	run := func(actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	run(chromedp.Navigate(p.URL+"/"), chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "锁金四村社区") || !strings.Contains(text, "锁金村街道") {
+		t.Fatalf("home page does not list the demo district:\n%s", text)
+	}
+	screenshots(t, ctx, "home")
+
+	run(chromedp.Click(`//a[contains(., "锁金四村社区")]`, chromedp.BySearch), chromedp.WaitVisible(`nav.tabs`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	for _, want := range []string{"党务", "政务", "事务", "财务", "锁金四村12幢北侧宣传橱窗"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("community page lacks %q", want)
+		}
+	}
+	screenshots(t, ctx, "community")
+
+	var fontSize string
+	run(chromedp.Click(`form.textsize button`, chromedp.ByQuery), chromedp.WaitVisible(`html.large-text`, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.documentElement).fontSize`, &fontSize))
+	if fontSize != "22px" {
+		t.Errorf("large text: root font size %s, want 22px", fontSize)
+	}
+	screenshots(t, ctx, "community-large")
+
+	run(chromedp.Click(`//header//a[text()="登录"]`, chromedp.BySearch), chromedp.WaitVisible(`#login`, chromedp.ByQuery))
+	screenshots(t, ctx, "login")
+	run(chromedp.SendKeys(`#login`, "ganbu", chromedp.ByQuery), chromedp.SendKeys(`#password`, demoPassword, chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`section.manage`, chromedp.ByQuery),
+		chromedp.Text("header", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "王秀英") {
+		t.Errorf("after login the header does not name the cadre: %q", text)
+	}
+	var large bool
+	run(chromedp.Evaluate(`document.documentElement.classList.contains("large-text")`, &large))
+	if !large {
+		t.Error("large text was lost at login")
+	}
+
+	run(chromedp.Click(`//header//a[contains(., "王秀英")]`, chromedp.BySearch), chromedp.WaitVisible(`form[action="/logout"]`, chromedp.ByQuery))
+	screenshots(t, ctx, "account")
+	run(chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`//header//a[text()="登录"]`, chromedp.BySearch))
+}

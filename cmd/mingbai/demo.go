@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/org"
+)
+
+// demoPassword is the password of every demo account. The demo is for
+// looking around on one's own machine, never for a real deployment.
+const demoPassword = "mingbai-demo"
+
+// demoAccount is one account the demo creates, with the role it shows.
+type demoAccount struct {
+	username string
+	name     string
+	role     mingbai.Role
+	unit     func(*org.DemoOrg) int64
+}
+
+var demoAccounts = []demoAccount{
+	{"admin", "区管理员 陈明", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
+	{"jiedao", "街道干部 周立群", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Suojincun }},
+	{"ganbu", "社区干部 王秀英", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"shuji", "党组织书记 李建国", mingbai.RolePartySecretary, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"jiandu", "监督委员 孙会计", mingbai.RoleSupervisor, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"minzheng", "民政局 刘科员", mingbai.RoleClerk, func(d *org.DemoOrg) int64 { return d.CivilAffairs }},
+	{"jumin", "居民 张桂兰", mingbai.RoleResident, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"ganbu1", "锁金一村干部 吴海", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin1 }},
+}
+
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	var f serveFlags
+	fs := f.register(env, "demo", "[--addr HOST:PORT] [--data DIR]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	dataSet := false
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "data" {
+			dataSet = true
+		}
+	})
+	if !dataSet && env.Getenv("MINGBAI_DATA") == "" {
+		dir, err := os.MkdirTemp("", "mingbai-demo-")
+		if err != nil {
+			return fmt.Errorf("demo data dir: %w", err)
+		}
+		f.data = dir
+	}
+	if f.siteName == "居务公开" {
+		f.siteName = "玄武区居务公开"
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := newApp(db)
+	seeded, err := seedDemo(ctx, a)
+	if err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	return serve(ctx, env, db, &f, func(url string) {
+		fmt.Fprintf(env.Stdout, "\n明白 演示 (demo): %s\n数据目录 (data): %s\n", url, f.data)
+		if !seeded {
+			fmt.Fprintln(env.Stdout, "演示数据已存在，未重新生成。")
+		}
+		fmt.Fprintf(env.Stdout, "演示账号，密码都是 %s:\n", demoPassword)
+		for _, acc := range demoAccounts {
+			fmt.Fprintf(env.Stdout, "  %-9s %-10s %s\n", acc.username, acc.role.Label(), acc.name)
+		}
+		fmt.Fprintf(env.Stdout, "打开 %s/c/suojin-4 看锁金四村社区。按 Ctrl+C 停止。\n\n", url)
+	})
+}
+
+// seedDemo fills an empty database with the demo district and its
+// accounts. On a database that already has districts it does nothing.
+func seedDemo(ctx context.Context, a *app) (bool, error) {
+	districts, err := a.org.Districts(ctx)
+	if err != nil {
+		return false, err
+	}
+	if len(districts) > 0 {
+		return false, nil
+	}
+	d, err := org.SeedDemo(ctx, a.org, 0)
+	if err != nil {
+		return false, err
+	}
+	for _, acc := range demoAccounts {
+		u, err := a.auth.CreateUser(ctx, auth.NewUser{Username: acc.username, Name: acc.name, Password: demoPassword})
+		if err != nil {
+			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
+		}
+		if err := a.auth.Grant(ctx, u.ID, acc.role, acc.unit(d), 0); err != nil {
+			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
+		}
+	}
+	// A resident waiting for the cadre to check her registration.
+	if _, err := a.auth.Register(ctx, auth.Registration{
+		CommunityID: d.Suojin4, Name: "赵凤英", Phone: "13912345678",
+		BuildingUnit: "12幢2单元301室", Password: demoPassword,
+	}); err != nil {
+		return false, fmt.Errorf("demo registration: %w", err)
+	}
+	return true, nil
+}

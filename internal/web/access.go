@@ -1,0 +1,187 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"mingbai"
+	"mingbai/internal/org"
+)
+
+// requestState is what the middleware learns about a request before its
+// handler runs: who is acting, and which org units the path names.
+type requestState struct {
+	actor     *mingbai.Actor
+	sessionID string // hashed id of the session, for "log out everywhere else"
+	csrf      string
+	largeText bool
+	ip        string
+	newCSRF   bool
+
+	community *org.Unit // the {community} of the path
+	street    *org.Unit // the {street} of the path, or the community's street
+	unit      *org.Unit // the {unit} of the path (admin pages)
+}
+
+func state(r *http.Request) *requestState {
+	st, _ := r.Context().Value(requestStateKey).(*requestState)
+	return st
+}
+
+func actor(r *http.Request) *mingbai.Actor {
+	if st := state(r); st != nil && st.actor != nil {
+		return st.actor
+	}
+	return &mingbai.Actor{}
+}
+
+// policy decides whether an actor may use a route, knowing the units the
+// request touches. Every route names one; the authorization matrix test
+// walks them all.
+type policy struct {
+	name  string
+	allow func(a *mingbai.Actor, st *requestState) bool
+}
+
+var (
+	// public pages: anyone, with or without an account.
+	public = policy{"public", func(*mingbai.Actor, *requestState) bool { return true }}
+	// loggedIn: any account.
+	loggedIn = policy{"logged in", func(a *mingbai.Actor, _ *requestState) bool { return !a.Anonymous() }}
+	// cadreOfCommunity: a cadre of the {community} in the path.
+	cadreOfCommunity = policy{"cadre of the community", func(a *mingbai.Actor, st *requestState) bool {
+		return st.community != nil && a.Has(mingbai.RoleCadre, st.community.ID)
+	}}
+	// districtAdmin: an admin of the district the request touches; for
+	// pages that touch no unit, an admin of any district (the handler then
+	// shows only that admin's districts).
+	districtAdmin = policy{"district admin", func(a *mingbai.Actor, st *requestState) bool {
+		switch {
+		case st.unit != nil:
+			return a.IsDistrictAdmin(districtOf(st.unit))
+		case st.community != nil:
+			return a.IsDistrictAdmin(st.community.DistrictID)
+		}
+		return a.HasAny(mingbai.RoleDistrictAdmin)
+	}}
+)
+
+func districtOf(u *org.Unit) int64 {
+	if u.Kind == org.District {
+		return u.ID
+	}
+	return u.DistrictID
+}
+
+// route is one registered pattern with its access rule.
+type route struct {
+	pattern string
+	policy  policy
+}
+
+// handle registers a handler behind its policy. Path values {community},
+// {street} and {unit} are resolved to org units first, so a missing unit is
+// a 404 and the policy can see where the request points.
+func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *http.Request) error) {
+	s.routes = append(s.routes, route{pattern, p})
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
+		if err := s.resolveUnits(r, st); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		a := actor(r)
+		if !p.allow(a, st) {
+			s.deny(w, r, a)
+			return
+		}
+		if isUnsafe(r.Method) && !s.validCSRF(r, st) {
+			s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "页面已过期或来源不明，请返回上一页刷新后再试。"))
+			return
+		}
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// Routes lists every registered pattern with its policy name, for the
+// authorization matrix test and for docs.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.pattern
+	}
+	return out
+}
+
+func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
+	ctx := r.Context()
+	if slug := r.PathValue("community"); slug != "" {
+		u, err := s.org.BySlug(ctx, org.Community, slug)
+		if err != nil {
+			return err
+		}
+		if u.Archived() && isUnsafe(r.Method) {
+			return mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不能再修改。")
+		}
+		st.community = u
+		if st.street == nil {
+			if street, err := s.org.Unit(ctx, u.ParentID); err == nil {
+				st.street = street
+			}
+		}
+	}
+	if slug := r.PathValue("street"); slug != "" {
+		u, err := s.org.BySlug(ctx, org.Street, slug)
+		if err != nil {
+			return err
+		}
+		st.street = u
+	}
+	if v := r.PathValue("unit"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该单位。")
+		}
+		u, err := s.org.Unit(ctx, id)
+		if err != nil {
+			return err
+		}
+		st.unit = u
+	}
+	return nil
+}
+
+// deny answers a request its policy refused: an anonymous visitor is sent
+// to log in, anyone else gets 403.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request, a *mingbai.Actor) {
+	if a.Anonymous() && r.Method == http.MethodGet && !wantsJSON(r) {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if a.Anonymous() {
+		s.renderError(w, r, mingbai.Errorf(mingbai.EUNAUTHORIZED, "请先登录。"))
+		return
+	}
+	s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "您的账号没有权限访问这个页面。"))
+}
+
+func isUnsafe(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+func withState(ctx context.Context, st *requestState) context.Context {
+	return context.WithValue(ctx, requestStateKey, st)
+}

@@ -1,0 +1,300 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/org"
+)
+
+// form carries what a user typed and a message per field, so a form that
+// fails validation comes back filled in with the problem beside the field.
+type form struct {
+	Values map[string]string
+	Errors map[string]string
+	Error  string // a message about the whole form
+}
+
+func newForm(r *http.Request, fields ...string) *form {
+	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range fields {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	return f
+}
+
+// fail records err on the form: beside its field when it names one.
+func (f *form) fail(err error) {
+	msg := mingbai.ErrorMessage(err)
+	if field := mingbai.ErrorField(err); field != "" {
+		f.Errors[field] = msg
+		if f.Error == "" {
+			f.Error = "请按提示修改后再提交。"
+		}
+		return
+	}
+	f.Error = msg
+}
+
+type loginData struct {
+	page
+	Form *form
+	Next string
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
+	if !actor(r).Anonymous() {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return nil
+	}
+	d := &loginData{page: s.newPage(r, "登录"), Form: &form{Values: map[string]string{}, Errors: map[string]string{}}, Next: localPath(r.URL.Query().Get("next"), "")}
+	s.render(w, r, http.StatusOK, "login", d)
+	return nil
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "login")
+	next := localPath(r.PostFormValue("next"), "")
+	sess, err := s.auth.Login(r.Context(), f.Values["login"], r.PostFormValue("password"), clientIP(r))
+	if err != nil {
+		code := mingbai.ErrorCode(err)
+		if code == mingbai.EINTERNAL {
+			return err
+		}
+		f.Error = mingbai.ErrorMessage(err)
+		status := statusOf(code)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "900")
+		}
+		s.render(w, r, status, "login", &loginData{page: s.newPage(r, "登录"), Form: f, Next: next})
+		return nil
+	}
+	s.setSessionCookie(w, r, sess.Token, sess.ExpiresAt)
+	s.rotateCSRF(w, r)
+	if next == "" {
+		next = s.landing(r, sess.UserID)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// landing is where an account goes after login: its most useful page.
+func (s *Server) landing(r *http.Request, userID int64) string {
+	a, err := s.auth.Actor(r.Context(), userID)
+	if err != nil {
+		return "/account"
+	}
+	if a.HasAny(mingbai.RoleDistrictAdmin) {
+		return "/admin"
+	}
+	for _, role := range []mingbai.Role{mingbai.RoleCadre, mingbai.RolePartySecretary, mingbai.RoleSupervisor, mingbai.RoleResident} {
+		if ids := a.Units(role); len(ids) > 0 {
+			if u, err := s.org.Unit(r.Context(), ids[0]); err == nil {
+				return "/c/" + u.Slug
+			}
+		}
+	}
+	return "/account"
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.auth.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(w, r, sessionCookie)
+	s.rotateCSRF(w, r)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error {
+	if err := s.auth.LogoutEverywhere(r.Context(), actor(r).UserID); err != nil {
+		return err
+	}
+	s.clearCookie(w, r, sessionCookie)
+	s.rotateCSRF(w, r)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+type registerData struct {
+	page
+	Form  *form
+	Trees []*org.Tree
+}
+
+func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
+	f := &form{Values: map[string]string{"community": r.URL.Query().Get("c")}, Errors: map[string]string{}}
+	return s.renderRegister(w, r, http.StatusOK, f)
+}
+
+func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	d := &registerData{page: s.newPage(r, "居民注册"), Form: f}
+	districts, err := s.org.Districts(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, dist := range districts {
+		tree, err := s.org.Tree(r.Context(), dist.ID)
+		if err != nil {
+			return err
+		}
+		d.Trees = append(d.Trees, tree)
+	}
+	s.render(w, r, status, "register", d)
+	return nil
+}
+
+type registeredData struct {
+	page
+	Community *org.Unit
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "community", "name", "phone", "building_unit")
+	password := r.PostFormValue("password")
+	if password != r.PostFormValue("password2") {
+		f.Errors["password2"] = "两次输入的密码不一致。"
+		f.Error = "请按提示修改后再提交。"
+		return s.renderRegister(w, r, http.StatusBadRequest, f)
+	}
+	community, err := s.org.BySlug(r.Context(), org.Community, f.Values["community"])
+	if err != nil {
+		f.Errors["community"] = "请选择您居住的社区。"
+		f.Error = "请按提示修改后再提交。"
+		return s.renderRegister(w, r, http.StatusBadRequest, f)
+	}
+	_, err = s.auth.Register(r.Context(), auth.Registration{
+		CommunityID: community.ID, Name: f.Values["name"], Phone: f.Values["phone"],
+		BuildingUnit: f.Values["building_unit"], Password: password,
+	})
+	if formError(err) {
+		f.fail(err)
+		return s.renderRegister(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "registered", &registeredData{page: s.newPage(r, "注册已提交"), Community: community})
+	return nil
+}
+
+type accountGrant struct {
+	Role mingbai.Role
+	Unit *org.Unit
+}
+
+type accountData struct {
+	page
+	User   *auth.User
+	Grants []accountGrant
+	Form   *form
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, &form{Values: map[string]string{}, Errors: map[string]string{}})
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	a := actor(r)
+	u, err := s.auth.User(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	d := &accountData{page: s.newPage(r, "我的账号"), User: u, Form: f}
+	for _, g := range a.Grants {
+		unit, err := s.org.Unit(r.Context(), g.UnitID)
+		if err != nil {
+			return err
+		}
+		d.Grants = append(d.Grants, accountGrant{Role: g.Role, Unit: unit})
+	}
+	s.render(w, r, status, "account", d)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	if r.PostFormValue("new_password") != r.PostFormValue("new_password2") {
+		f.Errors["new_password2"] = "两次输入的新密码不一致。"
+		f.Error = "请按提示修改后再提交。"
+		return s.renderAccount(w, r, http.StatusBadRequest, f)
+	}
+	err := s.auth.ChangePassword(r.Context(), actor(r).UserID, state(r).sessionID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
+	if formError(err) {
+		f.fail(err)
+		return s.renderAccount(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
+	return nil
+}
+
+type registrationsData struct {
+	page
+	Community *org.Unit
+	Pending   []auth.User
+}
+
+func (s *Server) registrationsPage(w http.ResponseWriter, r *http.Request) error {
+	c := state(r).community
+	pending, err := s.auth.PendingRegistrations(r.Context(), actor(r), c.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "registrations", &registrationsData{page: s.newPage(r, "居民注册审核 · "+c.Name), Community: c, Pending: pending})
+	return nil
+}
+
+func pathUserID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该账号。")
+	}
+	return id, nil
+}
+
+func (s *Server) verifyRegistration(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathUserID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.registrationInCommunity(r, id); err != nil {
+		return err
+	}
+	if err := s.auth.VerifyRegistration(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/c/"+state(r).community.Slug+"/registrations?done=verified", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) rejectRegistration(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathUserID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.registrationInCommunity(r, id); err != nil {
+		return err
+	}
+	if err := s.auth.RejectRegistration(r.Context(), actor(r), id, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/c/"+state(r).community.Slug+"/registrations?done=rejected", http.StatusSeeOther)
+	return nil
+}
+
+// registrationInCommunity makes a registration of another community look
+// like one that does not exist: a cadre learns nothing about it.
+func (s *Server) registrationInCommunity(r *http.Request, userID int64) error {
+	u, err := s.auth.User(r.Context(), userID)
+	if err != nil || u.CommunityID != state(r).community.ID {
+		return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该注册申请。")
+	}
+	return nil
+}

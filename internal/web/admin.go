@@ -1,0 +1,337 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/org"
+)
+
+type adminData struct {
+	page
+	Trees []*org.Tree
+	Form  *form
+}
+
+// adminDistricts returns the trees of the districts the actor administers.
+func (s *Server) adminDistricts(r *http.Request) ([]*org.Tree, error) {
+	var trees []*org.Tree
+	for _, id := range actor(r).Units(mingbai.RoleDistrictAdmin) {
+		t, err := s.org.Tree(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		trees = append(trees, t)
+	}
+	return trees, nil
+}
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdmin(w, r, http.StatusOK, &form{Values: map[string]string{}, Errors: map[string]string{}})
+}
+
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	trees, err := s.adminDistricts(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "admin", &adminData{page: s.newPage(r, "区管理"), Trees: trees, Form: f})
+	return nil
+}
+
+// createDistrict makes a new district and its creator its first admin.
+func (s *Server) createDistrict(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "name", "slug", "gb_code", "phone")
+	a := actor(r)
+	d, err := s.org.CreateDistrict(r.Context(), org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], GBCode: f.Values["gb_code"], Phone: f.Values["phone"]}, a.UserID)
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdmin(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	if err := s.auth.Grant(r.Context(), a.UserID, mingbai.RoleDistrictAdmin, d.ID, a.UserID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?done=created", http.StatusSeeOther)
+	return nil
+}
+
+// createChild adds a street or department to a district, or a community
+// to a street.
+func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
+	parent := state(r).unit
+	f := newForm(r, "kind", "name", "slug", "phone", "board_location")
+	nu := org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], Phone: f.Values["phone"], BoardLocation: f.Values["board_location"]}
+	by := actor(r).UserID
+	var err error
+	switch {
+	case parent.Kind == org.District && f.Values["kind"] == string(org.Street):
+		_, err = s.org.CreateStreet(r.Context(), parent.ID, nu, by)
+	case parent.Kind == org.District && f.Values["kind"] == string(org.Department):
+		_, err = s.org.CreateDepartment(r.Context(), parent.ID, nu, by)
+	case parent.Kind == org.Street && f.Values["kind"] == string(org.Community):
+		_, err = s.org.CreateCommunity(r.Context(), parent.ID, nu, by)
+	default:
+		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
+	}
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdminUnit(w, r, statusOf(mingbai.ErrorCode(err)), f, newEmptyForm())
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(parent.ID, 10)+"?done=created", http.StatusSeeOther)
+	return nil
+}
+
+func newEmptyForm() *form { return &form{Values: map[string]string{}, Errors: map[string]string{}} }
+
+type adminUnitData struct {
+	page
+	Unit       *org.Unit
+	Parent     *org.Unit
+	Children   []org.Unit
+	History    []org.Change
+	ChildKinds []org.Kind
+	Edit       *form
+	Add        *form
+}
+
+func (s *Server) adminUnitPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUnit(w, r, http.StatusOK, newEmptyForm(), newEmptyForm())
+}
+
+func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status int, add, edit *form) error {
+	u := state(r).unit
+	ctx := r.Context()
+	d := &adminUnitData{page: s.newPage(r, u.Name+" · 单位管理"), Unit: u, Add: add, Edit: edit}
+	if u.ParentID != 0 {
+		p, err := s.org.Unit(ctx, u.ParentID)
+		if err != nil {
+			return err
+		}
+		d.Parent = p
+	}
+	children, err := s.org.Children(ctx, u.ID, true)
+	if err != nil {
+		return err
+	}
+	d.Children = children
+	if d.History, err = s.org.History(ctx, u.ID); err != nil {
+		return err
+	}
+	switch u.Kind {
+	case org.District:
+		d.ChildKinds = []org.Kind{org.Street, org.Department}
+	case org.Street:
+		d.ChildKinds = []org.Kind{org.Community}
+	}
+	if len(edit.Values) == 0 {
+		edit.Values = map[string]string{"name": u.Name, "slug": u.Slug, "phone": u.Phone, "board_location": u.BoardLocation}
+	}
+	s.render(w, r, status, "admin_unit", d)
+	return nil
+}
+
+func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
+	u := state(r).unit
+	f := newForm(r, "name", "slug", "phone", "board_location")
+	ch := org.UnitChanges{}
+	name, slug, phone, board := f.Values["name"], f.Values["slug"], f.Values["phone"], f.Values["board_location"]
+	ch.Name, ch.Slug, ch.Phone = &name, &slug, &phone
+	if u.Kind == org.Community {
+		ch.BoardLocation = &board
+	}
+	_, err := s.org.Update(r.Context(), u.ID, ch, actor(r).UserID)
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdminUnit(w, r, statusOf(mingbai.ErrorCode(err)), newEmptyForm(), f)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) archiveUnit(w http.ResponseWriter, r *http.Request) error {
+	u := state(r).unit
+	if err := s.org.Archive(r.Context(), u.ID, actor(r).UserID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=archived", http.StatusSeeOther)
+	return nil
+}
+
+type adminUsersData struct {
+	page
+	Users []auth.User
+	Total int
+	Query string
+	Form  *form
+	Prev  string
+	Next  string
+}
+
+const usersPerPage = 50
+
+func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUsers(w, r, http.StatusOK, newEmptyForm())
+}
+
+func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pageNo = max(pageNo, 1)
+	users, total, err := s.auth.Users(r.Context(), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	if err != nil {
+		return err
+	}
+	d := &adminUsersData{page: s.newPage(r, "账号管理"), Users: users, Total: total, Query: q, Form: f}
+	if pageNo > 1 {
+		d.Prev = "/admin/users?page=" + strconv.Itoa(pageNo-1) + "&q=" + q
+	}
+	if pageNo*usersPerPage < total {
+		d.Next = "/admin/users?page=" + strconv.Itoa(pageNo+1) + "&q=" + q
+	}
+	s.render(w, r, status, "admin_users", d)
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "name", "username", "phone")
+	u, err := s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"], Password: r.PostFormValue("password")})
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdminUsers(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=created", http.StatusSeeOther)
+	return nil
+}
+
+type userGrant struct {
+	Role mingbai.Role
+	Unit *org.Unit
+	Mine bool // the admin may revoke it: the unit is in the admin's district
+}
+
+type adminUserData struct {
+	page
+	User   *auth.User
+	Grants []userGrant
+	Units  []org.Unit // units of the admin's districts, for the grant form
+	Form   *form
+}
+
+func (s *Server) adminUserPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUser(w, r, http.StatusOK, newEmptyForm())
+}
+
+func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+	id, err := pathUserID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.auth.User(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	d := &adminUserData{page: s.newPage(r, u.Name+" · 账号"), User: u, Form: f}
+	for _, g := range u.Grants {
+		unit, err := s.org.Unit(r.Context(), g.UnitID)
+		if err != nil {
+			return err
+		}
+		d.Grants = append(d.Grants, userGrant{Role: g.Role, Unit: unit, Mine: a.IsDistrictAdmin(districtOf(unit))})
+	}
+	trees, err := s.adminDistricts(r)
+	if err != nil {
+		return err
+	}
+	for _, t := range trees {
+		d.Units = append(d.Units, t.District)
+		for _, st := range t.Streets {
+			d.Units = append(d.Units, st.Street)
+			d.Units = append(d.Units, st.Communities...)
+		}
+		d.Units = append(d.Units, t.Departments...)
+	}
+	s.render(w, r, status, "admin_user", d)
+	return nil
+}
+
+// grantTarget parses the role and unit of a grant form and checks that the
+// unit lies in a district the actor administers.
+func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, error) {
+	id, err := pathUserID(r)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	role := mingbai.Role(r.PostFormValue("role"))
+	if !role.Valid() {
+		return 0, "", nil, mingbai.FieldError("role", "请选择角色。")
+	}
+	unitID, err := strconv.ParseInt(r.PostFormValue("unit"), 10, 64)
+	if err != nil {
+		return 0, "", nil, mingbai.FieldError("unit", "请选择单位。")
+	}
+	unit, err := s.org.Unit(r.Context(), unitID)
+	if err != nil {
+		return 0, "", nil, mingbai.FieldError("unit", "找不到所选单位。")
+	}
+	if !actor(r).IsDistrictAdmin(districtOf(unit)) {
+		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
+	}
+	return id, role, unit, nil
+}
+
+func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(r, "role", "unit")
+	id, role, unit, err := s.grantTarget(r)
+	if err == nil {
+		err = s.auth.Grant(r.Context(), id, role, unit.ID, actor(r).UserID)
+	}
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdminUser(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) revokeRole(w http.ResponseWriter, r *http.Request) error {
+	id, role, unit, err := s.grantTarget(r)
+	if err != nil {
+		return err
+	}
+	if err := s.auth.Revoke(r.Context(), id, role, unit.ID, actor(r).UserID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	f := newEmptyForm()
+	id, err := pathUserID(r)
+	if err != nil {
+		return err
+	}
+	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))
+	if formError(err) {
+		f.fail(err)
+		return s.renderAdminUser(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,120 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"mingbai/internal/store"
+	"mingbai/internal/store/storetest"
+)
+
+// Who may use a route. "anonymous" is nobody logged in; the others are the
+// matrixRoles of the fixture.
+var (
+	everyone  = []string{"anonymous", "resident", "cadreA", "cadreB", "supervisorA", "officerA", "officerOther", "admin"}
+	accounts  = everyone[1:]
+	onlyCadre = []string{"cadreA"}
+	onlyAdmin = []string{"admin"}
+)
+
+// matrixCase is one route of the authorization matrix: how to call it on
+// community A's data and who must get through.
+type matrixCase struct {
+	method, path string
+	form         func(f *fixture) url.Values
+	allowed      []string
+}
+
+// matrix must name every registered route pattern. Later features add
+// their routes here; TestAuthorizationMatrix fails for any route missing.
+func matrix(f *fixture) map[string]matrixCase {
+	id := func(v int64) string { return fmt.Sprint(v) }
+	return map[string]matrixCase{
+		"GET /{$}":                     {"GET", "/", nil, everyone},
+		"GET /s/{street}":              {"GET", "/s/suojincun", nil, everyone},
+		"GET /c/{community}":           {"GET", "/c/suojin-4", nil, everyone},
+		"GET /c/{community}/{section}": {"GET", "/c/suojin-4/finance", nil, everyone},
+		"POST /prefs/text":             {"POST", "/prefs/text", nil, everyone},
+		"GET /healthz":                 {"GET", "/healthz", nil, everyone},
+		"GET /readyz":                  {"GET", "/readyz", nil, everyone},
+		"GET /api/v1/communities":      {"GET", "/api/v1/communities", nil, everyone},
+
+		"GET /login":              {"GET", "/login", nil, everyone},
+		"POST /login":             {"POST", "/login", nil, everyone},
+		"POST /logout":            {"POST", "/logout", nil, accounts},
+		"POST /logout/everywhere": {"POST", "/logout/everywhere", nil, accounts},
+		"GET /register":           {"GET", "/register", nil, everyone},
+		"POST /register":          {"POST", "/register", nil, everyone},
+		"GET /account":            {"GET", "/account", nil, accounts},
+		"POST /account/password":  {"POST", "/account/password", nil, accounts},
+
+		"GET /c/{community}/registrations":                {"GET", "/c/suojin-4/registrations", nil, onlyCadre},
+		"POST /c/{community}/registrations/{user}/verify": {"POST", "/c/suojin-4/registrations/" + id(f.pending) + "/verify", nil, onlyCadre},
+		"POST /c/{community}/registrations/{user}/reject": {"POST", "/c/suojin-4/registrations/" + id(f.pending) + "/reject", nil, onlyCadre},
+
+		"GET /admin":                        {"GET", "/admin", nil, onlyAdmin},
+		"POST /admin/districts":             {"POST", "/admin/districts", nil, onlyAdmin},
+		"POST /admin/units/{unit}/children": {"POST", "/admin/units/" + id(f.demo.District) + "/children", nil, onlyAdmin},
+		"GET /admin/units/{unit}":           {"GET", "/admin/units/" + id(f.demo.Suojin4), nil, onlyAdmin},
+		"POST /admin/units/{unit}":          {"POST", "/admin/units/" + id(f.demo.Suojin4), nil, onlyAdmin},
+		// The street still has communities, so an allowed archive is refused
+		// with 409 and the fixture stays intact.
+		"POST /admin/units/{unit}/archive":  {"POST", "/admin/units/" + id(f.demo.Suojincun) + "/archive", nil, onlyAdmin},
+		"GET /admin/users":                  {"GET", "/admin/users", nil, onlyAdmin},
+		"POST /admin/users":                 {"POST", "/admin/users", nil, onlyAdmin},
+		"GET /admin/users/{user}":           {"GET", "/admin/users/" + id(f.users["resident"]), nil, onlyAdmin},
+		"POST /admin/users/{user}/grants":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/grants", nil, onlyAdmin},
+		"POST /admin/users/{user}/revoke":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/revoke", nil, onlyAdmin},
+		"POST /admin/users/{user}/password": {"POST", "/admin/users/" + id(f.users["resident"]) + "/password", nil, onlyAdmin},
+	}
+}
+
+// TestAuthorizationMatrix walks every registered route with every role and
+// checks it is let through or refused as the matrix says.
+func TestAuthorizationMatrix(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		cases := matrix(f)
+		for _, pattern := range f.web.Routes() {
+			if _, ok := cases[pattern]; !ok {
+				t.Errorf("route %q has no entry in the authorization matrix", pattern)
+			}
+		}
+		for pattern, c := range cases {
+			allowed := map[string]bool{}
+			for _, r := range c.allowed {
+				allowed[r] = true
+			}
+			for _, role := range everyone {
+				t.Run(strings.ReplaceAll(pattern, "/", "_")+"/"+role, func(t *testing.T) {
+					cl := f.loggedIn(role)
+					var resp *http.Response
+					if c.method == "GET" {
+						resp = cl.get(c.path)
+					} else {
+						var form url.Values
+						if c.form != nil {
+							form = c.form(f)
+						}
+						resp = cl.post(c.path, form)
+					}
+					b := body(t, resp)
+					denied := resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden ||
+						(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login?next="))
+					if resp.StatusCode >= 500 {
+						t.Fatalf("%s %s as %s: status %d\n%s", c.method, c.path, role, resp.StatusCode, b)
+					}
+					if allowed[role] && denied {
+						t.Errorf("%s %s as %s: denied (%d), want allowed", c.method, c.path, role, resp.StatusCode)
+					}
+					if !allowed[role] && !denied {
+						t.Errorf("%s %s as %s: allowed (%d), want denied", c.method, c.path, role, resp.StatusCode)
+					}
+				})
+			}
+		}
+	})
+}

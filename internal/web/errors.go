@@ -1,0 +1,96 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"mingbai"
+)
+
+// statusOf maps an error code to an HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case mingbai.EINVALID:
+		return http.StatusBadRequest
+	case mingbai.ENOTFOUND:
+		return http.StatusNotFound
+	case mingbai.ECONFLICT:
+		return http.StatusConflict
+	case mingbai.EFORBIDDEN:
+		return http.StatusForbidden
+	case mingbai.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case mingbai.ETOOMANY:
+		return http.StatusTooManyRequests
+	case mingbai.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+type errorPage struct {
+	page
+	Status  int
+	Heading string
+	Message string
+}
+
+// renderError is the one place an error becomes a response. Internal
+// errors are logged with the request id; the user sees only a generic
+// Chinese message and that id.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := mingbai.ErrorCode(err)
+	status := statusOf(code)
+	if status >= 500 {
+		s.logger.Error("internal error", "id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	msg := mingbai.ErrorMessage(err)
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "60")
+	}
+	if wantsJSON(r) {
+		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: msg, Field: mingbai.ErrorField(err), RequestID: requestID(r)}})
+		return
+	}
+	heading := map[int]string{
+		http.StatusBadRequest:          "请求有误",
+		http.StatusUnauthorized:        "请先登录",
+		http.StatusForbidden:           "没有权限",
+		http.StatusNotFound:            "找不到这个页面",
+		http.StatusConflict:            "操作没有完成",
+		http.StatusTooManyRequests:     "操作太频繁",
+		http.StatusServiceUnavailable:  "暂停服务",
+		http.StatusInternalServerError: "服务器出错了",
+	}[status]
+	s.render(w, r, status, "error", &errorPage{page: s.newPage(r, heading), Status: status, Heading: heading, Message: msg})
+}
+
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	Field     string `json:"field,omitempty"`
+	RequestID string `json:"request_id"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// notFound is the error of an unknown path.
+var errNotFound = mingbai.Errorf(mingbai.ENOTFOUND, "您要找的页面不存在，可能地址有误或已经调整。")
+
+// formError reports whether err is a validation error a form should show
+// beside its fields rather than on an error page.
+func formError(err error) bool {
+	var e *mingbai.Error
+	return errors.As(err, &e) && (e.Code == mingbai.EINVALID || e.Code == mingbai.ECONFLICT)
+}

@@ -1,0 +1,164 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"mingbai"
+)
+
+// pageFiles declares every page with the partials it uses. Each is parsed
+// with the layout at start; a missing file fails New.
+var pageFiles = map[string][]string{
+	"error":         {"pages/error.html"},
+	"home":          {"pages/home.html", "partials/unitlist.html"},
+	"street":        {"pages/street.html", "partials/unitlist.html"},
+	"community":     {"pages/community.html"},
+	"login":         {"pages/login.html", "partials/fields.html"},
+	"register":      {"pages/register.html", "partials/fields.html"},
+	"registered":    {"pages/registered.html"},
+	"account":       {"pages/account.html", "partials/fields.html"},
+	"registrations": {"pages/registrations.html"},
+	"admin":         {"pages/admin.html"},
+	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
+	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
+	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
+}
+
+type pageSet struct {
+	pages map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(mingbai.Shanghai).Format("2006年1月2日")
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(mingbai.Shanghai).Format("2006-01-02 15:04")
+	},
+	"roleLabel": func(r mingbai.Role) string { return r.Label() },
+	"roles":     func() []mingbai.Role { return mingbai.Roles },
+	"deref": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
+}
+
+func parsePages() (*pageSet, error) {
+	tfs, err := fs.Sub(assets, "templates")
+	if err != nil {
+		return nil, err
+	}
+	ps := &pageSet{pages: map[string]*template.Template{}}
+	for name, files := range pageFiles {
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(tfs, append([]string{"layout.html"}, files...)...)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("page %s defines no content block", name)
+		}
+		ps.pages[name] = t
+	}
+	return ps, nil
+}
+
+// page is what every page's data embeds: the layout needs it.
+type page struct {
+	Title     string
+	SiteName  string
+	Actor     *mingbai.Actor
+	CSRF      string
+	LargeText bool
+	RequestID string
+	Path      string
+	Notice    string
+	IsAdmin   bool
+	IsCadre   bool
+}
+
+func (s *Server) newPage(r *http.Request, title string) page {
+	st := state(r)
+	p := page{Title: title, SiteName: s.siteName, RequestID: requestID(r), Path: r.URL.RequestURI()}
+	if st != nil {
+		p.Actor = st.actor
+		p.CSRF = st.csrf
+		p.LargeText = st.largeText
+	}
+	a := actor(r)
+	p.IsAdmin = a.HasAny(mingbai.RoleDistrictAdmin)
+	p.IsCadre = a.HasAny(mingbai.RoleCadre)
+	switch r.URL.Query().Get("done") {
+	case "saved":
+		p.Notice = "已保存。"
+	case "password":
+		p.Notice = "密码已修改，其他设备上的登录已退出。"
+	case "verified":
+		p.Notice = "已通过审核。"
+	case "rejected":
+		p.Notice = "已退回该申请。"
+	case "archived":
+		p.Notice = "已归档。历史记录仍然保留。"
+	case "created":
+		p.Notice = "已创建。"
+	}
+	return p
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		s.logger.Error("unknown page", "page", name)
+		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.logger.Error("render page", "id", requestID(r), "page", name, "err", err)
+		if name != "error" {
+			s.renderError(w, r, fmt.Errorf("render %s: %w", name, err))
+			return
+		}
+		http.Error(w, "服务器内部错误 "+requestID(r), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if state(r) != nil && state(r).actor != nil {
+		h.Set("Cache-Control", "private, no-store")
+	} else if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// staticHandler serves embedded CSS, JS and images. Their names carry no
+// hash, so browsers revalidate; ETags keep that cheap.
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(assets, "static")
+	files := http.FileServerFS(sub)
+	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+}

@@ -1,0 +1,113 @@
+// Package web is Mingbai's HTTP side: routes with their access rules,
+// middleware, server-rendered pages from embedded templates, the JSON API
+// and static files. It turns every error into a Chinese message and a
+// status; features never import it.
+package web
+
+import (
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/org"
+	"mingbai/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Config is what the server is built from.
+type Config struct {
+	DB     *store.DB
+	Org    *org.Service
+	Auth   *auth.Service
+	Logger *slog.Logger
+	Now    mingbai.Clock
+	// SiteName is shown in the header, e.g. "玄武区居务公开".
+	SiteName string
+	// TrustProxy makes the server take the client address from the last
+	// hop of X-Forwarded-For and treat X-Forwarded-Proto https as TLS.
+	TrustProxy bool
+	// Log, when set, is mounted under /log/ (the transparency log).
+	Log http.Handler
+}
+
+// Server holds the routes and the services they call.
+type Server struct {
+	db       *store.DB
+	org      *org.Service
+	auth     *auth.Service
+	logger   *slog.Logger
+	now      mingbai.Clock
+	siteName string
+	trust    bool
+
+	pages  *pageSet
+	mux    *http.ServeMux
+	routes []route
+	static http.Handler
+	log    http.Handler
+}
+
+// New builds the server. It fails when a template is missing or broken, so
+// the mistake stops the start instead of a resident's request.
+func New(cfg Config) (*Server, error) {
+	s := &Server{
+		db:       cfg.DB,
+		org:      cfg.Org,
+		auth:     cfg.Auth,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+		siteName: cfg.SiteName,
+		trust:    cfg.TrustProxy,
+		mux:      http.NewServeMux(),
+		log:      cfg.Log,
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.now == nil {
+		s.now = mingbai.SystemClock
+	}
+	if s.siteName == "" {
+		s.siteName = "居务公开"
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	s.static = staticHandler()
+	s.registerRoutes()
+	return s, nil
+}
+
+// Handler returns the whole HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	var h http.Handler = s.mux
+	h = s.withState(h)
+	h = s.withRecover(h)
+	h = withGzip(h)
+	h = withSecurityHeaders(h)
+	h = withAccessLog(s.logger, h)
+	h = withRequestID(h)
+	return h
+}
+
+// HTTPServer wraps the handler in an http.Server with timeouts that keep
+// slow or stuck clients from holding connections forever.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}

@@ -1,0 +1,105 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+	"time"
+
+	"mingbai"
+)
+
+const (
+	sessionCookie = "mb_session"
+	csrfCookie    = "mb_csrf"
+	textCookie    = "mb_text"
+	csrfField     = "csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// withState loads who is acting (from the session cookie), the CSRF token
+// and the text-size preference, for every request.
+func (s *Server) withState(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &requestState{}
+		if s.trust {
+			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+				parts := strings.Split(xff, ",")
+				st.ip = strings.TrimSpace(parts[len(parts)-1])
+			}
+		}
+		if c, err := r.Cookie(textCookie); err == nil && c.Value == "large" {
+			st.largeText = true
+		}
+		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
+			st.csrf = c.Value
+		} else {
+			st.csrf = newID(16)
+			st.newCSRF = true
+		}
+		// Static files and probes need no session lookup.
+		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" {
+			if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+				sess, a, err := s.auth.Session(r.Context(), c.Value)
+				if err == nil {
+					st.actor = a
+					st.sessionID = sess.ID
+				} else if mingbai.ErrorCode(err) == mingbai.EUNAUTHORIZED {
+					s.clearCookie(w, r, sessionCookie)
+				} else {
+					s.logger.Error("load session", "id", requestID(r), "err", err)
+				}
+			}
+		}
+		if st.newCSRF && !strings.HasPrefix(r.URL.Path, "/static/") {
+			s.setCSRFCookie(w, r, st.csrf)
+		}
+		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
+	})
+}
+
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || (s.trust && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+func (s *Server) setCSRFCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: 7 * 24 * 3600,
+	})
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, Expires: expires,
+	})
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1,
+	})
+}
+
+// validCSRF checks the double-submitted token: the form field (or header,
+// for scripts) must equal the cookie only this site can set.
+func (s *Server) validCSRF(r *http.Request, st *requestState) bool {
+	if st.newCSRF {
+		return false // no cookie came with the request
+	}
+	got := r.Header.Get(csrfHeader)
+	if got == "" {
+		got = r.PostFormValue(csrfField)
+	}
+	return len(got) == len(st.csrf) && subtle.ConstantTimeCompare([]byte(got), []byte(st.csrf)) == 1
+}
+
+// rotateCSRF gives a new token at login and logout, so a token seen before
+// authentication is worthless after it.
+func (s *Server) rotateCSRF(w http.ResponseWriter, r *http.Request) {
+	st := state(r)
+	st.csrf = newID(16)
+	s.setCSRFCookie(w, r, st.csrf)
+}

@@ -1,0 +1,170 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/org"
+	"mingbai/internal/store"
+	"mingbai/internal/web"
+)
+
+const testPassword = "test-pass-123"
+
+// fixture is a real server on a real database with the demo district and
+// one account per role of the authorization matrix.
+type fixture struct {
+	t     *testing.T
+	db    *store.DB
+	org   *org.Service
+	auth  *auth.Service
+	srv   *httptest.Server
+	web   *web.Server
+	demo  *org.DemoOrg
+	users map[string]int64 // by fixture role name
+	// pending is a registration in community A awaiting its cadre.
+	pending int64
+	// pendingB is a registration in community B.
+	pendingB int64
+}
+
+// matrixRoles are the roles of the authorization matrix, by name: A is
+// 锁金四村社区, B is 锁金一村社区 (same street), and the other street is 玄武门街道.
+var matrixRoles = []struct {
+	name string
+	role mingbai.Role
+	unit func(*org.DemoOrg) int64
+}{
+	{"resident", mingbai.RoleResident, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"cadreA", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"cadreB", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin1 }},
+	{"supervisorA", mingbai.RoleSupervisor, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"officerA", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Suojincun }},
+	{"officerOther", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Xuanwumen }},
+	{"admin", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{t: t, db: db, users: map[string]int64{}}
+	f.org = org.NewService(db, mingbai.SystemClock)
+	f.auth = auth.NewService(db, mingbai.SystemClock)
+	f.auth.SetHashParams(auth.TestHashParams)
+	demo, err := org.SeedDemo(ctx, f.org, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.demo = demo
+	for i, r := range matrixRoles {
+		u, err := f.auth.CreateUser(ctx, auth.NewUser{Username: "u" + strings.ToLower(r.name), Name: "测试" + r.name, Password: testPassword})
+		if err != nil {
+			t.Fatalf("user %d: %v", i, err)
+		}
+		if err := f.auth.Grant(ctx, u.ID, r.role, r.unit(demo), 0); err != nil {
+			t.Fatal(err)
+		}
+		f.users[r.name] = u.ID
+	}
+	p, err := f.auth.Register(ctx, auth.Registration{CommunityID: demo.Suojin4, Name: "赵凤英", Phone: "13912345678", BuildingUnit: "12幢301室", Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pending = p.ID
+	p, err = f.auth.Register(ctx, auth.Registration{CommunityID: demo.Suojin1, Name: "钱二", Phone: "13912345679", BuildingUnit: "3幢101室", Password: testPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pendingB = p.ID
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.web = s
+	f.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// client is a browser-like client: a cookie jar, no automatic redirects.
+type client struct {
+	t    *testing.T
+	f    *fixture
+	http *http.Client
+	csrf string
+}
+
+func (f *fixture) client() *client {
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: f.t, f: f, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	// A first GET hands out the CSRF cookie, as a browser's first visit does.
+	resp := c.get("/healthz")
+	resp.Body.Close()
+	u, _ := url.Parse(f.srv.URL)
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "mb_csrf" {
+			c.csrf = ck.Value
+		}
+	}
+	if c.csrf == "" {
+		f.t.Fatal("no CSRF cookie handed out")
+	}
+	return c
+}
+
+// loggedIn returns a client with a fresh session of the named fixture user.
+func (f *fixture) loggedIn(name string) *client {
+	c := f.client()
+	if name == "anonymous" {
+		return c
+	}
+	resp := c.post("/login", url.Values{"login": {"u" + strings.ToLower(name)}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		f.t.Fatalf("login %s: status %d", name, resp.StatusCode)
+	}
+	return c
+}
+
+func (c *client) get(path string) *http.Response {
+	c.t.Helper()
+	resp, err := c.http.Get(c.f.srv.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp
+}
+
+func (c *client) post(path string, form url.Values) *http.Response {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if c.csrf != "" && form.Get("csrf") == "" {
+		form.Set("csrf", c.csrf)
+	}
+	resp, err := c.http.PostForm(c.f.srv.URL+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp
+}
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
