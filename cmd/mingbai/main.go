@@ -27,6 +27,7 @@ var commands = []command{
 	{"demo", "用演示数据运行网站 (run the server on a fresh demo district)", runDemo},
 	{"migrate", "升级数据库结构 (apply database migrations)", runMigrate},
 	{"org", "建立区、列出组织 (create a district, list the org tree)", runOrg},
+	{"user", "管理账号和角色 (accounts and roles: add, passwd, grant, revoke, list)", runUser},
 }
 
 // Env is what a command may touch of the outside world, so tests can run

@@ -24,7 +24,7 @@ var pageFiles = map[string][]string{
 	"registered":    {"pages/registered.html"},
 	"account":       {"pages/account.html", "partials/fields.html"},
 	"registrations": {"pages/registrations.html"},
-	"admin":         {"pages/admin.html"},
+	"admin":         {"pages/admin.html", "partials/fields.html"},
 	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
 	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
 	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
