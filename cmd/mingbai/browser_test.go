@@ -140,7 +140,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 		err := chromedp.Run(ctx,
 			chromedp.EmulateViewport(size.w, size.h),
 			chromedp.Sleep(100*time.Millisecond),
-			chromedp.FullScreenshot(&png, 90),
+			chromedp.FullScreenshot(&png, 100),
 		)
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
