@@ -33,7 +33,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func testEnv() (*Env, *syncBuffer) {
+func logTestEnv() (*Env, *syncBuffer) {
 	out := &syncBuffer{}
 	return &Env{Stdout: out, Stderr: out, Stdin: strings.NewReader(""), Getenv: func(string) string { return "" }}, out
 }
@@ -53,7 +53,7 @@ func TestLogCommands(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	data, state := t.TempDir(), t.TempDir()
-	env, out := testEnv()
+	env, out := logTestEnv()
 	if err := Run(ctx, env, []string{"log", "key", "--data", data, "--origin", "bench.example/log"}); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestLogCommands(t *testing.T) {
 	}
 
 	addr := freeAddr(t)
-	srvEnv, srvOut := testEnv()
+	srvEnv, srvOut := logTestEnv()
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, srvEnv, []string{"log", "bench-server", "--addr", addr, "--data", data, "--origin", "bench.example/log"})
@@ -97,14 +97,14 @@ func TestLogCommands(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	venv, vout := testEnv()
+	venv, vout := logTestEnv()
 	if err := Run(ctx, venv, []string{"verify", "--key", vkey, "--state", state, base}); err != nil {
 		t.Fatalf("verify: %v\n%s", err, vout.String())
 	}
 	if !strings.Contains(vout.String(), "OK") {
 		t.Fatalf("verify said %s", vout.String())
 	}
-	fenv, fout := testEnv()
+	fenv, fout := logTestEnv()
 	if err := Run(ctx, fenv, []string{"fsck", "--data", data}); err != nil {
 		t.Fatalf("fsck: %v\n%s", err, fout.String())
 	}
@@ -121,11 +121,11 @@ func TestLogCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	venv, vout = testEnv()
+	venv, vout = logTestEnv()
 	if err := Run(ctx, venv, []string{"verify", "--state", state, base}); err == nil || !strings.Contains(vout.String(), "differs from the tree recomputed") {
 		t.Fatalf("verify of a tampered log: %v\n%s", err, vout.String())
 	}
-	fenv, fout = testEnv()
+	fenv, fout = logTestEnv()
 	if err := Run(ctx, fenv, []string{"fsck", "--data", data}); err == nil || !strings.Contains(fout.String(), "stored hash 3") {
 		t.Fatalf("fsck of a tampered log: %v\n%s", err, fout.String())
 	}

@@ -97,7 +97,7 @@ func IsUniqueViolation(err error) bool {
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout comes first so that the pragmas after it wait instead of
 	// failing while another process holds the lock.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_time_format=sqlite"
 	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)

@@ -237,7 +237,7 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	u, err := s.auth.User(r.Context(), id)
+	u, err := s.managedUser(r, id)
 	if err != nil {
 		return err
 	}
@@ -288,7 +288,39 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 	if !actor(r).IsDistrictAdmin(districtOf(unit)) {
 		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
 	}
+	if _, err := s.managedUser(r, id); err != nil {
+		return 0, "", nil, err
+	}
 	return id, role, unit, nil
+}
+
+// managedUser loads a user the acting district admin may manage: every
+// role the user holds, and the community the user registered in, lie in
+// a district the admin administers. An admin of one district can never
+// reset the password of, or hand roles to, another district's staff.
+func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
+	u, err := s.auth.User(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	a := actor(r)
+	units := make([]int64, 0, len(u.Grants)+1)
+	for _, g := range u.Grants {
+		units = append(units, g.UnitID)
+	}
+	if u.CommunityID != 0 {
+		units = append(units, u.CommunityID)
+	}
+	for _, id := range units {
+		unit, err := s.org.Unit(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		if !a.IsDistrictAdmin(districtOf(unit)) {
+			return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "该账号属于其他区，您不能管理。")
+		}
+	}
+	return u, nil
 }
 
 func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) error {
@@ -323,6 +355,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	f := newEmptyForm()
 	id, err := pathUserID(r)
 	if err != nil {
+		return err
+	}
+	if _, err := s.managedUser(r, id); err != nil {
 		return err
 	}
 	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))

@@ -28,10 +28,29 @@ type matrixCase struct {
 	allowed      []string
 }
 
-// matrix must name every registered route pattern. Later features add
-// their routes here; TestAuthorizationMatrix fails for any route missing.
+// featureMatrices lists each feature's part of the matrix; a feature adds
+// its function (in its own test file) here.
+var featureMatrices = []func(f *fixture) map[string]matrixCase{foundationMatrix}
+
+// matrix must name every registered route pattern: TestAuthorizationMatrix
+// fails for any route missing.
 func matrix(f *fixture) map[string]matrixCase {
-	id := func(v int64) string { return fmt.Sprint(v) }
+	all := map[string]matrixCase{}
+	for _, m := range featureMatrices {
+		for pattern, c := range m(f) {
+			if _, dup := all[pattern]; dup {
+				f.t.Fatalf("route %q appears twice in the matrix", pattern)
+			}
+			all[pattern] = c
+		}
+	}
+	return all
+}
+
+func id(v int64) string { return fmt.Sprint(v) }
+
+// foundationMatrix covers the routes of the foundation.
+func foundationMatrix(f *fixture) map[string]matrixCase {
 	return map[string]matrixCase{
 		"GET /{$}":                     {"GET", "/", nil, everyone},
 		"GET /s/{street}":              {"GET", "/s/suojincun", nil, everyone},

@@ -12,9 +12,14 @@ import (
 	"mingbai"
 )
 
-// pageFiles declares every page with the partials it uses. Each is parsed
-// with the layout at start; a missing file fails New.
-var pageFiles = map[string][]string{
+// featurePages lists each feature's page declarations. A feature adds its
+// own map (declared in its own file) here.
+var featurePages = []map[string][]string{foundationPages}
+
+// foundationPages declares the pages of the foundation, each with the
+// partials it uses. Every page is parsed with the layout at start; a
+// missing file fails New.
+var foundationPages = map[string][]string{
 	"error":         {"pages/error.html"},
 	"home":          {"pages/home.html", "partials/unitlist.html"},
 	"street":        {"pages/street.html", "partials/unitlist.html"},
@@ -24,7 +29,7 @@ var pageFiles = map[string][]string{
 	"registered":    {"pages/registered.html"},
 	"account":       {"pages/account.html", "partials/fields.html"},
 	"registrations": {"pages/registrations.html"},
-	"admin":         {"pages/admin.html"},
+	"admin":         {"pages/admin.html", "partials/fields.html"},
 	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
 	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
 	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
@@ -63,6 +68,15 @@ func parsePages() (*pageSet, error) {
 		return nil, err
 	}
 	ps := &pageSet{pages: map[string]*template.Template{}}
+	pageFiles := map[string][]string{}
+	for _, fp := range featurePages {
+		for name, files := range fp {
+			if _, dup := pageFiles[name]; dup {
+				return nil, fmt.Errorf("page %s declared twice", name)
+			}
+			pageFiles[name] = files
+		}
+	}
 	for name, files := range pageFiles {
 		t, err := template.New(name).Funcs(templateFuncs).ParseFS(tfs, append([]string{"layout.html"}, files...)...)
 		if err != nil {

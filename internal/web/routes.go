@@ -44,6 +44,11 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/users/{user}/revoke", districtAdmin, s.revokeRole)
 	s.handle("POST /admin/users/{user}/password", districtAdmin, s.resetPassword)
 
+	// Each feature registers its routes in its own file.
+	for _, register := range s.featureRoutes() {
+		register()
+	}
+
 	s.mux.Handle("GET /static/", s.static)
 	if s.log != nil {
 		s.mux.Handle("/log/", http.StripPrefix("/log", s.log))
@@ -52,4 +57,10 @@ func (s *Server) registerRoutes() {
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errNotFound)
 	})
+}
+
+// featureRoutes lists the route registrations of the features built on
+// the foundation; each lives in the feature's own file in this package.
+func (s *Server) featureRoutes() []func() {
+	return []func(){}
 }

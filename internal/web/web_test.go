@@ -149,6 +149,13 @@ func (c *client) post(path string, form url.Values) *http.Response {
 	if form == nil {
 		form = url.Values{}
 	}
+	// The token rotates at login and logout: send the one the jar holds now.
+	u, _ := url.Parse(c.f.srv.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "mb_csrf" {
+			c.csrf = ck.Value
+		}
+	}
 	if c.csrf != "" && form.Get("csrf") == "" {
 		form.Set("csrf", c.csrf)
 	}

@@ -1,0 +1,297 @@
+// Package auth holds Mingbai's accounts, their roles on org units, login
+// sessions and the self-registration of residents. It is a service the web
+// layer and the command line call; it knows nothing of HTTP (cookies and
+// CSRF live in the web layer).
+//
+// Passwords are hashed with argon2id; session tokens are random and only
+// their SHA-256 is stored; failed logins are counted in the database so
+// throttling holds across any number of app nodes; and the answers to a
+// wrong login and a wrong password are the same, in words and in work, so
+// nobody can learn which phone numbers have accounts by trying to log in.
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"mingbai"
+	"mingbai/internal/store"
+)
+
+// Session and throttling limits (issue 2: idle 2 h, absolute 7 d; five wrong
+// passwords lock an account for 15 minutes).
+const (
+	IdleTimeout   = 2 * time.Hour      // a session unused this long ends
+	MaxSessionAge = 7 * 24 * time.Hour // a session ends this long after login whatever its use
+	touchEvery    = time.Minute        // last_seen_at is written at most this often, to spare the writer
+
+	accountFailureLimit = 5  // wrong passwords per account within failureWindow before a lock
+	ipFailureLimit      = 20 // failed logins per address within failureWindow before a lock
+	failureWindow       = 15 * time.Minute
+	lockDuration        = 15 * time.Minute
+)
+
+// Service manages accounts, roles, sessions and registrations.
+type Service struct {
+	db     *store.DB
+	now    mingbai.Clock
+	params HashParams
+
+	// hashSlots bounds concurrent argon2 work: each hash takes DefaultHashParams'
+	// 64 MiB, and a burst of logins must queue rather than exhaust memory.
+	hashSlots chan struct{}
+
+	dummyOnce sync.Once
+	dummyHash string
+	dummyErr  error
+}
+
+// NewService returns a Service on db using the clock now and the default
+// hash parameters.
+func NewService(db *store.DB, now mingbai.Clock) *Service {
+	return &Service{
+		db:        db,
+		now:       now,
+		params:    DefaultHashParams,
+		hashSlots: make(chan struct{}, runtime.NumCPU()),
+	}
+}
+
+// SetHashParams changes the argon2id parameters of new hashes. Call it
+// before first use; tests use it with TestHashParams to stay fast.
+func (s *Service) SetHashParams(p HashParams) { s.params = p }
+
+// clock returns the current time in UTC at the precision both databases
+// keep, so times compare equal after a round trip.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// hash hashes password, waiting for a free slot.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	if err := s.acquire(ctx); err != nil {
+		return "", err
+	}
+	defer s.release()
+	return hashPassword(password, s.params)
+}
+
+// verify checks password against encoded, waiting for a free slot.
+func (s *Service) verify(ctx context.Context, encoded, password string) (ok, stale bool, err error) {
+	if err := s.acquire(ctx); err != nil {
+		return false, false, err
+	}
+	defer s.release()
+	return checkPassword(encoded, password, s.params)
+}
+
+func (s *Service) acquire(ctx context.Context) error {
+	select {
+	case s.hashSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) release() { <-s.hashSlots }
+
+// dummy returns a hash of a password nobody knows, made with the current
+// parameters, so that a login for a missing account costs the same work as
+// one for an existing account.
+func (s *Service) dummy() (string, error) {
+	s.dummyOnce.Do(func() { s.dummyHash, s.dummyErr = hashPassword("mingbai-no-such-account", s.params) })
+	return s.dummyHash, s.dummyErr
+}
+
+// UserStatus is where an account stands.
+type UserStatus string
+
+// The statuses of an account.
+const (
+	StatusActive   UserStatus = "active"   // may log in
+	StatusPending  UserStatus = "pending"  // registered, awaiting a cadre's verification
+	StatusRejected UserStatus = "rejected" // registration turned down, with a reason
+	StatusDisabled UserStatus = "disabled" // switched off by an administrator
+)
+
+// Label is the Chinese name of a status.
+func (st UserStatus) Label() string {
+	switch st {
+	case StatusActive:
+		return "正常"
+	case StatusPending:
+		return "待审核"
+	case StatusRejected:
+		return "未通过"
+	case StatusDisabled:
+		return "已停用"
+	}
+	return string(st)
+}
+
+func (st UserStatus) valid() bool { return st.Label() != string(st) }
+
+// User is an account. Grants holds its live roles.
+type User struct {
+	ID           int64
+	Username     string
+	Phone        string
+	Name         string
+	BuildingUnit string // 楼栋单元 a resident gave at registration
+	Status       UserStatus
+	CommunityID  int64 // the community registered in, 0 if none
+	RejectReason string
+	CreatedAt    time.Time
+	Grants       []mingbai.Grant
+}
+
+// Login is what the user types to log in: the username, else the phone.
+func (u *User) Login() string {
+	if u.Username != "" {
+		return u.Username
+	}
+	return u.Phone
+}
+
+var errNoRows = sql.ErrNoRows
+
+func notFoundUser(err error) error {
+	if errors.Is(err, errNoRows) {
+		return mingbai.Errorf(mingbai.ENOTFOUND, "用户不存在")
+	}
+	return err
+}
+
+// Validation of what people type.
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
+
+// normalizeUsername lower-cases and trims a username; the empty string
+// means none.
+func normalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func validateUsername(u string) error {
+	if !usernameRE.MatchString(u) {
+		return mingbai.FieldError("username", "用户名须为 3–32 位小写字母、数字或 _ . - 符号")
+	}
+	if strings.Trim(u, "0123456789") == "" {
+		// An all-digit username could be taken for someone's phone number at login.
+		return mingbai.FieldError("username", "用户名不能全是数字")
+	}
+	return nil
+}
+
+var phoneRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+
+// normalizePhone removes the spaces, dashes and +86 prefix people type
+// around a mainland mobile number.
+func normalizePhone(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u00a0' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimPrefix(s, "+86")
+	if len(s) == 13 && strings.HasPrefix(s, "86") {
+		s = s[2:]
+	}
+	return s
+}
+
+func validatePhone(p string) error {
+	if !phoneRE.MatchString(p) {
+		return mingbai.FieldError("phone", "请输入正确的手机号（11 位数字，以 1 开头）")
+	}
+	return nil
+}
+
+const (
+	minPasswordLen = 8
+	maxPasswordLen = 256 // argon2 takes any length; this keeps requests small
+)
+
+func validatePassword(field, password string, others ...string) error {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n == 0:
+		return mingbai.FieldError(field, "请设置密码")
+	case n < minPasswordLen:
+		return mingbai.FieldError(field, "密码至少 %d 位", minPasswordLen)
+	case len(password) > maxPasswordLen:
+		return mingbai.FieldError(field, "密码太长，请不超过 %d 个字符", maxPasswordLen)
+	case strings.Trim(password, "0123456789") == "":
+		return mingbai.FieldError(field, "密码不能全是数字，请加入字母或符号")
+	}
+	for _, o := range others {
+		if o != "" && (strings.EqualFold(password, o) || normalizePhone(password) == o) {
+			return mingbai.FieldError(field, "密码不能与用户名或手机号相同")
+		}
+	}
+	return nil
+}
+
+// cleanText trims s and checks it holds 1..max characters and no control
+// characters.
+func cleanText(field, label, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if required {
+			return "", mingbai.FieldError(field, "请填写%s", label)
+		}
+		return "", nil
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", mingbai.FieldError(field, "%s不能超过 %d 个字", label, max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "", mingbai.FieldError(field, "%s含有无法显示的字符", label)
+		}
+	}
+	return s, nil
+}
+
+// nullable turns "" into SQL NULL and keeps anything else as a string.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullableID turns 0 into SQL NULL.
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// waitMessage tells a throttled user how long to wait, in whole minutes.
+func waitMessage(wait time.Duration) *mingbai.Error {
+	minutes := int((wait + time.Minute - 1) / time.Minute)
+	if minutes < 1 {
+		minutes = 1
+	}
+	return mingbai.Errorf(mingbai.ETOOMANY, "登录失败次数过多，请 %d 分钟后再试", minutes)
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *mingbai.Error
+	if errors.As(err, &me) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

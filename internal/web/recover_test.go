@@ -1,0 +1,46 @@
+package web
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestPanicBecomesChinese500WithRequestID(t *testing.T) {
+	s, err := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := withRequestID(s.withRecover(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("secret internal detail")
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
+	b := rec.Body.String()
+	id := rec.Header().Get("X-Request-Id")
+	if rec.Code != 500 || !strings.Contains(b, "服务器出错了") || !strings.Contains(b, "服务器内部错误") || id == "" || !strings.Contains(b, id) {
+		t.Fatalf("status %d, id %q, body:\n%s", rec.Code, id, b)
+	}
+	if strings.Contains(b, "secret internal detail") || strings.Contains(b, "goroutine") {
+		t.Fatal("panic detail leaked to the client")
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/c/suojin-4":          "/c/suojin-4",
+		"/account?x=1":         "/account?x=1",
+		"":                     "/",
+		"https://evil.example": "/",
+		"//evil.example/x":     "/",
+		"/\\evil.example":      "/",
+		"javascript:alert(1)":  "/",
+	} {
+		if got := localPath(in, "/"); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
