@@ -62,12 +62,16 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a := newApp(db)
+	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer a.close()
 	seeded, err := seedDemo(ctx, a)
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	return serve(ctx, env, db, &f, func(url string) {
+	return serve(ctx, env, a, &f, func(url string) {
 		fmt.Fprintf(env.Stdout, "\n明白 演示 (demo): %s\n数据目录 (data): %s\n", url, f.data)
 		if !seeded {
 			fmt.Fprintln(env.Stdout, "演示数据已存在，未重新生成。")

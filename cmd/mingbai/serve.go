@@ -14,6 +14,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
 )
 
@@ -23,6 +24,7 @@ type serveFlags struct {
 	addr       string
 	siteName   string
 	trustProxy bool
+	origin     *string
 }
 
 func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
@@ -30,6 +32,7 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 	f.dbFlags.register(fs, env)
 	fs.StringVar(&f.addr, "addr", env.envOr("MINGBAI_ADDR", "127.0.0.1:8080"), "address to listen on (env MINGBAI_ADDR)")
 	fs.StringVar(&f.siteName, "site-name", env.envOr("MINGBAI_SITE_NAME", "居务公开"), "name shown in every page's header (env MINGBAI_SITE_NAME)")
+	f.origin = originFlag(fs, env)
 	fs.BoolVar(&f.trustProxy, "trust-proxy", env.Getenv("MINGBAI_TRUST_PROXY") == "1", "behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto (env MINGBAI_TRUST_PROXY=1)")
 	return fs
 }
@@ -45,30 +48,56 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, env, db, &f, nil)
+	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return serve(ctx, env, a, &f, nil)
+}
+
+func newLogger(env *Env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // app is the running program's services, built once from the database.
 type app struct {
-	db   *store.DB
-	org  *org.Service
-	auth *auth.Service
+	db     *store.DB
+	org    *org.Service
+	auth   *auth.Service
+	log    *tlog.Log
+	logger *slog.Logger
 }
 
-func newApp(db *store.DB) *app {
+// newApp opens the transparency log (its key lives in dataDir) and builds
+// every service on db.
+func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *slog.Logger) (*app, error) {
 	now := mingbai.Clock(mingbai.SystemClock)
-	return &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now)}
+	l, err := tlog.OpenWith(ctx, db, dataDir, origin, now, tlog.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open transparency log: %w", err)
+	}
+	if err := l.Refusal(); err != nil {
+		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
+	}
+	return &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}, nil
+}
+
+// close stops the log's signer; the caller closes the database after it.
+func (a *app) close() {
+	if err := a.log.Close(); err != nil {
+		a.logger.Error("close transparency log", "err", err)
+	}
 }
 
 // serve runs the web server until ctx ends, then shuts down gracefully:
 // it stops accepting, lets in-flight requests finish for up to 10 s, and
 // returns so the caller closes the database. ready, when set, is called
 // with the listening URL before serving.
-func serve(ctx context.Context, env *Env, db *store.DB, f *serveFlags, ready func(url string)) error {
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := newApp(db)
+func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url string)) error {
+	db := a.db
 	srv, err := web.New(web.Config{
-		DB: db, Org: a.org, Auth: a.auth, Logger: logger,
+		DB: db, Org: a.org, Auth: a.auth, Log: a.log, Logger: a.logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
 	})
 	if err != nil {

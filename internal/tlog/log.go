@@ -39,9 +39,10 @@ import (
 
 // Checkpoint is a signed tree head.
 type Checkpoint struct {
-	Size int64
-	Root tlog.Hash
-	Note []byte // the whole signed note, as served at /checkpoint
+	Size     int64
+	Root     tlog.Hash
+	Note     []byte    // the whole signed note, as served at /checkpoint
+	SignedAt time.Time // when this server signed it (not part of the note)
 }
 
 // Log is the deployment's transparency log.
@@ -347,8 +348,9 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return err
 		}
+		cp.SignedAt = l.clock().UTC()
 		_, err = tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)",
-			cp.Size, cp.Root[:], string(cp.Note), l.clock().UTC())
+			cp.Size, cp.Root[:], string(cp.Note), cp.SignedAt)
 		if err != nil {
 			return fmt.Errorf("save checkpoint: %w", err)
 		}
@@ -435,7 +437,7 @@ func latestCheckpoint(ctx context.Context, tx *store.Tx) (Checkpoint, error) {
 		root []byte
 		text string
 	)
-	err := tx.QueryRow(ctx, "SELECT size, root, note FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").Scan(&c.Size, &root, &text)
+	err := tx.QueryRow(ctx, "SELECT size, root, note, signed_at FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").Scan(&c.Size, &root, &text, &c.SignedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Checkpoint{}, nil
 	}

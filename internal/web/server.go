@@ -14,6 +14,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 )
 
 //go:embed templates static
@@ -31,8 +32,9 @@ type Config struct {
 	// TrustProxy makes the server take the client address from the last
 	// hop of X-Forwarded-For and treat X-Forwarded-Proto https as TLS.
 	TrustProxy bool
-	// Log, when set, is mounted under /log/ (the transparency log).
-	Log http.Handler
+	// Log is the transparency log, served under /log. Nil in tests of
+	// pages that need no log.
+	Log *tlog.Log
 }
 
 // Server holds the routes and the services they call.
@@ -49,7 +51,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	static http.Handler
-	log    http.Handler
+	log    *tlog.Log
 }
 
 // New builds the server. It fails when a template is missing or broken, so
