@@ -464,4 +464,3 @@ func (s *Service) ComplaintStatistics(ctx context.Context, sc Scope, from, to ti
 	}
 	return st, nil
 }
-

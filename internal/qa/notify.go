@@ -2,8 +2,8 @@ package qa
 
 import (
 	"context"
-	"encoding/base64"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
 	"net/mail"
 	"net/smtp"
