@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 )
 
 // demoPassword is the password of every demo account. The demo is for
@@ -62,11 +64,15 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	a := newApp(db)
+	if err := a.openLog(ctx, env, f.data); err != nil {
+		return err
+	}
+	defer a.log.Close()
 	seeded, err := seedDemo(ctx, a)
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	return serve(ctx, env, db, &f, func(url string) {
+	return serve(ctx, env, a, &f, func(url string) {
 		fmt.Fprintf(env.Stdout, "\n明白 演示 (demo): %s\n数据目录 (data): %s\n", url, f.data)
 		if !seeded {
 			fmt.Fprintln(env.Stdout, "演示数据已存在，未重新生成。")
@@ -108,6 +114,11 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		BuildingUnit: "12幢2单元301室", Password: demoPassword,
 	}); err != nil {
 		return false, fmt.Errorf("demo registration: %w", err)
+	}
+	if a.qa != nil {
+		if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
+			return false, fmt.Errorf("demo questions: %w", err)
+		}
 	}
 	return true, nil
 }

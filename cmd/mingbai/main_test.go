@@ -92,13 +92,18 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := seedDemo(ctx, newApp(db)); err != nil {
+	env, _, _ := testEnv("")
+	a := newApp(db)
+	if err := a.openLog(ctx, env, dir); err != nil {
+		t.Fatal(err)
+	}
+	defer a.log.Close()
+	if _, err := seedDemo(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	urlc := make(chan string, 1)
 	done := make(chan error, 1)
-	env, _, _ := testEnv("")
-	go func() { done <- serve(ctx, env, db, &f, func(u string) { urlc <- u }) }()
+	go func() { done <- serve(ctx, env, a, &f, func(u string) { urlc <- u }) }()
 	u := <-urlc
 	resp, err := http.Get(u + "/c/suojin-4")
 	if err != nil {

@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 // serveFlags are the flags of serve and demo.
@@ -45,7 +49,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, env, db, &f, nil)
+	a := newApp(db)
+	if err := a.openLog(ctx, env, f.data); err != nil {
+		return err
+	}
+	defer a.log.Close()
+	return serve(ctx, env, a, &f, nil)
 }
 
 // app is the running program's services, built once from the database.
@@ -53,6 +62,51 @@ type app struct {
 	db   *store.DB
 	org  *org.Service
 	auth *auth.Service
+	log  *tlog.Log   // set by openLog
+	qa   *qa.Service // needs the log
+}
+
+// openLog opens the transparency log kept in the data directory and the
+// services that append to it. Mail goes out through MINGBAI_SMTP_ADDR
+// when set.
+func (a *app) openLog(ctx context.Context, env *Env, dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	l, err := tlog.Open(ctx, a.db, dir, env.envOr("MINGBAI_LOG_ORIGIN", "mingbai.local/log"), mingbai.SystemClock)
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	a.log = l
+	a.qa = qa.NewService(a.db, l, zh.NewCalendar(), mingbai.SystemClock)
+	if addr := env.Getenv("MINGBAI_SMTP_ADDR"); addr != "" {
+		a.qa.SetMailer(&qa.Mailer{Addr: addr, From: env.envOr("MINGBAI_SMTP_FROM", "noreply@localhost"),
+			Username: env.Getenv("MINGBAI_SMTP_USER"), Password: env.Getenv("MINGBAI_SMTP_PASSWORD"), BaseURL: env.Getenv("MINGBAI_BASE_URL")})
+	}
+	return nil
+}
+
+// qaChores sends reminders, overdue notices and mail every minute until
+// ctx ends.
+func qaChores(ctx context.Context, s *qa.Service, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := s.Sweep(ctx); err != nil {
+			logger.Error("qa sweep", "err", err)
+		}
+		if _, err := s.DeliverMail(ctx); err != nil {
+			logger.Error("qa mail", "err", err)
+		}
+		if err := s.PurgeThrottle(ctx); err != nil {
+			logger.Error("qa purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func newApp(db *store.DB) *app {
@@ -64,11 +118,14 @@ func newApp(db *store.DB) *app {
 // it stops accepting, lets in-flight requests finish for up to 10 s, and
 // returns so the caller closes the database. ready, when set, is called
 // with the listening URL before serving.
-func serve(ctx context.Context, env *Env, db *store.DB, f *serveFlags, ready func(url string)) error {
+func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url string)) error {
+	db := a.db
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := newApp(db)
+	choresCtx, stopChores := context.WithCancel(ctx)
+	defer stopChores()
+	go qaChores(choresCtx, a.qa, logger)
 	srv, err := web.New(web.Config{
-		DB: db, Org: a.org, Auth: a.auth, Logger: logger,
+		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log.Handler(), Logger: logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
 	})
 	if err != nil {

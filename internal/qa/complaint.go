@@ -249,7 +249,7 @@ func complaintTx(ctx context.Context, tx *store.Tx, a *mingbai.Actor, id int64) 
 		return nil, fmt.Errorf("load complaint %d: %w", id, err)
 	}
 	if !canReadComplaint(a, c) {
-		return nil, errComplaintNotFound
+		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "举报投诉只有本社区居务监督委员会和街道可以查看。")
 	}
 	return c, nil
 }
@@ -334,13 +334,6 @@ func (s *Service) TakeComplaint(ctx context.Context, a *mingbai.Actor, id int64)
 // ConcludeComplaint records the handler's finding. The conclusion text
 // stays with the handlers; only the outcome is counted publicly.
 func (s *Service) ConcludeComplaint(ctx context.Context, a *mingbai.Actor, id int64, outcome, conclusion string) error {
-	if !slices.Contains(ComplaintOutcomes, outcome) {
-		return mingbai.FieldError("outcome", "请选择核查结果：属实、部分属实或不属实")
-	}
-	conclusion, err := cleanText("conclusion", "办理结论", conclusion, 4, MaxBody)
-	if err != nil {
-		return err
-	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		c, err := complaintTx(ctx, tx, a, id)
 		if err != nil {
@@ -348,6 +341,13 @@ func (s *Service) ConcludeComplaint(ctx context.Context, a *mingbai.Actor, id in
 		}
 		if c.HandlerID != a.UserID {
 			return mingbai.Errorf(mingbai.EFORBIDDEN, "只有承办人可以办结。")
+		}
+		if !slices.Contains(ComplaintOutcomes, outcome) {
+			return mingbai.FieldError("outcome", "请选择核查结果：属实、部分属实或不属实")
+		}
+		conclusion, err := cleanText("conclusion", "办理结论", conclusion, 4, MaxBody)
+		if err != nil {
+			return err
 		}
 		if c.Status == ComplaintConcluded {
 			return mingbai.Errorf(mingbai.ECONFLICT, "这件已经办结。")
@@ -464,3 +464,9 @@ func (s *Service) ComplaintStatistics(ctx context.Context, sc Scope, from, to ti
 	}
 	return st, nil
 }
+
+// OutcomeLabel is the Chinese name of the complaint's outcome.
+func (c *Complaint) OutcomeLabel() string { return ComplaintOutcomeLabel(c.Outcome) }
+
+// OutcomeLabel is the Chinese name of the complaint's outcome.
+func (r *ComplaintReceipt) OutcomeLabel() string { return ComplaintOutcomeLabel(r.Outcome) }

@@ -426,3 +426,18 @@ func itemTx(ctx context.Context, tx *store.Tx, communityID, id int64) (*Item, er
 	}
 	return it, nil
 }
+
+// DisplayCode is the tracking code as FormatCode shows it.
+func (it *Item) DisplayCode() string { return FormatCode(it.Code) }
+
+// DueDate is the next deadline as a Shanghai date.
+func (it *Item) DueDate() string { return it.NextDue().In(mingbai.Shanghai).Format("2006年1月2日") }
+
+// PhotoNums are the positions of the item's photos, 1 to Photos.
+func (it *Item) PhotoNums() []int {
+	out := make([]int, it.Photos)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}

@@ -276,7 +276,7 @@ func TestReferralAndStats(t *testing.T) {
 		if err := e.svc.Reply(ctx, e.cadre, e.demo.Suojin4, ids[0], qa.Answer{Body: "转街道统筹", Outcome: qa.ReferredTo, ReferTo: e.demo.Suojincun}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.ForReferee(ctx, e.other, ids[0]); code(t, err) != mingbai.ENOTFOUND {
+		if _, err := e.svc.ForReferee(ctx, e.other, ids[0]); code(t, err) != mingbai.EFORBIDDEN {
 			t.Errorf("cadre of B reads a referral: %v", err)
 		}
 		if err := e.svc.RefereeReply(ctx, e.off, ids[0], qa.Answer{Body: "街道将在年内建设充电桩。", Outcome: qa.Adopted}); err != nil {
@@ -331,7 +331,7 @@ func TestComplaintsHiddenFromCadres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Complaint(ctx, e.cadre, rc.ID); code(t, err) != mingbai.ENOTFOUND {
+		if _, err := e.svc.Complaint(ctx, e.cadre, rc.ID); code(t, err) != mingbai.EFORBIDDEN {
 			t.Errorf("cadre reads complaint: %v", err)
 		}
 		if _, err := e.svc.CommunityComplaints(ctx, e.cadre, e.demo.Suojin4); code(t, err) != mingbai.EFORBIDDEN {

@@ -252,7 +252,7 @@ func referredItemTx(ctx context.Context, tx *store.Tx, a *mingbai.Actor, id int6
 		return nil, fmt.Errorf("load referred item %d: %w", id, err)
 	}
 	if !isReferee(a, it) {
-		return nil, errItemNotFound
+		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "这条没有转办给您的单位。")
 	}
 	return it, nil
 }

@@ -76,6 +76,9 @@ func districtOf(u *org.Unit) int64 {
 	return u.DistrictID
 }
 
+// maxRequestBody bounds any form post: six photos of 5 MB and the text.
+const maxRequestBody = 32 << 20
+
 // route is one registered pattern with its access rule.
 type route struct {
 	pattern string
@@ -97,6 +100,14 @@ func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *h
 		if !p.allow(a, st) {
 			s.deny(w, r, a)
 			return
+		}
+		if isUnsafe(r.Method) {
+			// Bound every request body before the CSRF check parses it.
+			if r.ContentLength > maxRequestBody {
+				s.renderError(w, r, mingbai.Errorf(mingbai.EINVALID, "提交的内容太大（照片每张不超过 5 MB，最多 6 张），请减少后再试。"))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
 		}
 		if isUnsafe(r.Method) && !s.validCSRF(r, st) {
 			s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "页面已过期或来源不明，请返回上一页刷新后再试。"))

@@ -14,8 +14,11 @@ import (
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 const testPassword = "test-pass-123"
@@ -35,6 +38,9 @@ type fixture struct {
 	pending int64
 	// pendingB is a registration in community B.
 	pendingB int64
+	qa       *qa.Service
+	log      *tlog.Log
+	qaf      qaFixture // see qa_authz_test.go
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -85,7 +91,15 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.pendingB = p.ID
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	l, err := tlog.OpenWith(ctx, db, t.TempDir(), "test.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	f.log = l
+	f.qa = qa.NewService(db, l, zh.NewCalendar(), mingbai.SystemClock)
+	f.seedQA()
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Log: l.Handler(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}
