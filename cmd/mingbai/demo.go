@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 )
 
 // demoPassword is the password of every demo account. The demo is for
@@ -113,6 +115,11 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		BuildingUnit: "12幢2单元301室", Password: demoPassword,
 	}); err != nil {
 		return false, fmt.Errorf("demo registration: %w", err)
+	}
+	if a.qa != nil {
+		if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
+			return false, fmt.Errorf("demo questions: %w", err)
+		}
 	}
 	return true, nil
 }

@@ -13,9 +13,11 @@ import (
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 // serveFlags are the flags of serve and demo.
@@ -66,6 +68,7 @@ type app struct {
 	org    *org.Service
 	auth   *auth.Service
 	log    *tlog.Log
+	qa     *qa.Service
 	logger *slog.Logger
 }
 
@@ -80,7 +83,41 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	if err := l.Refusal(); err != nil {
 		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
 	}
-	return &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}, nil
+	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
+	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
+	return a, nil
+}
+
+// setMailer sends residents' and cadres' notices by email when
+// MINGBAI_SMTP_ADDR names an SMTP server.
+func (a *app) setMailer(env *Env) {
+	if addr := env.Getenv("MINGBAI_SMTP_ADDR"); addr != "" {
+		a.qa.SetMailer(&qa.Mailer{Addr: addr, From: env.envOr("MINGBAI_SMTP_FROM", "noreply@localhost"),
+			Username: env.Getenv("MINGBAI_SMTP_USER"), Password: env.Getenv("MINGBAI_SMTP_PASSWORD"), BaseURL: env.Getenv("MINGBAI_BASE_URL")})
+	}
+}
+
+// qaChores sends reminders, overdue notices and mail every minute until
+// ctx ends.
+func qaChores(ctx context.Context, s *qa.Service, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := s.Sweep(ctx); err != nil {
+			logger.Error("qa sweep", "err", err)
+		}
+		if _, err := s.DeliverMail(ctx); err != nil {
+			logger.Error("qa mail", "err", err)
+		}
+		if err := s.PurgeThrottle(ctx); err != nil {
+			logger.Error("qa purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // close stops the log's signer; the caller closes the database after it.
@@ -96,8 +133,12 @@ func (a *app) close() {
 // with the listening URL before serving.
 func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url string)) error {
 	db := a.db
+	a.setMailer(env)
+	choresCtx, stopChores := context.WithCancel(ctx)
+	defer stopChores()
+	go qaChores(choresCtx, a.qa, a.logger)
 	srv, err := web.New(web.Config{
-		DB: db, Org: a.org, Auth: a.auth, Log: a.log, Logger: a.logger,
+		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
 	})
 	if err != nil {

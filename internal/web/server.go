@@ -13,6 +13,7 @@ import (
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 )
@@ -25,6 +26,7 @@ type Config struct {
 	DB     *store.DB
 	Org    *org.Service
 	Auth   *auth.Service
+	QA     *qa.Service
 	Logger *slog.Logger
 	Now    mingbai.Clock
 	// SiteName is shown in the header, e.g. "玄武区居务公开".
@@ -42,6 +44,7 @@ type Server struct {
 	db       *store.DB
 	org      *org.Service
 	auth     *auth.Service
+	qa       *qa.Service
 	logger   *slog.Logger
 	now      mingbai.Clock
 	siteName string
@@ -61,6 +64,7 @@ func New(cfg Config) (*Server, error) {
 		db:       cfg.DB,
 		org:      cfg.Org,
 		auth:     cfg.Auth,
+		qa:       cfg.QA,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		siteName: cfg.SiteName,

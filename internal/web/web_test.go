@@ -17,9 +17,11 @@ import (
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 const testPassword = "test-pass-123"
@@ -40,6 +42,8 @@ type fixture struct {
 	pending int64
 	// pendingB is a registration in community B.
 	pendingB int64
+	qa       *qa.Service
+	qaf      qaFixture // see qa_authz_test.go
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -112,10 +116,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			t.Fatal(err)
 		}
 	}
+	f.qa = qa.NewService(db, f.log, zh.NewCalendar(), mingbai.SystemClock)
+	f.seedQA()
 	if _, err := f.log.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Log: f.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Log: f.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}
