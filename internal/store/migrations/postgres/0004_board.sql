@@ -1,0 +1,1 @@
+-- Placeholder: the board migration (0004) lives on its own branch.

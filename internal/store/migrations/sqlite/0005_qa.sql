@@ -1,0 +1,1 @@
+-- Placeholder: the questions-and-answers migration (0005) lives on its own branch.
