@@ -292,8 +292,10 @@ func periodStateTx(ctx context.Context, tx *store.Tx, communityID int64, start P
 }
 
 // postable checks that a date lies in an open period: in the books, not in
-// the future, and after the last closed month (or in that month if the
-// supervisor returned it for correction).
+// the future, and after the last closed month. A statement the supervisor
+// returns does not reopen its month: entries are never changed, so the
+// cadre answers, adds receipts, and corrects by a reversing entry in the
+// current month.
 func (ps periodState) postable(d, today Date) error {
 	p := PeriodOf(d)
 	switch {
@@ -302,8 +304,6 @@ func (ps periodState) postable(d, today Date) error {
 	case today.Before(d):
 		return mingbai.FieldError("date", "日期 %s 还没有到，不能预先记账。", d.Label())
 	case p > ps.last:
-		return nil
-	case p == ps.last && ps.lastStatus == "returned":
 		return nil
 	}
 	return mingbai.FieldError("date", "%s 已经结账，不能再记入这个月；更正请记在当前月份，用红字冲销。", p.Label())
