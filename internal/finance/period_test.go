@@ -284,3 +284,48 @@ func leafEnvelope(t *testing.T, e *env, idx int64) tlog.Envelope {
 }
 
 func sha(b []byte) [32]byte { return sha256.Sum256(b) }
+
+func TestStreetBooksAndRollup(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		e.mustPost(finance.MakeDate(2025, 1, 3), "银行存款", "工作经费", "100", "一月")
+		e.mustPost(finance.MakeDate(2025, 1, 4), "银行存款", "活动经费", "5,000", "大额无决议")
+		if err := e.fin.Close(ctx, e.cadre, e.demo.Suojin4, 202501, ""); err != nil {
+			t.Fatal(err)
+		}
+		// 15 March: January waits for review; February was due on 10 March.
+		books, err := e.fin.StreetBooks(ctx, e.officer, e.demo.Suojincun)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b *finance.CommunityBooks
+		for i := range books {
+			switch books[i].Community.ID {
+			case e.demo.Suojin4:
+				a = &books[i]
+			case e.demo.Suojin1:
+				b = &books[i]
+			}
+		}
+		if a == nil || len(a.Waiting) != 1 || a.Waiting[0] != 202501 || len(a.Late) != 1 || a.Late[0] != 202502 || a.Flagged != 1 {
+			t.Fatalf("A %+v", a)
+		}
+		if b == nil || len(b.Late) != 2 {
+			t.Fatalf("B %+v", b)
+		}
+		for _, who := range []*mingbai.Actor{e.cadre, e.super, e.public} {
+			_, err := e.fin.StreetBooks(ctx, who, e.demo.Suojincun)
+			wantCode(t, err, mingbai.EFORBIDDEN)
+		}
+		rows, in, ex, err := e.fin.Rollup(ctx, e.admin, e.demo.District, 202501)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 2 || in != 10000 || ex != 500000 {
+			t.Fatalf("rollup %v %s %s", rows, in, ex)
+		}
+		_, _, _, err = e.fin.Rollup(ctx, e.officer, e.demo.District, 202501)
+		wantCode(t, err, mingbai.EFORBIDDEN)
+	})
+}
