@@ -8,6 +8,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 )
 
@@ -62,7 +63,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	a := newApp(db)
+	if err := a.openLog(ctx, env, f.data); err != nil {
+		return err
+	}
 	seeded, err := seedDemo(ctx, a)
+	a.close()
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
@@ -93,6 +98,7 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	actors := map[string]*mingbai.Actor{}
 	for _, acc := range demoAccounts {
 		u, err := a.auth.CreateUser(ctx, auth.NewUser{Username: acc.username, Name: acc.name, Password: demoPassword})
 		if err != nil {
@@ -100,6 +106,12 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		}
 		if err := a.auth.Grant(ctx, u.ID, acc.role, acc.unit(d), 0); err != nil {
 			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
+		}
+		actors[acc.username] = &mingbai.Actor{UserID: u.ID, Name: acc.name, Grants: []mingbai.Grant{{Role: acc.role, UnitID: acc.unit(d), Street: d.Suojincun, District: d.District}}}
+	}
+	if a.fin != nil {
+		if err := finance.SeedDemo(ctx, a.fin, d.Suojin4, actors["ganbu"], actors["jiandu"]); err != nil {
+			return false, fmt.Errorf("demo finance: %w", err)
 		}
 	}
 	// A resident waiting for the cadre to check her registration.

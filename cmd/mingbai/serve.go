@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
 )
 
@@ -53,11 +56,38 @@ type app struct {
 	db   *store.DB
 	org  *org.Service
 	auth *auth.Service
+	log  *tlog.Log        // nil until openLog
+	fin  *finance.Service // needs the log
 }
 
 func newApp(db *store.DB) *app {
 	now := mingbai.Clock(mingbai.SystemClock)
 	return &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now)}
+}
+
+// logOrigin names the deployment's transparency log in its checkpoints.
+func logOrigin(env *Env) string { return env.envOr("MINGBAI_LOG_ORIGIN", "mingbai.local/log") }
+
+// openLog opens the transparency log kept in data dir dir and the
+// services that publish to it.
+func (a *app) openLog(ctx context.Context, env *Env, dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	l, err := tlog.Open(ctx, a.db, dir, logOrigin(env), mingbai.SystemClock)
+	if err != nil {
+		return fmt.Errorf("open transparency log: %w", err)
+	}
+	a.log = l
+	a.fin = finance.NewService(a.db, a.org, l, dir, mingbai.SystemClock)
+	return nil
+}
+
+// close stops the log's integrator after it has signed what is committed.
+func (a *app) close() {
+	if a.log != nil {
+		a.log.Close()
+	}
 }
 
 // serve runs the web server until ctx ends, then shuts down gracefully:
@@ -67,9 +97,14 @@ func newApp(db *store.DB) *app {
 func serve(ctx context.Context, env *Env, db *store.DB, f *serveFlags, ready func(url string)) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a := newApp(db)
+	if err := a.openLog(ctx, env, f.data); err != nil {
+		return err
+	}
+	defer a.close()
 	srv, err := web.New(web.Config{
 		DB: db, Org: a.org, Auth: a.auth, Logger: logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+		Log: a.log.Handler(), Finance: a.fin,
 	})
 	if err != nil {
 		return err

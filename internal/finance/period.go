@@ -219,7 +219,7 @@ type PeriodInfo struct {
 }
 
 // StatusLabel is the status in Chinese.
-func (p *PeriodInfo) StatusLabel() string { return StatusLabel(p.Status) }
+func (p PeriodInfo) StatusLabel() string { return StatusLabel(p.Status) }
 
 // Note is one step of a statement's review.
 type Note struct {

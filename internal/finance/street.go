@@ -117,6 +117,9 @@ type RollupRow struct {
 	Expense       zh.Fen
 }
 
+// StatusLabel is the month's status in Chinese.
+func (r RollupRow) StatusLabel() string { return StatusLabel(r.Status) }
+
 // Rollup is every community of a district in month p: income, expense
 // and status, from the statements. Only the district's admins may see it.
 func (s *Service) Rollup(ctx context.Context, a *mingbai.Actor, districtID int64, p Period) ([]RollupRow, zh.Fen, zh.Fen, error) {

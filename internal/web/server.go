@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
@@ -33,6 +34,8 @@ type Config struct {
 	TrustProxy bool
 	// Log, when set, is mounted under /log/ (the transparency log).
 	Log http.Handler
+	// Finance is the community books (财务公开); its pages are off when nil.
+	Finance *finance.Service
 }
 
 // Server holds the routes and the services they call.
@@ -50,6 +53,8 @@ type Server struct {
 	routes []route
 	static http.Handler
 	log    http.Handler
+
+	finance *finance.Service
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -65,6 +70,7 @@ func New(cfg Config) (*Server, error) {
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
 		log:      cfg.Log,
+		finance:  cfg.Finance,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
