@@ -18,13 +18,13 @@ import (
 
 // financePages are the pages of 财务公开.
 var financePages = map[string][]string{
-	"finance_board":     {"finance/board.html", "finance/parts.html"},
-	"finance_statement": {"finance/statement.html", "finance/parts.html"},
-	"finance_entry":     {"finance/entry.html", "finance/parts.html"},
-	"finance_special":   {"finance/special.html", "finance/parts.html"},
+	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html"},
+	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html"},
+	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html"},
+	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
 	"finance_ledger":    {"finance/ledger.html", "finance/parts.html", "partials/fields.html"},
 	"finance_import":    {"finance/import.html", "finance/parts.html", "partials/fields.html"},
-	"finance_street":    {"finance/street.html", "finance/parts.html"},
+	"finance_street":    {"finance/street.html", "finance/parts.html", "partials/fields.html"},
 	"finance_district":  {"finance/district.html", "finance/parts.html", "partials/fields.html"},
 }
 

@@ -35,6 +35,8 @@ type fixture struct {
 	pending int64
 	// pendingB is a registration in community B.
 	pendingB int64
+	// fin is community A's books: see financeFixture.
+	fin *financeFixture
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -85,7 +87,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.pendingB = p.ID
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	fin := newFinanceFixture(t, f)
+	f.fin = fin
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开", Finance: fin.svc, Log: fin.log.Handler()})
 	if err != nil {
 		t.Fatal(err)
 	}
