@@ -67,6 +67,9 @@ type ImportResult struct {
 	Columns map[string]string
 }
 
+// MaxRowErrors is how many row errors an import reports at most.
+const MaxRowErrors = 500
+
 // MaxImportRows bounds one import.
 const MaxImportRows = 200000
 
@@ -235,6 +238,9 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 		}
 		if len(res.Errors) > 0 {
 			sortRowErrors(res.Errors)
+			if n := len(res.Errors); n > MaxRowErrors {
+				res.Errors = append(res.Errors[:MaxRowErrors], RowError{Message: fmt.Sprintf("另有 %d 行有问题，请先改好以上各行。", n-MaxRowErrors)})
+			}
 			return nil
 		}
 		return s.insertImport(ctx, tx, c, a, accountID, parsed, res)
