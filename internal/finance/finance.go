@@ -22,7 +22,6 @@ import (
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
-	"mingbai/internal/zh"
 )
 
 // Log kinds of the leaves finance appends.
@@ -185,9 +184,6 @@ func mustDate(s string) Date {
 	}
 	return Date{t}
 }
-
-// amountLabel writes fen as "1,234.50".
-func amountLabel(f zh.Fen) string { return f.String() }
 
 // community is what the service needs to know of a community to check an
 // actor's rights.
