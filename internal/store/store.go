@@ -25,6 +25,8 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+
+	batch batcher // group commit for WriteBatched, see batch.go
 }
 
 // Open opens the database at dsn. A dsn starting with postgres:// or
@@ -50,6 +52,7 @@ func OpenInDir(ctx context.Context, dsn, dir string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopBatcher()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// Group commit.
+//
+// A durable commit costs one fsync, which on a small machine is worth
+// thousands of row inserts. WriteBatched lets concurrent callers share it:
+// callers that arrive while a batch is committing wait together, and the
+// next batch runs all of their work in one transaction with one commit.
+// Each caller's function runs inside its own savepoint, so a caller whose
+// function fails is rolled back alone and the others still commit.
+//
+// Batching is natural, not timed: under light load a batch holds one caller
+// and costs what Write costs; under heavy load batches grow up to
+// maxBatchSize and the cost of the commit is shared.
+
+// maxBatchSize bounds how many callers share one transaction, so that one
+// batch cannot hold the writer for long.
+const maxBatchSize = 2048
+
+// batchRequest is one caller's work waiting for a batch.
+type batchRequest struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan error // buffered: the batcher never blocks on a caller
+
+	panicked any // what fn panicked with, re-raised in the caller
+}
+
+// batcher runs batches one at a time on the writer pool. It starts on the
+// first WriteBatched call and stops in Close.
+type batcher struct {
+	start sync.Once
+	mu    sync.Mutex
+	queue []*batchRequest
+	wake  chan struct{} // a request was queued
+	quit  chan struct{} // closed by Close
+	done  chan struct{} // closed when the loop has ended
+	open  bool
+
+	batches atomic.Int64 // committed batches
+	callers atomic.Int64 // callers whose work those batches committed
+}
+
+// BatchStats reports how many group commits WriteBatched has made and how
+// many callers' work they carried, for benchmarks and monitoring.
+func (db *DB) BatchStats() (batches, callers int64) {
+	return db.batch.batches.Load(), db.batch.callers.Load()
+}
+
+// WriteBatched runs fn in a read-write transaction shared with other
+// concurrent callers and returns once that transaction's commit is durable
+// (or fn failed). fn runs in its own savepoint: an error from fn rolls back
+// fn's changes only and is returned to this caller alone. As with Write, fn
+// may run more than once (when a batch must be retried) and must not have
+// effects outside the transaction.
+func (db *DB) WriteBatched(ctx context.Context, fn func(tx *Tx) error) error {
+	b := &db.batch
+	b.start.Do(func() {
+		b.wake = make(chan struct{}, 1)
+		b.quit = make(chan struct{})
+		b.done = make(chan struct{})
+		b.open = true
+		go db.batchLoop()
+	})
+	req := &batchRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	b.mu.Lock()
+	if !b.open {
+		b.mu.Unlock()
+		return errors.New("write batched: database is closed")
+	}
+	b.queue = append(b.queue, req)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+	// Once queued the request is owned by the batcher: waiting for its
+	// answer even after ctx ends tells the caller truthfully whether its
+	// work was committed.
+	err := <-req.done
+	if req.panicked != nil {
+		panic(req.panicked)
+	}
+	return err
+}
+
+// stopBatcher ends the batch loop after the batch in flight, failing any
+// request still queued. Close calls it.
+func (db *DB) stopBatcher() {
+	b := &db.batch
+	b.mu.Lock()
+	started := b.open
+	b.open = false
+	queued := b.queue
+	b.queue = nil
+	b.mu.Unlock()
+	for _, r := range queued {
+		r.done <- errors.New("write batched: database is closed")
+	}
+	if started {
+		close(b.quit)
+		<-b.done
+	}
+}
+
+func (db *DB) batchLoop() {
+	b := &db.batch
+	defer close(b.done)
+	for {
+		select {
+		case <-b.quit:
+			return
+		case <-b.wake:
+		}
+		for {
+			b.mu.Lock()
+			n := min(len(b.queue), maxBatchSize)
+			reqs := b.queue[:n:n]
+			b.queue = b.queue[n:]
+			if len(b.queue) == 0 {
+				b.queue = nil
+			}
+			b.mu.Unlock()
+			if n == 0 {
+				break
+			}
+			db.runBatch(reqs)
+		}
+	}
+}
+
+// runBatch runs reqs in as few transactions as it can and answers each.
+func (db *DB) runBatch(reqs []*batchRequest) {
+	var err error
+	for attempt := 0; len(reqs) > 0; attempt++ {
+		var retry []*batchRequest
+		retry, err = db.runBatchOnce(reqs)
+		if err == nil {
+			return
+		}
+		if attempt >= maxAttempts || !db.Dialect.retryable(err) && len(retry) == len(reqs) {
+			break
+		}
+		reqs = retry
+	}
+	// The batch as a whole keeps failing for a reason no single caller
+	// owns: give each remaining caller its own transaction, so that the
+	// failure lands on whoever causes it.
+	for _, r := range reqs {
+		r.done <- db.Write(r.ctx, func(tx *Tx) error { return callFn(tx, r) })
+	}
+}
+
+// runBatchOnce runs reqs in one transaction. Callers whose fn failed are
+// answered at once (their savepoint was rolled back). If the transaction
+// itself fails, the callers not yet answered are returned with the error,
+// to be run again; otherwise every caller is answered after the commit.
+func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err error) {
+	// The transaction belongs to no single caller, so no caller's
+	// cancellation may end it; each fn still uses its own context.
+	ctx := context.Background()
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return reqs, fmt.Errorf("begin batch: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, Dialect: db.Dialect}
+	ok := reqs[:0:0]
+	for i, r := range reqs {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			continue
+		}
+		ferr, serr := runSavepoint(ctx, tx, r)
+		if serr != nil {
+			// The transaction is unusable (say, a connection lost while
+			// a caller's context was cancelled mid-statement). The caller
+			// in whose savepoint it broke gets its own error; the rest
+			// are run again.
+			_ = sqlTx.Rollback()
+			if ferr != nil {
+				r.done <- errors.Join(ferr, serr)
+				return append(ok, reqs[i+1:]...), serr
+			}
+			return append(ok, reqs[i:]...), serr
+		}
+		if ferr != nil {
+			r.done <- ferr
+			continue
+		}
+		ok = append(ok, r)
+	}
+	if len(ok) == 0 {
+		return nil, sqlTx.Rollback()
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return ok, fmt.Errorf("commit batch: %w", err)
+	}
+	db.batch.batches.Add(1)
+	db.batch.callers.Add(int64(len(ok)))
+	for _, r := range ok {
+		r.done <- nil
+	}
+	return nil, nil
+}
+
+// runSavepoint runs fn in a savepoint of tx. ferr is fn's own error (its
+// changes are then rolled back); serr is an error of the savepoint
+// machinery, after which tx must not be used.
+func runSavepoint(ctx context.Context, tx *Tx, r *batchRequest) (ferr, serr error) {
+	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("savepoint: %w", err)
+	}
+	ferr = callFn(tx, r)
+	if ferr != nil {
+		if _, err := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_caller"); err != nil {
+			return ferr, fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT batch_caller"); err != nil {
+		return ferr, fmt.Errorf("release savepoint: %w", err)
+	}
+	return ferr, nil
+}
+
+// callFn turns a panic in one caller's fn into a failure of that caller
+// alone, re-raised in its own goroutine, so that it cannot take down the
+// batcher and every other caller with it.
+func callFn(tx *Tx, r *batchRequest) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+			err = fmt.Errorf("write batched: panic in caller: %v", p)
+		}
+	}()
+	return r.fn(tx)
+}

@@ -1,0 +1,223 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"mingbai/internal/store"
+	"mingbai/internal/store/storetest"
+)
+
+func insertUnit(ctx context.Context, tx *store.Tx, slug string) error {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := tx.Exec(ctx, `INSERT INTO org_units (kind, name, slug, created_at, updated_at) VALUES ('district', ?, ?, ?, ?)`, slug, slug, at, at)
+	return err
+}
+
+func countUnits(t *testing.T, db *store.DB, prefix string) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(context.Background(), "SELECT COUNT(*) FROM org_units WHERE slug LIKE ?", prefix+"%").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestWriteBatched(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+
+		t.Run("concurrent callers share commits", func(t *testing.T) {
+			const n = 400
+			b0, c0 := db.BatchStats()
+			var wg sync.WaitGroup
+			errs := make(chan error, n)
+			for i := range n {
+				wg.Go(func() {
+					errs <- db.WriteBatched(ctx, func(tx *store.Tx) error {
+						return insertUnit(ctx, tx, fmt.Sprintf("many-%d", i))
+					})
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := countUnits(t, db, "many-"); got != n {
+				t.Fatalf("%d rows committed, want %d", got, n)
+			}
+			b1, c1 := db.BatchStats()
+			if c1-c0 != n {
+				t.Fatalf("batches carried %d callers, want %d", c1-c0, n)
+			}
+			if b1-b0 >= n {
+				t.Fatalf("%d commits for %d concurrent callers: nothing was grouped", b1-b0, n)
+			}
+			t.Logf("%d callers in %d commits", n, b1-b0)
+		})
+
+		t.Run("a failing caller fails alone", func(t *testing.T) {
+			// Every third caller inserts a row and then fails; every fifth
+			// violates a unique constraint, which on PostgreSQL aborts the
+			// transaction unless its savepoint is rolled back.
+			if err := db.Write(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, "mixed-taken") }); err != nil {
+				t.Fatal(err)
+			}
+			const n = 300
+			mine := errors.New("caller's own failure")
+			var wg sync.WaitGroup
+			results := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					results[i] = db.WriteBatched(ctx, func(tx *store.Tx) error {
+						switch {
+						case i%5 == 0:
+							return insertUnit(ctx, tx, "mixed-taken")
+						case i%3 == 0:
+							if err := insertUnit(ctx, tx, fmt.Sprintf("mixed-failed-%d", i)); err != nil {
+								return err
+							}
+							return mine
+						}
+						return insertUnit(ctx, tx, fmt.Sprintf("mixed-ok-%d", i))
+					})
+				})
+			}
+			wg.Wait()
+			want := 0
+			for i, err := range results {
+				switch {
+				case i%5 == 0:
+					if !store.IsUniqueViolation(err) {
+						t.Fatalf("caller %d: %v, want unique violation", i, err)
+					}
+				case i%3 == 0:
+					if !errors.Is(err, mine) {
+						t.Fatalf("caller %d: %v, want its own error", i, err)
+					}
+				default:
+					want++
+					if err != nil {
+						t.Fatalf("caller %d failed: %v", i, err)
+					}
+				}
+			}
+			if got := countUnits(t, db, "mixed-ok-"); got != want {
+				t.Fatalf("%d good callers committed, want %d", got, want)
+			}
+			if got := countUnits(t, db, "mixed-failed-"); got != 0 {
+				t.Fatalf("%d rows of failed callers were committed", got)
+			}
+		})
+
+		t.Run("a panic is the panicking caller's alone", func(t *testing.T) {
+			var wg sync.WaitGroup
+			var panicked atomic.Bool
+			for i := range 20 {
+				wg.Go(func() {
+					defer func() {
+						if p := recover(); p != nil {
+							if i != 7 {
+								t.Errorf("caller %d panicked: %v", i, p)
+							}
+							panicked.Store(true)
+						}
+					}()
+					err := db.WriteBatched(ctx, func(tx *store.Tx) error {
+						if err := insertUnit(ctx, tx, fmt.Sprintf("panic-%d", i)); err != nil {
+							return err
+						}
+						if i == 7 {
+							panic("boom")
+						}
+						return nil
+					})
+					if err != nil {
+						t.Errorf("caller %d: %v", i, err)
+					}
+				})
+			}
+			wg.Wait()
+			if !panicked.Load() {
+				t.Fatal("the panic was not re-raised in its caller")
+			}
+			if got := countUnits(t, db, "panic-"); got != 19 {
+				t.Fatalf("%d rows committed, want 19", got)
+			}
+		})
+
+		t.Run("a cancelled caller does nothing", func(t *testing.T) {
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			err := db.WriteBatched(cctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, "cancelled") })
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("got %v, want context.Canceled", err)
+			}
+			if got := countUnits(t, db, "cancelled"); got != 0 {
+				t.Fatal("a cancelled caller's work was committed")
+			}
+		})
+	})
+}
+
+func TestWriteBatchedAfterClose(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if err := db.WriteBatched(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, "before-close") }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := db.WriteBatched(ctx, func(tx *store.Tx) error { return nil }); err == nil {
+		t.Fatal("WriteBatched on a closed database succeeded")
+	}
+}
+
+// BenchmarkWrite compares one transaction per caller (Write) with group
+// commit (WriteBatched) for many concurrent writers each inserting one row
+// durably. Run with: go test -run XXX -bench Write ./internal/store
+func BenchmarkWrite(b *testing.B) {
+	dbs := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite}
+	if os.Getenv(storetest.PostgresEnv) != "off" && os.Getenv(storetest.PostgresEnv) != "" {
+		dbs["postgres"] = storetest.Postgres
+	}
+	for name, open := range dbs {
+		for _, mode := range []string{"Write", "WriteBatched"} {
+			b.Run(name+"/"+mode, func(b *testing.B) {
+				db := open(b)
+				ctx := context.Background()
+				write := db.Write
+				if mode == "WriteBatched" {
+					write = db.WriteBatched
+				}
+				var seq atomic.Int64
+				b.SetParallelism(256)
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						slug := fmt.Sprintf("bench-%d", seq.Add(1))
+						if err := write(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, slug) }); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commits/s")
+				if mode == "WriteBatched" {
+					batches, callers := db.BatchStats()
+					if batches > 0 {
+						b.ReportMetric(float64(callers)/float64(batches), "callers/batch")
+					}
+				}
+			})
+		}
+	}
+}

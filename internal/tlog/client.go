@@ -1,0 +1,445 @@
+package tlog
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// The auditor's side: Verify mirrors a log over HTTP from nothing and
+// checks everything a log can be caught at. It uses only what the log
+// serves publicly, so anyone can run it.
+
+// VerifyOptions says what to verify and where to keep what was seen.
+type VerifyOptions struct {
+	URL string // where the log is served: https://example.org/log/
+	// Key is the verifier key to require. Empty means the one kept in
+	// StateDir, or on a first run the one the log serves (trust on first
+	// use), which is then kept.
+	Key string
+	// StateDir keeps the pinned key and the newest checkpoint seen, so
+	// the next run can prove the log only grew.
+	StateDir string
+	Content  bool // also fetch every object's content and check its hash
+	Client   *http.Client
+	Workers  int // parallel fetches; 8 when zero
+}
+
+// VerifyReport is the outcome. Problems lists everything that failed, by
+// name; an empty list means the log verified.
+type VerifyReport struct {
+	Origin     string
+	Checkpoint Checkpoint
+	Previous   *Checkpoint // the checkpoint seen on the last run, if any
+	Tiles      int
+	Content    struct{ Checked, Redacted, Unavailable int }
+	Problems   []string
+}
+
+func (r *VerifyReport) problem(format string, args ...any) {
+	r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+}
+
+// Verify runs the auditor. An error means it could not run (network,
+// state directory); a log that fails its checks gives a report with
+// Problems.
+func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
+	if opts.Client == nil {
+		opts.Client = http.DefaultClient
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	base, err := url.Parse(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("log URL: %w", err)
+	}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	f := &fetcher{base: base, client: opts.Client}
+	rep := &VerifyReport{}
+
+	// The key: given, kept from before, or served (first use).
+	stateKey, stateCP, err := readState(opts.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	vkey := opts.Key
+	switch {
+	case vkey != "" && stateKey != "" && vkey != stateKey:
+		return nil, fmt.Errorf("the key given differs from the one pinned in %s: remove that directory to start over with a new log", opts.StateDir)
+	case vkey == "":
+		vkey = stateKey
+	}
+	if vkey == "" {
+		raw, err := f.get(ctx, "vkey")
+		if err != nil {
+			return nil, err
+		}
+		vkey = strings.TrimSpace(string(raw))
+	}
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		return nil, fmt.Errorf("verifier key: %w", err)
+	}
+	rep.Origin = v.Name()
+
+	raw, err := f.get(ctx, "checkpoint")
+	if err != nil {
+		return nil, err
+	}
+	cp, err := ParseCheckpoint(raw, v.Name(), v)
+	if err != nil {
+		rep.problem("the checkpoint's signature does not verify with the pinned key: %v", err)
+		return rep, nil
+	}
+	rep.Checkpoint = cp
+
+	// Every entry, recomputing the tree from nothing.
+	leafHashes, entries, err := f.entries(ctx, cp.Size, opts.Workers, opts.Content)
+	if err != nil {
+		var pe bundleError
+		if !errors.As(err, &pe) {
+			return nil, err
+		}
+		rep.problem("%v", err)
+		return rep, nil
+	}
+	mem := &memHashes{}
+	for i, h := range leafHashes {
+		hs, err := tlog.StoredHashesForRecordHash(int64(i), h, mem)
+		if err != nil {
+			return nil, err
+		}
+		mem.h = append(mem.h, hs...)
+	}
+	root, err := tlog.TreeHash(cp.Size, mem)
+	if err != nil {
+		return nil, err
+	}
+	if root != cp.Root {
+		rep.problem("the entries hash to root %s, but the signed checkpoint of size %d says %s", root, cp.Size, cp.Root)
+	}
+
+	// What the log served before must be a prefix of what it serves now.
+	if stateCP != nil {
+		prev, err := ParseCheckpoint(stateCP, v.Name(), v)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint kept in %s: %w", opts.StateDir, err)
+		}
+		rep.Previous = &prev
+		switch {
+		case prev.Size > cp.Size:
+			rep.problem("FORK: the log now has %d leaves, but it signed a checkpoint of size %d before (kept in %s): it was rolled back", cp.Size, prev.Size, opts.StateDir)
+		default:
+			old, err := tlog.TreeHash(prev.Size, mem)
+			if err != nil {
+				return nil, err
+			}
+			if old != prev.Root {
+				rep.problem("FORK: the first %d entries now hash to %s, but the log signed %s for them before: history was rewritten", prev.Size, old, prev.Root)
+			} else if prev.Size > 0 && prev.Size < cp.Size {
+				// Also check the log's own consistency proof, with the
+				// transparency-dev verifier.
+				if err := f.checkConsistency(ctx, prev, cp); err != nil {
+					rep.problem("the log's consistency proof from %d to %d does not verify: %v", prev.Size, cp.Size, err)
+				}
+			}
+		}
+	}
+
+	// Every hash tile must match the recomputed tree.
+	tiles := tlog.NewTiles(TileHeight, 0, cp.Size)
+	rep.Tiles = len(tiles)
+	bad := parallel(ctx, opts.Workers, len(tiles), func(i int) string {
+		t := tiles[i]
+		got, err := f.get(ctx, "tile/"+TilePath(t.L, t.N, t.W))
+		if err != nil {
+			return err.Error()
+		}
+		want, err := tlog.ReadTileData(t, mem)
+		if err != nil {
+			return err.Error()
+		}
+		if !bytes.Equal(got, want) {
+			return fmt.Sprintf("hash tile %s differs from the tree recomputed from the entries (a stored hash was changed)", TilePath(t.L, t.N, t.W))
+		}
+		return ""
+	})
+	rep.Problems = append(rep.Problems, bad...)
+
+	// A few inclusion proofs, checked with the transparency-dev verifier.
+	if cp.Size > 0 {
+		for range 3 {
+			i := rand.Int64N(cp.Size)
+			if err := f.checkInclusion(ctx, i, leafHashes[i], cp, v); err != nil {
+				rep.problem("inclusion proof of leaf %d: %v", i, err)
+			}
+		}
+	}
+
+	if opts.Content {
+		f.checkContent(ctx, rep, entries, opts.Workers)
+	}
+
+	if len(rep.Problems) == 0 {
+		if err := writeState(opts.StateDir, vkey, cp.Note); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+type memHashes struct{ h []tlog.Hash }
+
+func (m *memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(m.h)) {
+			return nil, fmt.Errorf("stored hash %d not computed", x)
+		}
+		out[i] = m.h[x]
+	}
+	return out, nil
+}
+
+type fetcher struct {
+	base   *url.URL
+	client *http.Client
+}
+
+func (f *fetcher) get(ctx context.Context, path string) ([]byte, error) {
+	u := f.base.ResolveReference(&url.URL{Path: path})
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return body, &httpStatusError{url: u.String(), status: resp.StatusCode}
+	}
+	return body, nil
+}
+
+type httpStatusError struct {
+	url    string
+	status int
+}
+
+func (e *httpStatusError) Error() string {
+	return fmt.Sprintf("GET %s: %d %s", e.url, e.status, http.StatusText(e.status))
+}
+
+type bundleError struct{ msg string }
+
+func (e bundleError) Error() string { return e.msg }
+
+// entries fetches every entry bundle and returns the leaf hashes (and the
+// entries themselves when keep is set).
+func (f *fetcher) entries(ctx context.Context, size int64, workers int, keep bool) ([]tlog.Hash, [][]byte, error) {
+	hashes := make([]tlog.Hash, size)
+	var entries [][]byte
+	if keep {
+		entries = make([][]byte, size)
+	}
+	nb := int((size + tileWidth - 1) / tileWidth)
+	var firstErr error
+	var mu sync.Mutex
+	parallel(ctx, workers, nb, func(b int) string {
+		start := int64(b) * tileWidth
+		w := int(min(tileWidth, size-start))
+		data, err := f.get(ctx, "tile/"+TilePath(-1, int64(b), w))
+		if err == nil {
+			for i := range w {
+				if len(data) < 2 || len(data) < 2+int(binary.BigEndian.Uint16(data)) {
+					err = bundleError{fmt.Sprintf("entry bundle %d is truncated at entry %d", b, i)}
+					break
+				}
+				n := int(binary.BigEndian.Uint16(data))
+				e := data[2 : 2+n]
+				hashes[start+int64(i)] = tlog.RecordHash(e)
+				if keep {
+					entries[start+int64(i)] = e
+				}
+				data = data[2+n:]
+			}
+			if err == nil && len(data) != 0 {
+				err = bundleError{fmt.Sprintf("entry bundle %d has %d bytes after its %d entries", b, len(data), w)}
+			}
+		}
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
+		}
+		return ""
+	})
+	return hashes, entries, firstErr
+}
+
+func (f *fetcher) checkInclusion(ctx context.Context, i int64, leafHash tlog.Hash, cp Checkpoint, v note.Verifier) error {
+	text, err := f.get(ctx, fmt.Sprintf("proof/%d", i))
+	if err != nil {
+		return err
+	}
+	p, err := ParseProof(text, v.Name(), v)
+	if err != nil {
+		return err
+	}
+	if tlog.RecordHash(p.Entry) != leafHash {
+		return errors.New("the proof's entry differs from the entry bundle")
+	}
+	// The proof may be for a newer checkpoint than ours; check it against
+	// its own checkpoint with the independent verifier.
+	return proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(i), uint64(p.Checkpoint.Size), leafHash[:], hashesBytes(p.Hashes), p.Checkpoint.Root[:])
+}
+
+func (f *fetcher) checkConsistency(ctx context.Context, old, cp Checkpoint) error {
+	text, err := f.get(ctx, fmt.Sprintf("consistency/%d/%d", old.Size, cp.Size))
+	if err != nil {
+		return err
+	}
+	var hs [][]byte
+	for _, line := range strings.Fields(string(text)) {
+		h, err := base64.StdEncoding.DecodeString(line)
+		if err != nil {
+			return fmt.Errorf("bad proof line %q", line)
+		}
+		hs = append(hs, h)
+	}
+	return proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(old.Size), uint64(cp.Size), hs, old.Root[:], cp.Root[:])
+}
+
+func (f *fetcher) checkContent(ctx context.Context, rep *VerifyReport, entries [][]byte, workers int) {
+	var mu sync.Mutex
+	bad := parallel(ctx, workers, len(entries), func(i int) string {
+		e, err := ParseEnvelope(entries[i])
+		if err != nil {
+			return "" // not an object's leaf
+		}
+		content, err := f.get(ctx, fmt.Sprintf("content/%d", i))
+		var se *httpStatusError
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case errors.As(err, &se) && se.status == http.StatusGone:
+			rep.Content.Redacted++
+			return ""
+		case errors.As(err, &se) && se.status == http.StatusNotFound:
+			rep.Content.Unavailable++
+			return ""
+		case err != nil:
+			return fmt.Sprintf("content of leaf %d: %v", i, err)
+		}
+		rep.Content.Checked++
+		if got := sha256.Sum256(content); got != e.ContentSHA256 {
+			return fmt.Sprintf("leaf %d (%s %s version %d): the content served now hashes to %s, the leaf says %s",
+				i, e.Kind, e.Object, e.Version, hex.EncodeToString(got[:]), hex.EncodeToString(e.ContentSHA256[:]))
+		}
+		return ""
+	})
+	rep.Problems = append(rep.Problems, bad...)
+}
+
+// parallel runs fn(0..n-1) on workers goroutines and collects the
+// non-empty strings it returns, in index order.
+func parallel(ctx context.Context, workers, n int, fn func(i int) string) []string {
+	out := make([]string, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(n, 1)) {
+		wg.Go(func() {
+			for i := range next {
+				out[i] = fn(i)
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	var msgs []string
+	for _, s := range out {
+		if s != "" {
+			msgs = append(msgs, s)
+		}
+	}
+	return msgs
+}
+
+func hashesBytes(hs []tlog.Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
+	}
+	return out
+}
+
+// The state directory holds "vkey" and "checkpoint".
+func readState(dir string) (vkey string, cp []byte, err error) {
+	if dir == "" {
+		return "", nil, nil
+	}
+	k, err := os.ReadFile(filepath.Join(dir, "vkey"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, fmt.Errorf("verifier state: %w", err)
+	}
+	cp, err = os.ReadFile(filepath.Join(dir, "checkpoint"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, fmt.Errorf("verifier state: %w", err)
+	}
+	return strings.TrimSpace(string(k)), cp, nil
+}
+
+func writeState(dir, vkey string, cp []byte) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("verifier state: %w", err)
+	}
+	if err := writeFileSync(filepath.Join(dir, "vkey"), []byte(vkey+"\n"), 0o644, false); err != nil {
+		return fmt.Errorf("verifier state: %w", err)
+	}
+	if err := writeFileSync(filepath.Join(dir, "checkpoint"), cp, 0o644, false); err != nil {
+		return fmt.Errorf("verifier state: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,536 @@
+// Package tlog is Mingbai's transparency log: every published version of
+// every public object appends one leaf, in the same database transaction
+// that publishes it, to an append-only RFC 6962 Merkle tree whose signed
+// checkpoints anyone can check. Nobody, not even a database administrator,
+// can then change or remove a published fact without it showing.
+//
+// The Merkle math (stored hashes, tiles, proofs) is golang.org/x/mod/sumdb/tlog;
+// checkpoints are C2SP tlog-checkpoint signed notes (golang.org/x/mod/sumdb/note,
+// Ed25519); the HTTP layout is C2SP tlog-tiles, so standard verifiers can
+// read the log. docs/log.md describes the leaves for outside auditors.
+//
+// Appending has two steps, as in Tessera: Append sequences a leaf (gives it
+// its index) inside the caller's transaction, so the leaf commits with the
+// content or not at all; a background integrator then computes the stored
+// hashes of the new leaves and signs a checkpoint, within a second.
+package tlog
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/transparency-dev/formats/log"
+
+	"mingbai"
+	"mingbai/internal/store"
+)
+
+// Checkpoint is a signed tree head.
+type Checkpoint struct {
+	Size int64
+	Root tlog.Hash
+	Note []byte // the whole signed note, as served at /checkpoint
+}
+
+// Log is the deployment's transparency log.
+type Log struct {
+	db     *store.DB
+	dir    string
+	origin string
+	clock  mingbai.Clock
+	key    *Key
+	logger *slog.Logger
+
+	hashes hashCache
+	latest atomic.Pointer[Checkpoint]
+	// refusal, when set, is why the log refuses writes: its stored tree
+	// disagrees with a checkpoint it signed before.
+	refusal atomic.Pointer[mingbai.Error]
+
+	mu      sync.RWMutex
+	sources map[string]ContentSource
+
+	integrateMu sync.Mutex // one integration at a time in this process
+	wake        chan struct{}
+	quit        chan struct{}
+	done        chan struct{}
+	closeOnce   sync.Once
+}
+
+// Options tune a Log. The zero value is what serve uses.
+type Options struct {
+	// Logger receives integration errors; slog.Default() when nil.
+	Logger *slog.Logger
+	// Interval is how often the integrator looks for new leaves even
+	// without being woken (leaves appended by another process); 250 ms
+	// when zero.
+	Interval time.Duration
+	// NoIntegrator leaves integration to explicit Integrate calls (tests,
+	// fsck, bulk loads).
+	NoIntegrator bool
+}
+
+// Open opens the log kept in db, with its key (made on first use) and
+// newest checkpoint in data directory dir. origin is the deployment's
+// public name, the first line of every checkpoint. If the stored tree
+// disagrees with the newest checkpoint, Open still succeeds so that the
+// log can be read, but Append refuses: see Refusal.
+func Open(ctx context.Context, db *store.DB, dir, origin string, clock mingbai.Clock) (*Log, error) {
+	return OpenWith(ctx, db, dir, origin, clock, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingbai.Clock, opts Options) (*Log, error) {
+	key, err := LoadOrCreateKey(dir, origin)
+	if err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = mingbai.SystemClock
+	}
+	l := &Log{
+		db: db, dir: dir, origin: origin, clock: clock, key: key,
+		logger:  opts.Logger,
+		sources: map[string]ContentSource{},
+		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if l.logger == nil {
+		l.logger = slog.Default()
+	}
+	if err := l.check(ctx); err != nil {
+		return nil, err
+	}
+	if opts.NoIntegrator || l.refusal.Load() != nil {
+		close(l.done)
+		return l, nil
+	}
+	interval := opts.Interval
+	if interval == 0 {
+		interval = 250 * time.Millisecond
+	}
+	go l.integrator(interval)
+	return l, nil
+}
+
+// Close stops the integrator after integrating what is already committed.
+func (l *Log) Close() error {
+	l.closeOnce.Do(func() { close(l.quit) })
+	<-l.done
+	return nil
+}
+
+// Origin is the log's name, the first line of its checkpoints.
+func (l *Log) Origin() string { return l.origin }
+
+// VerifierKey is the public key auditors pin, in signed-note vkey form.
+func (l *Log) VerifierKey() string { return l.key.VKey }
+
+// Verifier checks signatures of this log's checkpoints.
+func (l *Log) Verifier() note.Verifier { return l.key.Verifier }
+
+// Checkpoint returns the newest signed checkpoint (Size 0 and no Note
+// before the first leaf is integrated).
+func (l *Log) Checkpoint() Checkpoint {
+	if c := l.latest.Load(); c != nil {
+		return *c
+	}
+	return Checkpoint{}
+}
+
+// Refusal returns why the log refuses writes, or nil when it accepts them.
+func (l *Log) Refusal() error {
+	if e := l.refusal.Load(); e != nil {
+		return e
+	}
+	return nil
+}
+
+func (l *Log) refuse(reason, detail string) {
+	e := mingbai.Errorf(mingbai.EUNAVAILABLE,
+		"公开日志与最近签名的树头不一致（%s），为免签出互相矛盾的记录，系统已暂停一切发布。请管理员运行 mingbai fsck 查明原因。", reason)
+	if l.refusal.CompareAndSwap(nil, e) {
+		l.logger.Error("transparency log refuses writes", "reason", detail)
+	}
+}
+
+// Append adds the leaf of envelope e in the caller's transaction and
+// returns its index. The leaf commits with tx or not at all. Features call
+// it from the function they pass to db.WriteBatched, so that concurrent
+// publications share commits.
+func (l *Log) Append(ctx context.Context, tx *store.Tx, e Envelope) (int64, error) {
+	leaf, err := e.MarshalLeaf()
+	if err != nil {
+		return -1, err
+	}
+	return l.insert(ctx, tx, leaf, e.Kind, e.Community, e.Object, e.Version)
+}
+
+// AppendEntry adds raw entry bytes as a leaf. It exists for the log-only
+// bench server, whose clients send arbitrary entries; features use Append.
+func (l *Log) AppendEntry(ctx context.Context, tx *store.Tx, entry []byte) (int64, error) {
+	if len(entry) > MaxEntrySize {
+		return -1, mingbai.Errorf(mingbai.EINVALID, "记录过长（%d 字节，最多 %d 字节）", len(entry), MaxEntrySize)
+	}
+	return l.insert(ctx, tx, entry, "", 0, "", 0)
+}
+
+// appendSQL sequences a leaf: the new index is one more than the largest.
+// On SQLite the single writer makes that a total order; on PostgreSQL a
+// trigger (migration 0003) recomputes idx under a transaction lock.
+const appendSQL = `INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)
+SELECT COALESCE(MAX(idx), -1) + 1, ?, ?, ?, ?, ? FROM tlog_leaves RETURNING idx`
+
+func (l *Log) insert(ctx context.Context, tx *store.Tx, entry []byte, kind string, community int64, object string, version int64) (int64, error) {
+	if err := l.Refusal(); err != nil {
+		return -1, err
+	}
+	var idx int64
+	if err := tx.QueryRow(ctx, appendSQL, entry, kind, community, object, version).Scan(&idx); err != nil {
+		return -1, fmt.Errorf("append leaf: %w", err)
+	}
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return idx, nil
+}
+
+// integrator signs a checkpoint shortly after new leaves commit.
+func (l *Log) integrator(interval time.Duration) {
+	defer close(l.done)
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.quit:
+			l.integrateAll()
+			return
+		case <-l.wake:
+			// The leaf that woke us commits with its batch a moment later;
+			// a short pause lets one integration cover the whole batch.
+			select {
+			case <-time.After(20 * time.Millisecond):
+			case <-l.quit:
+			}
+		case <-tick.C:
+		}
+		l.integrateAll()
+	}
+}
+
+func (l *Log) integrateAll() {
+	for l.refusal.Load() == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		more, err := l.Integrate(ctx)
+		cancel()
+		if err != nil {
+			l.logger.Error("integrate transparency log", "err", err)
+			return
+		}
+		if !more {
+			return
+		}
+	}
+}
+
+// maxIntegrate bounds the leaves one integration transaction takes, so
+// that it holds the writer briefly even when catching up.
+const maxIntegrate = 1 << 15
+
+// errInconsistent marks a stored tree that disagrees with a signed
+// checkpoint.
+var errInconsistent = errors.New("stored tree disagrees with a signed checkpoint")
+
+// Integrate computes the stored hashes of leaves not yet in a checkpoint
+// and signs a new checkpoint covering them. It reports whether more leaves
+// remain. The integrator calls it; tests and bulk loads may call it too.
+func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
+	if err := l.Refusal(); err != nil {
+		return false, err
+	}
+	l.integrateMu.Lock()
+	defer l.integrateMu.Unlock()
+	var (
+		cp        *Checkpoint
+		newHashes map[int64]tlog.Hash
+	)
+	err = l.db.Write(ctx, func(tx *store.Tx) error {
+		cp, newHashes, more = nil, nil, false
+		old, err := latestCheckpoint(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if prev := l.latest.Load(); prev != nil && (old.Size != prev.Size || old.Root != prev.Root) {
+			// Another process signed meanwhile (several app nodes on one
+			// PostgreSQL): build on its checkpoint if it is consistent
+			// with ours, which the check below establishes.
+			if old.Size < prev.Size {
+				return fmt.Errorf("%w: the newest checkpoint in the database (size %d) is older than one this log signed (size %d)", errInconsistent, old.Size, prev.Size)
+			}
+		}
+		var n int64
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM tlog_leaves").Scan(&n); err != nil {
+			return fmt.Errorf("count leaves: %w", err)
+		}
+		if n < old.Size {
+			return fmt.Errorf("%w: %d leaves but checkpoint of size %d", errInconsistent, n, old.Size)
+		}
+		if n == old.Size {
+			return nil
+		}
+		end := min(n, old.Size+maxIntegrate)
+		more = end < n
+		newHashes = make(map[int64]tlog.Hash, 2*(end-old.Size))
+		r := l.reader(ctx, tx, newHashes)
+		// The new leaves' hashes build on the frontier of the old tree;
+		// check that frontier against the signed root first, so that an
+		// edited stored hash can never enter a new checkpoint.
+		if old.Size > 0 {
+			h, err := tlog.TreeHash(old.Size, r)
+			if err != nil {
+				return fmt.Errorf("old tree hash: %w", err)
+			}
+			if h != old.Root {
+				return fmt.Errorf("%w: stored hashes give root %s at size %d, checkpoint says %s", errInconsistent, h, old.Size, old.Root)
+			}
+		}
+		// Read the leaves first: PostgreSQL cannot run the hash reader's
+		// queries on the connection while these rows are open.
+		entries, err := readEntries(ctx, tx, old.Size, end)
+		if err != nil {
+			return err
+		}
+		for i, entry := range entries {
+			idx := old.Size + int64(i)
+			hs, err := tlog.StoredHashes(idx, entry, r)
+			if err != nil {
+				return fmt.Errorf("stored hashes of leaf %d: %w", idx, err)
+			}
+			base := tlog.StoredHashCount(idx)
+			for i, h := range hs {
+				newHashes[base+int64(i)] = h
+			}
+		}
+		if err := insertHashes(ctx, tx, tlog.StoredHashCount(old.Size), tlog.StoredHashCount(end), newHashes); err != nil {
+			return err
+		}
+		root, err := tlog.TreeHash(end, r)
+		if err != nil {
+			return fmt.Errorf("tree hash: %w", err)
+		}
+		cp, err = l.sign(end, root)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)",
+			cp.Size, cp.Root[:], string(cp.Note), l.clock().UTC())
+		if err != nil {
+			return fmt.Errorf("save checkpoint: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, errInconsistent) {
+			l.refuse("存储的哈希树与已签名的树头对不上", err.Error())
+		}
+		return false, fmt.Errorf("integrate: %w", err)
+	}
+	if cp == nil {
+		return more, nil
+	}
+	l.hashes.addAll(newHashes)
+	// The checkpoint is committed; keeping a copy outside the database is
+	// what lets a later start notice a database restored from an older
+	// backup. A crash before this line leaves the file one checkpoint
+	// behind, which the start check accepts.
+	if err := writeFileSync(CheckpointPath(l.dir), cp.Note, 0o644, false); err != nil {
+		return more, fmt.Errorf("save checkpoint file: %w", err)
+	}
+	l.latest.Store(cp)
+	return more, nil
+}
+
+// readEntries reads leaves [from, to), failing on a gap.
+func readEntries(ctx context.Context, q querier, from, to int64) ([][]byte, error) {
+	rows, err := q.Query(ctx, "SELECT idx, entry FROM tlog_leaves WHERE idx >= ? AND idx < ? ORDER BY idx", from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read leaves: %w", err)
+	}
+	defer rows.Close()
+	entries := make([][]byte, 0, to-from)
+	for rows.Next() {
+		var idx int64
+		var entry []byte
+		if err := rows.Scan(&idx, &entry); err != nil {
+			return nil, fmt.Errorf("read leaves: %w", err)
+		}
+		if want := from + int64(len(entries)); idx != want {
+			return nil, fmt.Errorf("%w: leaf %d is missing", errInconsistent, want)
+		}
+		entries = append(entries, entry)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read leaves: %w", err)
+	}
+	if want := from + int64(len(entries)); want != to {
+		return nil, fmt.Errorf("%w: leaf %d is missing", errInconsistent, want)
+	}
+	return entries, nil
+}
+
+// sign makes the C2SP checkpoint for a tree.
+func (l *Log) sign(size int64, root tlog.Hash) (*Checkpoint, error) {
+	body := log.Checkpoint{Origin: l.origin, Size: uint64(size), Hash: root[:]}.Marshal()
+	signed, err := note.Sign(&note.Note{Text: string(body)}, l.key.Signer)
+	if err != nil {
+		return nil, fmt.Errorf("sign checkpoint: %w", err)
+	}
+	return &Checkpoint{Size: size, Root: root, Note: signed}, nil
+}
+
+// ParseCheckpoint checks the signature of a checkpoint note with v and
+// reads it; origin must match.
+func ParseCheckpoint(raw []byte, origin string, v note.Verifier) (Checkpoint, error) {
+	c, _, _, err := log.ParseCheckpoint(raw, origin, v)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("checkpoint: %w", err)
+	}
+	if len(c.Hash) != tlog.HashSize || c.Size > 1<<62 {
+		return Checkpoint{}, errors.New("checkpoint: bad root hash or size")
+	}
+	var root tlog.Hash
+	copy(root[:], c.Hash)
+	return Checkpoint{Size: int64(c.Size), Root: root, Note: raw}, nil
+}
+
+// latestCheckpoint reads the newest checkpoint row (size 0 when none).
+func latestCheckpoint(ctx context.Context, tx *store.Tx) (Checkpoint, error) {
+	var (
+		c    Checkpoint
+		root []byte
+		text string
+	)
+	err := tx.QueryRow(ctx, "SELECT size, root, note FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").Scan(&c.Size, &root, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Checkpoint{}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("read newest checkpoint: %w", err)
+	}
+	if len(root) != tlog.HashSize {
+		return Checkpoint{}, fmt.Errorf("%w: checkpoint %d has a root of %d bytes", errInconsistent, c.Size, len(root))
+	}
+	copy(c.Root[:], root)
+	c.Note = []byte(text)
+	return c, nil
+}
+
+// insertHashes writes the stored hashes with indexes [from, to).
+func insertHashes(ctx context.Context, tx *store.Tx, from, to int64, hs map[int64]tlog.Hash) error {
+	const perStatement = 256
+	var (
+		q    bytes.Buffer
+		args []any
+	)
+	for start := from; start < to; start += perStatement {
+		end := min(to, start+perStatement)
+		q.Reset()
+		args = args[:0]
+		q.WriteString("INSERT INTO tlog_hashes (idx, hash) VALUES ")
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?, ?)")
+			h, ok := hs[i]
+			if !ok {
+				return fmt.Errorf("stored hash %d was not computed", i)
+			}
+			args = append(args, i, h[:])
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("save stored hashes: %w", err)
+		}
+	}
+	return nil
+}
+
+// check compares the stored tree with the newest checkpoint in the
+// database and with the one in the data directory, and refuses writes if
+// they disagree. It fails only when it cannot read them.
+func (l *Log) check(ctx context.Context) error {
+	var dbCP Checkpoint
+	var n int64
+	var problem, detail string
+	err := l.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if dbCP, err = latestCheckpoint(ctx, tx); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM tlog_leaves").Scan(&n); err != nil {
+			return fmt.Errorf("count leaves: %w", err)
+		}
+		r := l.reader(ctx, tx, nil)
+		if dbCP.Size > 0 {
+			parsed, err := ParseCheckpoint(dbCP.Note, l.origin, l.key.Verifier)
+			if err != nil || parsed.Size != dbCP.Size || parsed.Root != dbCP.Root {
+				problem, detail = "数据库中的树头签名无效", fmt.Sprintf("checkpoint row %d does not carry a valid signature of this log: %v", dbCP.Size, err)
+				return nil
+			}
+			if n < dbCP.Size {
+				problem, detail = "已签名的叶子被删除", fmt.Sprintf("%d leaves but the newest checkpoint has %d", n, dbCP.Size)
+				return nil
+			}
+			h, err := tlog.TreeHash(dbCP.Size, r)
+			if err != nil || h != dbCP.Root {
+				problem, detail = "存储的哈希被改动", fmt.Sprintf("stored hashes give root %v at size %d (err %v), checkpoint says %v", h, dbCP.Size, err, dbCP.Root)
+				return nil
+			}
+		}
+		raw, err := os.ReadFile(CheckpointPath(l.dir))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // first start of this node
+		}
+		if err != nil {
+			return fmt.Errorf("read checkpoint file: %w", err)
+		}
+		fileCP, err := ParseCheckpoint(raw, l.origin, l.key.Verifier)
+		if err != nil {
+			problem, detail = "数据目录中的树头无法验证", fmt.Sprintf("%s: %v", CheckpointPath(l.dir), err)
+			return nil
+		}
+		if fileCP.Size > dbCP.Size {
+			problem, detail = "数据库回到了更早的状态，可能恢复了旧备份", fmt.Sprintf("the database's newest checkpoint has size %d, but this log signed size %d (%s)", dbCP.Size, fileCP.Size, CheckpointPath(l.dir))
+			return nil
+		}
+		h, err := tlog.TreeHash(fileCP.Size, r)
+		if err != nil || h != fileCP.Root {
+			problem, detail = "数据库中的记录与已签名的树头不符", fmt.Sprintf("stored hashes give root %v at size %d (err %v), signed checkpoint says %v", h, fileCP.Size, err, fileCP.Root)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check transparency log: %w", err)
+	}
+	if problem != "" {
+		l.refuse(problem, detail)
+	}
+	if dbCP.Size > 0 {
+		l.latest.Store(&dbCP)
+	}
+	return nil
+}
