@@ -206,3 +206,68 @@ func TestJourneyResidentAndCadre(t *testing.T) {
 	screenshots(t, ctx, "account")
 	run(chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`//header//a[text()="登录"]`, chromedp.BySearch))
 }
+
+// login fills the login form as a person would.
+func login(t *testing.T, ctx context.Context, base, username string) {
+	t.Helper()
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(`#login`, chromedp.ByQuery),
+		chromedp.SendKeys(`#login`, username, chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, demoPassword, chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#password`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("login as %s: %v", username, err)
+	}
+}
+
+// TestJourneyAdminAndRegistration: the district admin adds a community to
+// 锁金村街道; 锁金四村社区's cadre verifies a resident's registration.
+func TestJourneyAdminAndRegistration(t *testing.T) {
+	p := startDemo(t)
+	ctx := browser(t)
+	run := func(actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var text string
+
+	login(t, ctx, p.URL, "admin")
+	run(chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch))
+	screenshots(t, ctx, "admin")
+	run(chromedp.Click(`//a[text()="锁金村街道"]`, chromedp.BySearch), chromedp.WaitVisible(`#c-name`, chromedp.ByQuery))
+	// A mistake first: the form comes back with the message by the field.
+	run(chromedp.SendKeys(`#c-name`, "锁金新村社区", chromedp.ByQuery), chromedp.SendKeys(`#c-slug`, "锁金", chromedp.ByQuery),
+		chromedp.Submit(`#c-name`, chromedp.ByQuery), chromedp.WaitVisible(`.alert`, chromedp.ByQuery),
+		chromedp.Text(`.alert`, &text, chromedp.ByQuery))
+	if !strings.Contains(text, "网址标识") {
+		t.Errorf("bad slug message: %q", text)
+	}
+	screenshots(t, ctx, "admin-unit-error")
+	run(chromedp.SetValue(`#c-slug`, "suojin-xincun", chromedp.ByQuery), chromedp.SetValue(`#c-phone`, "025-85401801", chromedp.ByQuery),
+		chromedp.SetValue(`#c-board`, "锁金新村3幢东侧公开栏", chromedp.ByQuery),
+		chromedp.Submit(`#c-name`, chromedp.ByQuery), chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "锁金新村社区") {
+		t.Errorf("new community not listed:\n%s", text)
+	}
+	run(chromedp.Navigate(p.URL+"/c/suojin-xincun"), chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "锁金新村3幢东侧公开栏") {
+		t.Errorf("new community page:\n%s", text)
+	}
+	run(chromedp.Navigate(p.URL+"/account"), chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`//header//a[text()="登录"]`, chromedp.BySearch))
+
+	login(t, ctx, p.URL, "ganbu")
+	run(chromedp.Click(`//a[contains(., "审核居民注册")]`, chromedp.BySearch), chromedp.WaitVisible(`//h2[text()="赵凤英"]`, chromedp.BySearch))
+	screenshots(t, ctx, "registrations")
+	run(chromedp.Click(`//button[text()="核实通过"]`, chromedp.BySearch), chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if strings.Contains(text, "赵凤英") || !strings.Contains(text, "没有待审核的注册") {
+		t.Errorf("after verifying:\n%s", text)
+	}
+}

@@ -20,18 +20,19 @@ type demoAccount struct {
 	username string
 	name     string
 	role     mingbai.Role
+	where    string // the unit's name, for the printed list
 	unit     func(*org.DemoOrg) int64
 }
 
 var demoAccounts = []demoAccount{
-	{"admin", "区管理员 陈明", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
-	{"jiedao", "街道干部 周立群", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Suojincun }},
-	{"ganbu", "社区干部 王秀英", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"shuji", "党组织书记 李建国", mingbai.RolePartySecretary, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"jiandu", "监督委员 孙会计", mingbai.RoleSupervisor, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"minzheng", "民政局 刘科员", mingbai.RoleClerk, func(d *org.DemoOrg) int64 { return d.CivilAffairs }},
-	{"jumin", "居民 张桂兰", mingbai.RoleResident, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"ganbu1", "锁金一村干部 吴海", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin1 }},
+	{"admin", "陈明", mingbai.RoleDistrictAdmin, "玄武区", func(d *org.DemoOrg) int64 { return d.District }},
+	{"jiedao", "周立群", mingbai.RoleStreetOfficer, "锁金村街道", func(d *org.DemoOrg) int64 { return d.Suojincun }},
+	{"ganbu", "王秀英", mingbai.RoleCadre, "锁金四村社区", func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"shuji", "李建国", mingbai.RolePartySecretary, "锁金四村社区", func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"jiandu", "孙丽华", mingbai.RoleSupervisor, "锁金四村社区", func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"minzheng", "刘志强", mingbai.RoleClerk, "玄武区民政局", func(d *org.DemoOrg) int64 { return d.CivilAffairs }},
+	{"jumin", "张桂兰", mingbai.RoleResident, "锁金四村社区", func(d *org.DemoOrg) int64 { return d.Suojin4 }},
+	{"ganbu1", "吴海", mingbai.RoleCadre, "锁金一村社区", func(d *org.DemoOrg) int64 { return d.Suojin1 }},
 }
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
@@ -73,7 +74,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "演示账号，密码都是 %s:\n", demoPassword)
 		for _, acc := range demoAccounts {
-			fmt.Fprintf(env.Stdout, "  %-9s %-10s %s\n", acc.username, acc.role.Label(), acc.name)
+			fmt.Fprintf(env.Stdout, "  %-9s %s，%s%s\n", acc.username, acc.name, acc.where, acc.role.Label())
 		}
 		fmt.Fprintf(env.Stdout, "打开 %s/c/suojin-4 看锁金四村社区。按 Ctrl+C 停止。\n\n", url)
 	})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -82,12 +83,24 @@ type route struct {
 	policy  policy
 }
 
+// maxFormBody is the largest body an ordinary form may send. Routes that
+// take uploads register with handleUpload and their own limit.
+const maxFormBody = 256 << 10
+
 // handle registers a handler behind its policy. Path values {community},
 // {street} and {unit} are resolved to org units first, so a missing unit is
 // a 404 and the policy can see where the request points.
 func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *http.Request) error) {
+	s.handleUpload(pattern, p, maxFormBody, h)
+}
+
+// handleUpload is handle with a larger body limit, for forms with files.
+func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
 	s.routes = append(s.routes, route{pattern, p})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
 		st := state(r)
 		if err := s.resolveUnits(r, st); err != nil {
 			s.renderError(w, r, err)
@@ -97,6 +110,12 @@ func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *h
 		if !p.allow(a, st) {
 			s.deny(w, r, a)
 			return
+		}
+		if isUnsafe(r.Method) {
+			if err := parseBody(r, maxBody); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
 		}
 		if isUnsafe(r.Method) && !s.validCSRF(r, st) {
 			s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "页面已过期或来源不明，请返回上一页刷新后再试。"))
@@ -184,4 +203,23 @@ func wantsJSON(r *http.Request) bool {
 
 func withState(ctx context.Context, st *requestState) context.Context {
 	return context.WithValue(ctx, requestStateKey, st)
+}
+
+// parseBody reads a form body once, so that an oversized or malformed body
+// is answered with a Chinese message instead of being seen as empty.
+func parseBody(r *http.Request, maxBody int64) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(min(maxBody, 32<<20))
+	} else {
+		err = r.ParseForm()
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return mingbai.Errorf(mingbai.EINVALID, "提交的内容太大（最多 %d KB）。", maxBody>>10)
+	}
+	return mingbai.Errorf(mingbai.EINVALID, "提交的内容格式有误，请返回重新填写。")
 }

@@ -369,3 +369,14 @@ func TestAdminOfAnotherDistrict(t *testing.T) {
 		}
 	})
 }
+
+func TestOversizedBody(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	c := f.client()
+	big := strings.Repeat("字", 200<<10)
+	resp := c.post("/register", url.Values{"name": {big}})
+	b := body(t, resp)
+	if resp.StatusCode != 400 || !strings.Contains(b, "提交的内容太大") {
+		t.Fatalf("oversized form: %d\n%s", resp.StatusCode, extractMain(b))
+	}
+}
