@@ -138,14 +138,15 @@ CREATE INDEX disclosure_version_files_version ON disclosure_version_files(versio
 CREATE INDEX disclosure_version_files_hash ON disclosure_version_files(community_id, sha256);
 
 -- Search: one row per disclosure, the space-separated tokens of its
--- newest version (internal/zh), as a tsvector of the 'simple'
--- configuration (no stemming, no stop words) with a GIN index.
+-- newest version (internal/zh), as a tsvector made straight from those
+-- tokens (array_to_tsvector: no text-search parser splits or drops
+-- anything, as the 'simple' configuration would leave them) with a GIN index.
 CREATE TABLE disclosure_search (
 	disclosure_id BIGINT PRIMARY KEY REFERENCES disclosures(id),
 	community_id BIGINT NOT NULL,
 	district_id BIGINT NOT NULL,
 	tokens TEXT NOT NULL,
-	tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', tokens)) STORED
+	tsv tsvector GENERATED ALWAYS AS (array_to_tsvector(string_to_array(tokens, ' '))) STORED
 );
 CREATE INDEX disclosure_search_tsv ON disclosure_search USING GIN (tsv);
 CREATE INDEX disclosure_search_community ON disclosure_search(community_id);
