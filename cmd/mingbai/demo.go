@@ -63,7 +63,13 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	a := newApp(db)
+	if err := a.openBoard(ctx, f.data); err != nil {
+		return err
+	}
 	seeded, err := seedDemo(ctx, a)
+	if cerr := a.close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}

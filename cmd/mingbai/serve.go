@@ -12,9 +12,12 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 // serveFlags are the flags of serve and demo.
@@ -53,6 +56,40 @@ type app struct {
 	db   *store.DB
 	org  *org.Service
 	auth *auth.Service
+
+	// log and disclosure need the data directory: openBoard sets them.
+	log        *tlog.Log
+	disclosure *disclosure.Service
+	dataDir    string
+}
+
+// logOrigin is the first line of the log's checkpoints until the
+// deployment names its own.
+const logOrigin = "mingbai.local/log"
+
+// openBoard opens the transparency log (its key lives in dataDir) and the
+// board service on it.
+func (a *app) openBoard(ctx context.Context, dataDir string) error {
+	if a.log != nil {
+		return nil
+	}
+	l, err := tlog.Open(ctx, a.db, dataDir, logOrigin, mingbai.SystemClock)
+	if err != nil {
+		return fmt.Errorf("open log: %w", err)
+	}
+	a.log, a.dataDir = l, dataDir
+	a.disclosure = disclosure.NewService(a.db, l, zh.NewCalendar(), dataDir, mingbai.SystemClock)
+	return nil
+}
+
+// close stops the log's integrator after it has signed what is committed.
+func (a *app) close() error {
+	if a.log == nil {
+		return nil
+	}
+	err := a.log.Close()
+	a.log, a.disclosure = nil, nil
+	return err
 }
 
 func newApp(db *store.DB) *app {
@@ -67,9 +104,14 @@ func newApp(db *store.DB) *app {
 func serve(ctx context.Context, env *Env, db *store.DB, f *serveFlags, ready func(url string)) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a := newApp(db)
+	if err := a.openBoard(ctx, f.data); err != nil {
+		return err
+	}
+	defer a.close()
 	srv, err := web.New(web.Config{
 		DB: db, Org: a.org, Auth: a.auth, Logger: logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+		Log: a.log.Handler(), Disclosure: a.disclosure, DataDir: f.data,
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
@@ -33,6 +34,10 @@ type Config struct {
 	TrustProxy bool
 	// Log, when set, is mounted under /log/ (the transparency log).
 	Log http.Handler
+	// Disclosure is the board (公开目录, 公开事项); DataDir is the data
+	// directory (attachments live under it).
+	Disclosure *disclosure.Service
+	DataDir    string
 }
 
 // Server holds the routes and the services they call.
@@ -50,6 +55,9 @@ type Server struct {
 	routes []route
 	static http.Handler
 	log    http.Handler
+
+	disclosure *disclosure.Service
+	dataDir    string
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -65,6 +73,9 @@ func New(cfg Config) (*Server, error) {
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
 		log:      cfg.Log,
+
+		disclosure: cfg.Disclosure,
+		dataDir:    cfg.DataDir,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
