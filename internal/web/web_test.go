@@ -13,9 +13,12 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/zh"
 )
 
 const testPassword = "test-pass-123"
@@ -35,6 +38,12 @@ type fixture struct {
 	pending int64
 	// pendingB is a registration in community B.
 	pendingB int64
+
+	// The board: its service on a log without background integration,
+	// and the data directory its attachments and log key live in.
+	disc    *disclosure.Service
+	log     *tlog.Log
+	dataDir string
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -85,7 +94,15 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.pendingB = p.ID
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	f.dataDir = t.TempDir()
+	f.log, err = tlog.OpenWith(ctx, db, f.dataDir, "test.mingbai.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.log.Close() })
+	f.disc = disclosure.NewService(db, f.log, zh.NewCalendar(), f.dataDir, mingbai.SystemClock)
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开",
+		Log: f.log.Handler(), Disclosure: f.disc, DataDir: f.dataDir})
 	if err != nil {
 		t.Fatal(err)
 	}
