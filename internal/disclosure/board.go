@@ -247,27 +247,17 @@ func (s *Service) ArchivePeriods(ctx context.Context, communityID int64) ([]Arch
 
 // PageVersion is the version of a community's public pages: its number
 // of log leaves (every publication, correction and withdrawal), of
-// redactions and of catalog changes, and the date (freshness changes with
-// it). A cache revalidating with it never serves stale public data.
+// redactions, its district's catalog version, and the date (freshness
+// changes with it). A cache revalidating with it never serves stale data.
 func (s *Service) PageVersion(ctx context.Context, communityID int64) (string, error) {
-	var leaves, redactions, items int64
-	var catalog time.Time
+	var leaves, redactions, catalog int64
 	err := s.db.QueryRow(ctx, `SELECT
 			(SELECT COUNT(*) FROM tlog_leaves WHERE community_id = ?),
 			(SELECT COUNT(*) FROM disclosure_versions WHERE community_id = ? AND redacted_at IS NOT NULL),
-			(SELECT COUNT(*) FROM disclosure_items i JOIN org_units c ON c.id = ? WHERE i.district_id = c.district_id AND i.community_id IN (0, ?))`,
-		communityID, communityID, communityID, communityID).Scan(&leaves, &redactions, &items)
+			(SELECT COALESCE(MAX(k.version), 0) FROM disclosure_catalogs k JOIN org_units c ON c.district_id = k.district_id WHERE c.id = ?)`,
+		communityID, communityID, communityID).Scan(&leaves, &redactions, &catalog)
 	if err != nil {
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
-	var stamp *time.Time
-	err = s.db.QueryRow(ctx, `SELECT MAX(i.updated_at) FROM disclosure_items i JOIN org_units c ON c.id = ? WHERE i.district_id = c.district_id AND i.community_id IN (0, ?)`,
-		communityID, communityID).Scan(&stamp)
-	if err != nil {
-		return "", fmt.Errorf("page version of %d: %w", communityID, err)
-	}
-	if stamp != nil {
-		catalog = *stamp
-	}
-	return fmt.Sprintf("%d.%d.%d.%d.%s", leaves, redactions, items, catalog.Unix(), civilDate(s.now()).Format("20060102")), nil
+	return fmt.Sprintf("%d.%d.%d.%s", leaves, redactions, catalog, civilDate(s.now()).Format("20060102")), nil
 }

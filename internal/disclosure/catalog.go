@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -331,6 +330,9 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 		if err := s.loadDefaultCatalog(ctx, tx, districtID); err != nil {
 			return err
 		}
+		if err := bumpCatalog(ctx, tx, districtID); err != nil {
+			return err
+		}
 		if it.Department != 0 {
 			d, err := loadUnit(ctx, tx, it.Department)
 			if err != nil || d.Kind != "department" || d.DistrictID != districtID {
@@ -393,6 +395,9 @@ func (s *Service) ArchiveItem(ctx context.Context, a *mingbai.Actor, districtID,
 		} else if !a.IsDistrictAdmin(districtID) {
 			return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本区的管理员可以修改区公开目录。")
 		}
+		if err := bumpCatalog(ctx, tx, districtID); err != nil {
+			return err
+		}
 		var at any = s.clock()
 		if restore {
 			at = nil
@@ -409,6 +414,15 @@ func (s *Service) ArchiveItem(ctx context.Context, a *mingbai.Actor, districtID,
 	})
 }
 
+// bumpCatalog counts a change of a district's catalog (or of one of its
+// communities' own items).
+func bumpCatalog(ctx context.Context, tx *store.Tx, districtID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE disclosure_catalogs SET version = version + 1 WHERE district_id = ?`, districtID); err != nil {
+		return fmt.Errorf("bump catalog version: %w", err)
+	}
+	return nil
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -416,4 +430,3 @@ func nullID(id int64) any {
 	return id
 }
 
-var _ = time.Time{}

@@ -32,7 +32,10 @@ CREATE INDEX disclosure_items_scope ON disclosure_items(district_id, community_i
 -- archives a default item does not see it come back.
 CREATE TABLE disclosure_catalogs (
 	district_id INTEGER PRIMARY KEY REFERENCES org_units(id),
-	loaded_at TIMESTAMP NOT NULL
+	loaded_at TIMESTAMP NOT NULL,
+	-- version counts every change of the district's catalog or of a
+	-- community's own items, so public pages know when to change.
+	version INTEGER NOT NULL DEFAULT 0
 );
 
 -- Drafts are a cadre's unpublished work: the only rows here that are
