@@ -2,7 +2,9 @@ package disclosure
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"mingbai"
@@ -260,4 +262,113 @@ func (s *Service) PageVersion(ctx context.Context, communityID int64) (string, e
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
 	return fmt.Sprintf("%d.%d.%d.%s", leaves, redactions, catalog, civilDate(s.now()).Format("20060102")), nil
+}
+
+// LogHead is the newest signed checkpoint, as the printed board shows it.
+type LogHead struct {
+	Size     int64
+	RootHex  string // the whole root hash in hex
+	KeyID    string // the signing key's id (hash), hex
+	KeyName  string
+	SignedAt time.Time
+}
+
+// Root16 is the first 16 hex digits of the root hash.
+func (h LogHead) Root16() string {
+	if len(h.RootHex) < 16 {
+		return h.RootHex
+	}
+	return h.RootHex[:16]
+}
+
+// LogHead returns the log's newest checkpoint, or a zero head before the
+// first one is signed.
+func (s *Service) LogHead(ctx context.Context) (LogHead, error) {
+	var h LogHead
+	if s.log == nil {
+		return h, nil
+	}
+	var root []byte
+	err := s.db.QueryRow(ctx, `SELECT size, root, signed_at FROM tlog_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&h.Size, &root, &h.SignedAt)
+	if isNoRows(err) {
+		return h, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("newest checkpoint: %w", err)
+	}
+	h.RootHex = hex.EncodeToString(root)
+	// A verifier key is name+keyhash+key: the key hash is its id.
+	parts := strings.SplitN(s.log.VerifierKey(), "+", 3)
+	if len(parts) == 3 {
+		h.KeyName, h.KeyID = parts[0], parts[1]
+	}
+	return h, nil
+}
+
+// Current returns the newest published (not withdrawn) disclosure of
+// every catalog item of a community, with its version's content, for the
+// printed board.
+func (s *Service) Current(ctx context.Context, communityID int64) ([]BoardSection, map[int64]*Version, error) {
+	board, err := s.Board(ctx, communityID)
+	if err != nil {
+		return nil, nil, err
+	}
+	versions := map[int64]*Version{}
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		for _, sec := range board {
+			for _, bi := range sec.Items {
+				if bi.Latest == nil {
+					continue
+				}
+				v, err := loadVersion(ctx, tx, communityID, bi.Latest.ID, bi.Latest.Version)
+				if err != nil {
+					return err
+				}
+				versions[bi.Latest.ID] = v
+			}
+		}
+		return nil
+	})
+	return board, versions, err
+}
+
+// AllVersions lists every version of a community's disclosures, newest
+// first, for exports and feeds; limit bounds the list.
+func (s *Service) AllVersions(ctx context.Context, communityID int64, section Section, limit int) ([]Version, error) {
+	q := `SELECT ` + versionColumns + ` FROM disclosure_versions WHERE community_id = ?`
+	args := []any{communityID}
+	if section != "" {
+		q += ` AND item_id IN (SELECT id FROM disclosure_items WHERE section = ?)`
+		args = append(args, string(section))
+	}
+	q += ` ORDER BY published_at DESC, id DESC LIMIT ?`
+	args = append(args, limit)
+	var out []Version
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("versions of %d: %w", communityID, err)
+		}
+		var vs []*Version
+		for rows.Next() {
+			v, err := scanVersion(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan version: %w", err)
+			}
+			vs = append(vs, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := loadFiles(ctx, tx, vs); err != nil {
+			return err
+		}
+		for _, v := range vs {
+			out = append(out, *v)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -34,6 +34,8 @@ var disclosurePages = map[string][]string{
 	"board_todo":       {"board/todo.html", "board/parts.html"},
 	"board_matrix":     {"board/matrix.html", "board/parts.html"},
 	"admin_catalog":    {"board/admin_catalog.html", "board/parts.html", "partials/fields.html"},
+	"board_dsearch":    {"board/dsearch.html", "board/parts.html"},
+	"board_print":      {"board/print.html", "board/parts.html"},
 }
 
 // maxUpload is the body limit of an attachment upload: the file and a
@@ -118,6 +120,8 @@ func (s *Server) registerDisclosureRoutes() {
 	s.handle("GET /s/{street}/compliance", overseerOfStreet, s.matrixPage)
 	s.handle("GET /s/{street}/compliance.csv", overseerOfStreet, s.matrixCSV)
 	s.handle("GET /s/{street}/compliance.xlsx", overseerOfStreet, s.matrixXLSX)
+
+	s.registerDisclosureDataRoutes()
 }
 
 // boardPage is what every board page embeds.

@@ -124,10 +124,18 @@ func disclosureMatrix(f *fixture) map[string]matrixCase {
 		"GET /s/{street}/compliance":                    {"GET", "/s/suojincun/compliance", nil, overseersA},
 		"GET /s/{street}/compliance.csv":                {"GET", "/s/suojincun/compliance.csv", nil, overseersA},
 		"GET /s/{street}/compliance.xlsx":               {"GET", "/s/suojincun/compliance.xlsx", nil, overseersA},
+
+		"GET /c/{community}/feed.atom":               {"GET", A + "/feed.atom", nil, everyone},
+		"GET /c/{community}/feed/{section}":          {"GET", A + "/feed/finance", nil, everyone},
+		"GET /c/{community}/export.csv":              {"GET", A + "/export.csv", nil, everyone},
+		"GET /c/{community}/export.xlsx":             {"GET", A + "/export.xlsx", nil, everyone},
+		"GET /c/{community}/print":                   {"GET", A + "/print?size=A4", nil, everyone},
+		"GET /api/v1/c/{community}/catalog":          {"GET", "/api/v1/c/suojin-4/catalog", nil, everyone},
+		"GET /api/v1/c/{community}/disclosures":      {"GET", "/api/v1/c/suojin-4/disclosures", nil, everyone},
+		"GET /api/v1/c/{community}/disclosures/{id}": {"GET", "/api/v1/c/suojin-4/disclosures/" + id(b.disc), nil, everyone},
+		"GET /search": {"GET", "/search?q=" + url.QueryEscape("收支"), nil, everyone},
 	}
 }
-
-var _ = url.Values{}
 
 func pdfReader() *strings.Reader {
 	return strings.NewReader("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")

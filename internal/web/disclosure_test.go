@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -203,6 +205,60 @@ func TestComplianceViews(t *testing.T) {
 		}
 		if resp := f.loggedIn("officerOther").get("/s/suojincun/compliance"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("other street's officer: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestFeedsAPIAndPrint checks the open data and the printed board.
+func TestFeedsAPIAndPrint(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		b := f.board()
+		if _, err := f.log.Integrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		c := f.client()
+		resp := c.get("/c/suojin-4/feed/finance")
+		feed := body(t, resp)
+		if resp.Header.Get("Content-Type") != "application/atom+xml; charset=utf-8" || !strings.Contains(feed, "<entry>") || !strings.Contains(feed, "发布：2026年第三季度收支") {
+			t.Errorf("feed: %s", feed)
+		}
+		if feed := body(t, c.get("/c/suojin-4/feed/party")); strings.Contains(feed, "<entry>") {
+			t.Error("party feed holds a finance entry")
+		}
+		var list struct {
+			Disclosures []struct {
+				ID    int64  `json:"id"`
+				Title string `json:"title"`
+			} `json:"disclosures"`
+		}
+		if err := json.Unmarshal([]byte(body(t, c.get("/api/v1/c/suojin-4/disclosures"))), &list); err != nil || len(list.Disclosures) != 1 || list.Disclosures[0].ID != b.disc {
+			t.Errorf("api list: %+v %v", list, err)
+		}
+		var one struct {
+			Versions []struct {
+				LeafIndex     int64  `json:"leaf_index"`
+				ContentSHA256 string `json:"content_sha256"`
+			} `json:"versions"`
+		}
+		if err := json.Unmarshal([]byte(body(t, c.get("/api/v1/c/suojin-4/disclosures/"+id(b.disc)))), &one); err != nil || len(one.Versions) != 1 || len(one.Versions[0].ContentSHA256) != 64 {
+			t.Errorf("api disclosure: %+v %v", one, err)
+		}
+		if resp := c.get("/api/v1/c/suojin-1/disclosures/" + id(b.disc)); resp.StatusCode != 404 {
+			t.Errorf("A's disclosure through B: %d", resp.StatusCode)
+		}
+		if resp := c.get("/api/v1/c/suojin-4/disclosures?section=weather"); resp.StatusCode != 400 {
+			t.Errorf("bad section: %d", resp.StatusCode)
+		}
+		csv := body(t, c.get("/c/suojin-4/export.csv"))
+		if !strings.Contains(csv, "disclosure_id,version,action") || !strings.Contains(csv, "2026年第三季度收支") {
+			t.Errorf("csv: %.300s", csv)
+		}
+		page := body(t, c.get("/c/suojin-4/print?size=A4"))
+		for _, want := range []string{"print-A4", "2026年第三季度收支", `<svg class="qr"`, "树大小 1", "根哈希前16位"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("print page lacks %q", want)
+			}
 		}
 	})
 }
