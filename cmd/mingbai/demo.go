@@ -8,6 +8,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
 )
 
@@ -107,6 +108,11 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		}
 		if err := a.auth.Grant(ctx, u.ID, acc.role, acc.unit(d), 0); err != nil {
 			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
+		}
+	}
+	if a.disclosure != nil {
+		if err := disclosure.SeedDemo(ctx, a.disclosure, d); err != nil {
+			return false, fmt.Errorf("demo board: %w", err)
 		}
 	}
 	// A resident waiting for the cadre to check her registration.
