@@ -109,12 +109,12 @@ func TestJourneyPublishAndCorrect(t *testing.T) {
 // TestJourneyPrintBoard: the printed board renders, prints to PDF through
 // Chromium, and the PDF's first page is not blank.
 func TestJourneyPrintBoard(t *testing.T) {
+	ctx := browser(t)
 	pdftoppm, err := exec.LookPath("pdftoppm")
 	if err != nil {
-		t.Skip("pdftoppm (poppler-utils) is not installed")
+		t.Fatal("pdftoppm not found: install poppler-utils (scripts/test does) or set MINGBAI_TEST_BROWSER=off")
 	}
 	p := startDemo(t)
-	ctx := browser(t)
 	var pdf []byte
 	var text string
 	err = chromedp.Run(ctx, chromedp.Navigate(p.URL+"/c/suojin-4/print?size=A4"), chromedp.WaitVisible(`.print-foot`, chromedp.ByQuery),
