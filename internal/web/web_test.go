@@ -26,7 +26,7 @@ const testPassword = "test-pass-123"
 // fixture is a real server on a real database with the demo district and
 // one account per role of the authorization matrix.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	org   *org.Service
 	auth  *auth.Service
@@ -62,7 +62,7 @@ var matrixRoles = []struct {
 	{"admin", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, db: db, users: map[string]int64{}}
@@ -114,7 +114,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 
 // client is a browser-like client: a cookie jar, no automatic redirects.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	f    *fixture
 	http *http.Client
 	csrf string

@@ -80,7 +80,7 @@ CREATE TABLE disclosures (
 	first_published_at TIMESTAMP NOT NULL,
 	published_at TIMESTAMP NOT NULL
 );
-CREATE INDEX disclosures_item ON disclosures(community_id, item_id, published_at);
+CREATE INDEX disclosures_item ON disclosures(community_id, item_id, first_published_at);
 CREATE INDEX disclosures_recent ON disclosures(community_id, published_at);
 
 -- Published versions. Never deleted; only the redaction columns and, on
@@ -110,6 +110,7 @@ CREATE TABLE disclosure_versions (
 	UNIQUE (disclosure_id, version)
 );
 CREATE INDEX disclosure_versions_community ON disclosure_versions(community_id, published_at);
+CREATE INDEX disclosure_versions_redacted ON disclosure_versions(community_id, redacted_at);
 
 CREATE TRIGGER disclosure_versions_no_delete BEFORE DELETE ON disclosure_versions
 BEGIN SELECT RAISE(ABORT, 'disclosure_versions is append-only'); END;
