@@ -29,13 +29,19 @@ type program struct {
 // when the test ends.
 func startDemo(t *testing.T) *program {
 	t.Helper()
+	return startDemoIn(t, filepath.Join(t.TempDir(), "data"))
+}
+
+// startDemoIn runs `mingbai demo` on the data directory dir.
+func startDemoIn(t *testing.T, dir string) *program {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "mingbai")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build mingbai: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"))
-	cmd.Env = append(os.Environ(), "MINGBAI_DB=")
+	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	cmd.Env = append(os.Environ(), "MINGBAI_DB=", "MINGBAI_LOG_ORIGIN=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +107,9 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(390, 844),
+		// lan.test stands for a LAN address served over plain http, where
+		// the browser hides crypto.subtle.
+		chromedp.Flag("host-resolver-rules", "MAP lan.test 127.0.0.1"),
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 )
 
 // demoPassword is the password of every demo account. The demo is for
@@ -63,18 +65,16 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a := newApp(db)
-	if err := a.openBoard(ctx, f.data); err != nil {
+	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	if err != nil {
 		return err
 	}
+	defer a.close()
 	seeded, err := seedDemo(ctx, a)
-	if cerr := a.close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	return serve(ctx, env, db, &f, func(url string) {
+	return serve(ctx, env, a, &f, func(url string) {
 		fmt.Fprintf(env.Stdout, "\n明白 演示 (demo): %s\n数据目录 (data): %s\n", url, f.data)
 		if !seeded {
 			fmt.Fprintln(env.Stdout, "演示数据已存在，未重新生成。")
@@ -110,17 +110,22 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
 		}
 	}
-	if a.disclosure != nil {
-		if err := disclosure.SeedDemo(ctx, a.disclosure, d); err != nil {
-			return false, fmt.Errorf("demo board: %w", err)
-		}
-	}
 	// A resident waiting for the cadre to check her registration.
 	if _, err := a.auth.Register(ctx, auth.Registration{
 		CommunityID: d.Suojin4, Name: "赵凤英", Phone: "13912345678",
 		BuildingUnit: "12幢2单元301室", Password: demoPassword,
 	}); err != nil {
 		return false, fmt.Errorf("demo registration: %w", err)
+	}
+	if a.disclosure != nil {
+		if err := disclosure.SeedDemo(ctx, a.disclosure, d); err != nil {
+			return false, fmt.Errorf("demo board: %w", err)
+		}
+	}
+	if a.qa != nil {
+		if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
+			return false, fmt.Errorf("demo questions: %w", err)
+		}
 	}
 	return true, nil
 }

@@ -28,6 +28,9 @@ var commands = []command{
 	{"migrate", "升级数据库结构 (apply database migrations)", runMigrate},
 	{"org", "建立区、列出组织 (create a district, list the org tree)", runOrg},
 	{"user", "管理账号和角色 (accounts and roles: add, passwd, grant, revoke, list)", runUser},
+	{"log", "公开日志的密钥与压测 (the log's key; log-only bench server)", runLog},
+	{"verify", "从外部核验公开日志 (audit a log from outside)", runVerify},
+	{"fsck", "在数据库内检查公开日志 (check the log inside the database)", runFsck},
 }
 
 // Env is what a command may touch of the outside world, so tests can run

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -92,13 +93,18 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := seedDemo(ctx, newApp(db)); err != nil {
+	a, err := newApp(ctx, db, dir, "test.example/log", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	if _, err := seedDemo(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	urlc := make(chan string, 1)
 	done := make(chan error, 1)
 	env, _, _ := testEnv("")
-	go func() { done <- serve(ctx, env, db, &f, func(u string) { urlc <- u }) }()
+	go func() { done <- serve(ctx, env, a, &f, func(u string) { urlc <- u }) }()
 	u := <-urlc
 	resp, err := http.Get(u + "/c/suojin-4")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
@@ -26,6 +27,7 @@ type serveFlags struct {
 	addr       string
 	siteName   string
 	trustProxy bool
+	origin     *string
 }
 
 func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
@@ -33,6 +35,7 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 	f.dbFlags.register(fs, env)
 	fs.StringVar(&f.addr, "addr", env.envOr("MINGBAI_ADDR", "127.0.0.1:8080"), "address to listen on (env MINGBAI_ADDR)")
 	fs.StringVar(&f.siteName, "site-name", env.envOr("MINGBAI_SITE_NAME", "居务公开"), "name shown in every page's header (env MINGBAI_SITE_NAME)")
+	f.origin = originFlag(fs, env)
 	fs.BoolVar(&f.trustProxy, "trust-proxy", env.Getenv("MINGBAI_TRUST_PROXY") == "1", "behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto (env MINGBAI_TRUST_PROXY=1)")
 	return fs
 }
@@ -48,70 +51,101 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return serve(ctx, env, db, &f, nil)
+	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return serve(ctx, env, a, &f, nil)
+}
+
+func newLogger(env *Env) *slog.Logger {
+	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // app is the running program's services, built once from the database.
 type app struct {
-	db   *store.DB
-	org  *org.Service
-	auth *auth.Service
+	db     *store.DB
+	org    *org.Service
+	auth   *auth.Service
+	log    *tlog.Log
+	qa     *qa.Service
+	logger *slog.Logger
 
-	// log and disclosure need the data directory: openBoard sets them.
-	log        *tlog.Log
 	disclosure *disclosure.Service
 	dataDir    string
 }
 
-// logOrigin is the first line of the log's checkpoints until the
-// deployment names its own.
-const logOrigin = "mingbai.local/log"
-
-// openBoard opens the transparency log (its key lives in dataDir) and the
-// board service on it.
-func (a *app) openBoard(ctx context.Context, dataDir string) error {
-	if a.log != nil {
-		return nil
-	}
-	l, err := tlog.Open(ctx, a.db, dataDir, logOrigin, mingbai.SystemClock)
-	if err != nil {
-		return fmt.Errorf("open log: %w", err)
-	}
-	a.log, a.dataDir = l, dataDir
-	a.disclosure = disclosure.NewService(a.db, l, zh.NewCalendar(), dataDir, mingbai.SystemClock)
-	return nil
-}
-
-// close stops the log's integrator after it has signed what is committed.
-func (a *app) close() error {
-	if a.log == nil {
-		return nil
-	}
-	err := a.log.Close()
-	a.log, a.disclosure = nil, nil
-	return err
-}
-
-func newApp(db *store.DB) *app {
+// newApp opens the transparency log (its key lives in dataDir) and builds
+// every service on db.
+func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *slog.Logger) (*app, error) {
 	now := mingbai.Clock(mingbai.SystemClock)
-	return &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now)}
+	l, err := tlog.OpenWith(ctx, db, dataDir, origin, now, tlog.Options{Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("open transparency log: %w", err)
+	}
+	if err := l.Refusal(); err != nil {
+		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
+	}
+	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
+	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
+	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
+	return a, nil
+}
+
+// setMailer sends residents' and cadres' notices by email when
+// MINGBAI_SMTP_ADDR names an SMTP server.
+func (a *app) setMailer(env *Env) {
+	if addr := env.Getenv("MINGBAI_SMTP_ADDR"); addr != "" {
+		a.qa.SetMailer(&qa.Mailer{Addr: addr, From: env.envOr("MINGBAI_SMTP_FROM", "noreply@localhost"),
+			Username: env.Getenv("MINGBAI_SMTP_USER"), Password: env.Getenv("MINGBAI_SMTP_PASSWORD"), BaseURL: env.Getenv("MINGBAI_BASE_URL")})
+	}
+}
+
+// qaChores sends reminders, overdue notices and mail every minute until
+// ctx ends.
+func qaChores(ctx context.Context, s *qa.Service, logger *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := s.Sweep(ctx); err != nil {
+			logger.Error("qa sweep", "err", err)
+		}
+		if _, err := s.DeliverMail(ctx); err != nil {
+			logger.Error("qa mail", "err", err)
+		}
+		if err := s.PurgeThrottle(ctx); err != nil {
+			logger.Error("qa purge", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// close stops the log's signer; the caller closes the database after it.
+func (a *app) close() {
+	if err := a.log.Close(); err != nil {
+		a.logger.Error("close transparency log", "err", err)
+	}
 }
 
 // serve runs the web server until ctx ends, then shuts down gracefully:
 // it stops accepting, lets in-flight requests finish for up to 10 s, and
 // returns so the caller closes the database. ready, when set, is called
 // with the listening URL before serving.
-func serve(ctx context.Context, env *Env, db *store.DB, f *serveFlags, ready func(url string)) error {
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a := newApp(db)
-	if err := a.openBoard(ctx, f.data); err != nil {
-		return err
-	}
-	defer a.close()
+func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url string)) error {
+	db := a.db
+	a.setMailer(env)
+	choresCtx, stopChores := context.WithCancel(ctx)
+	defer stopChores()
+	go qaChores(choresCtx, a.qa, a.logger)
 	srv, err := web.New(web.Config{
-		DB: db, Org: a.org, Auth: a.auth, Logger: logger,
+		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
+		Disclosure: a.disclosure, DataDir: a.dataDir,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
-		Log: a.log.Handler(), Disclosure: a.disclosure, DataDir: f.data,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -14,8 +15,8 @@ import (
 // thousands of row inserts. WriteBatched lets concurrent callers share it:
 // callers that arrive while a batch is committing wait together, and the
 // next batch runs all of their work in one transaction with one commit.
-// Each caller's function runs inside its own savepoint, so a caller whose
-// function fails is rolled back alone and the others still commit.
+// A caller whose function fails is rolled back alone and the others still
+// commit (see runBatch for how, with savepoints only when they are needed).
 //
 // Batching is natural, not timed: under light load a batch holds one caller
 // and costs what Write costs; under heavy load batches grow up to
@@ -57,8 +58,8 @@ func (db *DB) BatchStats() (batches, callers int64) {
 
 // WriteBatched runs fn in a read-write transaction shared with other
 // concurrent callers and returns once that transaction's commit is durable
-// (or fn failed). fn runs in its own savepoint: an error from fn rolls back
-// fn's changes only and is returned to this caller alone. As with Write, fn
+// (or fn failed). An error from fn rolls back fn's changes only and is
+// returned to this caller alone. As with Write, fn
 // may run more than once (when a batch must be retried) and must not have
 // effects outside the transaction.
 func (db *DB) WriteBatched(ctx context.Context, fn func(tx *Tx) error) error {
@@ -137,14 +138,38 @@ func (db *DB) batchLoop() {
 	}
 }
 
+// errCallerFailed ends an optimistic batch attempt: one caller's fn failed
+// and the transaction, which holds that caller's partial work, was rolled
+// back. It is answered; the others run again.
+var errCallerFailed = errors.New("a caller failed in an optimistic batch")
+
+// optimisticFailures is how many failing callers a batch tolerates running
+// optimistically before it gives every caller its own savepoint.
+const optimisticFailures = 2
+
 // runBatch runs reqs in as few transactions as it can and answers each.
+//
+// A batch first runs optimistically, without savepoints: PostgreSQL slows
+// down sharply once a transaction holds more than 64 subtransactions
+// (every snapshot must then consult pg_subtrans), and even SQLite pays
+// two statements per caller for them. If a caller fails, the transaction
+// is rolled back, that caller gets its error, and the others run again;
+// after a couple of failures the batch runs with one savepoint per caller,
+// so that each further failure is rolled back alone.
 func (db *DB) runBatch(reqs []*batchRequest) {
 	var err error
+	failures := 0
 	for attempt := 0; len(reqs) > 0; attempt++ {
 		var retry []*batchRequest
-		retry, err = db.runBatchOnce(reqs)
+		retry, err = db.runBatchOnce(reqs, failures >= optimisticFailures)
 		if err == nil {
 			return
+		}
+		if errors.Is(err, errCallerFailed) {
+			failures++
+			attempt--
+			reqs = retry
+			continue
 		}
 		if attempt >= maxAttempts || !db.Dialect.retryable(err) && len(retry) == len(reqs) {
 			break
@@ -159,11 +184,13 @@ func (db *DB) runBatch(reqs []*batchRequest) {
 	}
 }
 
-// runBatchOnce runs reqs in one transaction. Callers whose fn failed are
-// answered at once (their savepoint was rolled back). If the transaction
-// itself fails, the callers not yet answered are returned with the error,
-// to be run again; otherwise every caller is answered after the commit.
-func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err error) {
+// runBatchOnce runs reqs in one transaction, each caller in its own
+// savepoint when withSavepoints is set. Callers whose fn failed in a
+// savepoint are answered at once. If the transaction itself fails, or a
+// caller fails without a savepoint, the callers not yet answered are
+// returned with the error, to be run again; otherwise every caller is
+// answered after the commit.
+func (db *DB) runBatchOnce(reqs []*batchRequest, withSavepoints bool) (retry []*batchRequest, err error) {
 	// The transaction belongs to no single caller, so no caller's
 	// cancellation may end it; each fn still uses its own context.
 	ctx := context.Background()
@@ -172,13 +199,29 @@ func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err err
 		return reqs, fmt.Errorf("begin batch: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, Dialect: db.Dialect}
+	var sp *savepoints
+	if withSavepoints {
+		if sp, err = prepareSavepoints(ctx, sqlTx); err != nil {
+			_ = sqlTx.Rollback()
+			return reqs, err
+		}
+	}
 	ok := reqs[:0:0]
 	for i, r := range reqs {
 		if err := r.ctx.Err(); err != nil {
 			r.done <- err
 			continue
 		}
-		ferr, serr := runSavepoint(ctx, tx, r)
+		if sp == nil {
+			if ferr := callFn(tx, r); ferr != nil {
+				_ = sqlTx.Rollback()
+				r.done <- ferr
+				return append(ok, reqs[i+1:]...), errCallerFailed
+			}
+			ok = append(ok, r)
+			continue
+		}
+		ferr, serr := sp.run(ctx, tx, r)
 		if serr != nil {
 			// The transaction is unusable (say, a connection lost while
 			// a caller's context was cancelled mid-statement). The caller
@@ -211,23 +254,71 @@ func (db *DB) runBatchOnce(reqs []*batchRequest) (retry []*batchRequest, err err
 	return nil, nil
 }
 
-// runSavepoint runs fn in a savepoint of tx. ferr is fn's own error (its
+// savepoints are the three savepoint statements, prepared once per batch:
+// a batch runs them for every caller, and parsing them each time costs
+// more than running them.
+type savepoints struct{ begin, rollback, release *sql.Stmt }
+
+func prepareSavepoints(ctx context.Context, tx *sql.Tx) (*savepoints, error) {
+	var sp savepoints
+	var err error
+	if sp.begin, err = tx.PrepareContext(ctx, "SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	if sp.rollback, err = tx.PrepareContext(ctx, "ROLLBACK TO SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	if sp.release, err = tx.PrepareContext(ctx, "RELEASE SAVEPOINT batch_caller"); err != nil {
+		return nil, fmt.Errorf("prepare savepoint: %w", err)
+	}
+	return &sp, nil
+}
+
+// run runs r's fn in a savepoint of tx. ferr is fn's own error (its
 // changes are then rolled back); serr is an error of the savepoint
 // machinery, after which tx must not be used.
-func runSavepoint(ctx context.Context, tx *Tx, r *batchRequest) (ferr, serr error) {
-	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT batch_caller"); err != nil {
+func (sp *savepoints) run(ctx context.Context, tx *Tx, r *batchRequest) (ferr, serr error) {
+	if _, err := sp.begin.ExecContext(ctx); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	ferr = callFn(tx, r)
 	if ferr != nil {
-		if _, err := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_caller"); err != nil {
+		if _, err := sp.rollback.ExecContext(ctx); err != nil {
 			return ferr, fmt.Errorf("rollback to savepoint: %w", err)
 		}
 	}
-	if _, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT batch_caller"); err != nil {
+	if _, err := sp.release.ExecContext(ctx); err != nil {
 		return ferr, fmt.Errorf("release savepoint: %w", err)
 	}
 	return ferr, nil
+}
+
+// Stmt is a statement of a hot write path, prepared once per connection
+// and reused by every transaction, so that SQLite does not parse it again
+// for each of the thousands of callers a batch can carry.
+type Stmt struct{ s *sql.Stmt }
+
+// PrepareWrite prepares query (with ? placeholders) for use in write
+// transactions with Tx.ExecStmt and Tx.QueryRowStmt.
+func (db *DB) PrepareWrite(ctx context.Context, query string) (*Stmt, error) {
+	s, err := db.write.PrepareContext(ctx, db.Dialect.Rebind(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return &Stmt{s: s}, nil
+}
+
+// Close releases the statement.
+func (s *Stmt) Close() error { return s.s.Close() }
+
+// ExecStmt runs a prepared statement in tx.
+func (tx *Tx) ExecStmt(ctx context.Context, s *Stmt, args ...any) (sql.Result, error) {
+	return tx.tx.StmtContext(ctx, s.s).ExecContext(ctx, args...)
+}
+
+// QueryRowStmt runs a prepared query returning at most one row in tx.
+func (tx *Tx) QueryRowStmt(ctx context.Context, s *Stmt, args ...any) *sql.Row {
+	return tx.tx.StmtContext(ctx, s.s).QueryRowContext(ctx, args...)
 }
 
 // callFn turns a panic in one caller's fn into a failure of that caller

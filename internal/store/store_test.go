@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -175,4 +176,67 @@ func TestStore(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestWriteRetriesDeadlock makes two PostgreSQL transactions lock two rows
+// in opposite orders. The server kills one as a deadlock victim; Write must
+// run it again so that both callers succeed.
+func TestWriteRetriesDeadlock(t *testing.T) {
+	if os.Getenv(storetest.PostgresEnv) == "off" {
+		t.Skip("PostgreSQL tests skipped on request")
+	}
+	db := storetest.Postgres(t)
+	ctx := context.Background()
+	var ids [2]int64
+	for i := range ids {
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			ids[i], err = tx.InsertID(ctx, `INSERT INTO org_units (kind, name, slug, created_at, updated_at) VALUES ('district', ?, ?, ?, ?) RETURNING id`,
+				fmt.Sprint("d", i), fmt.Sprint("deadlock-", i), time.Now(), time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "SET deadlock_timeout = '100ms'")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var barrier sync.WaitGroup
+	barrier.Add(2)
+	var attempts [2]int
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for w := range 2 {
+		wg.Go(func() {
+			errs[w] = db.Write(ctx, func(tx *store.Tx) error {
+				attempts[w]++
+				if _, err := tx.Exec(ctx, "SET LOCAL deadlock_timeout = '100ms'"); err != nil {
+					return err
+				}
+				first, second := ids[w], ids[1-w]
+				if _, err := tx.Exec(ctx, "UPDATE org_units SET phone = ? WHERE id = ?", "1", first); err != nil {
+					return err
+				}
+				if attempts[w] == 1 {
+					barrier.Done()
+					barrier.Wait() // both hold their first lock now
+				}
+				_, err := tx.Exec(ctx, "UPDATE org_units SET phone = ? WHERE id = ?", "2", second)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for w, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v", w, err)
+		}
+	}
+	if attempts[0]+attempts[1] < 3 {
+		t.Fatalf("attempts %v: no deadlock was retried", attempts)
+	}
 }

@@ -39,9 +39,10 @@ import (
 
 // Checkpoint is a signed tree head.
 type Checkpoint struct {
-	Size int64
-	Root tlog.Hash
-	Note []byte // the whole signed note, as served at /checkpoint
+	Size     int64
+	Root     tlog.Hash
+	Note     []byte    // the whole signed note, as served at /checkpoint
+	SignedAt time.Time // when this server signed it (not part of the note)
 }
 
 // Log is the deployment's transparency log.
@@ -61,6 +62,8 @@ type Log struct {
 
 	mu      sync.RWMutex
 	sources map[string]ContentSource
+
+	appendStmt *store.Stmt // appendSQL, prepared once
 
 	integrateMu sync.Mutex // one integration at a time in this process
 	wake        chan struct{}
@@ -114,6 +117,9 @@ func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingb
 	if err := l.check(ctx); err != nil {
 		return nil, err
 	}
+	if l.appendStmt, err = db.PrepareWrite(ctx, appendSQL); err != nil {
+		return nil, fmt.Errorf("transparency log: %w", err)
+	}
 	if opts.NoIntegrator || l.refusal.Load() != nil {
 		close(l.done)
 		return l, nil
@@ -130,7 +136,7 @@ func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingb
 func (l *Log) Close() error {
 	l.closeOnce.Do(func() { close(l.quit) })
 	<-l.done
-	return nil
+	return l.appendStmt.Close()
 }
 
 // Origin is the log's name, the first line of its checkpoints.
@@ -191,15 +197,21 @@ func (l *Log) AppendEntry(ctx context.Context, tx *store.Tx, entry []byte) (int6
 // appendSQL sequences a leaf: the new index is one more than the largest.
 // On SQLite the single writer makes that a total order; on PostgreSQL a
 // trigger (migration 0003) recomputes idx under a transaction lock.
+//
+// MAX stays alone in its subquery: SQLite answers a bare MAX of the primary
+// key with one index seek, but scans the whole table for any other shape.
 const appendSQL = `INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)
-SELECT COALESCE(MAX(idx), -1) + 1, ?, ?, ?, ?, ? FROM tlog_leaves RETURNING idx`
+VALUES (COALESCE((SELECT MAX(idx) FROM tlog_leaves), -1) + 1, ?, ?, ?, ?, ?) RETURNING idx`
+
+// countSQL counts the leaves in the same seek-friendly shape.
+const countSQL = "SELECT COALESCE((SELECT MAX(idx) FROM tlog_leaves), -1) + 1"
 
 func (l *Log) insert(ctx context.Context, tx *store.Tx, entry []byte, kind string, community int64, object string, version int64) (int64, error) {
 	if err := l.Refusal(); err != nil {
 		return -1, err
 	}
 	var idx int64
-	if err := tx.QueryRow(ctx, appendSQL, entry, kind, community, object, version).Scan(&idx); err != nil {
+	if err := tx.QueryRowStmt(ctx, l.appendStmt, entry, kind, community, object, version).Scan(&idx); err != nil {
 		return -1, fmt.Errorf("append leaf: %w", err)
 	}
 	select {
@@ -283,7 +295,7 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 			}
 		}
 		var n int64
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM tlog_leaves").Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, countSQL).Scan(&n); err != nil {
 			return fmt.Errorf("count leaves: %w", err)
 		}
 		if n < old.Size {
@@ -336,8 +348,9 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return err
 		}
+		cp.SignedAt = l.clock().UTC()
 		_, err = tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?)",
-			cp.Size, cp.Root[:], string(cp.Note), l.clock().UTC())
+			cp.Size, cp.Root[:], string(cp.Note), cp.SignedAt)
 		if err != nil {
 			return fmt.Errorf("save checkpoint: %w", err)
 		}
@@ -424,7 +437,7 @@ func latestCheckpoint(ctx context.Context, tx *store.Tx) (Checkpoint, error) {
 		root []byte
 		text string
 	)
-	err := tx.QueryRow(ctx, "SELECT size, root, note FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").Scan(&c.Size, &root, &text)
+	err := tx.QueryRow(ctx, "SELECT size, root, note, signed_at FROM tlog_checkpoints ORDER BY size DESC LIMIT 1").Scan(&c.Size, &root, &text, &c.SignedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Checkpoint{}, nil
 	}
@@ -481,7 +494,7 @@ func (l *Log) check(ctx context.Context) error {
 		if dbCP, err = latestCheckpoint(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(idx), -1) + 1 FROM tlog_leaves").Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, countSQL).Scan(&n); err != nil {
 			return fmt.Errorf("count leaves: %w", err)
 		}
 		r := l.reader(ctx, tx, nil)

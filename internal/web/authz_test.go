@@ -30,7 +30,7 @@ type matrixCase struct {
 
 // featureMatrices lists each feature's part of the matrix; a feature adds
 // its function (in its own test file) here.
-var featureMatrices = []func(f *fixture) map[string]matrixCase{foundationMatrix, disclosureMatrix}
+var featureMatrices = []func(f *fixture) map[string]matrixCase{foundationMatrix, logMatrix, qaMatrix, disclosureMatrix}
 
 // matrix must name every registered route pattern: TestAuthorizationMatrix
 // fails for any route missing.
@@ -136,4 +136,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	})
+}
+
+// logMatrix covers the transparency log's pages and its machine paths.
+func logMatrix(f *fixture) map[string]matrixCase {
+	return map[string]matrixCase{
+		"GET /log":                {"GET", "/log", nil, everyone},
+		"GET /log/leaves/{index}": {"GET", "/log/leaves/1", nil, everyone},
+		"GET /log/":               {"GET", "/log/checkpoint", nil, everyone},
+	}
 }

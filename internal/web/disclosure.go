@@ -22,7 +22,7 @@ import (
 var disclosurePages = map[string][]string{
 	"board":            {"board/board.html", "board/parts.html"},
 	"board_item":       {"board/item.html", "board/parts.html"},
-	"board_disclosure": {"board/disclosure.html", "board/parts.html", "partials/fields.html"},
+	"board_disclosure": {"board/disclosure.html", "board/parts.html", "partials/fields.html", "partials/verify.html"},
 	"board_correct":    {"board/correct.html", "board/parts.html", "partials/fields.html"},
 	"board_redact":     {"board/redact.html", "board/parts.html", "partials/fields.html"},
 	"board_drafts":     {"board/drafts.html", "board/parts.html", "partials/fields.html"},

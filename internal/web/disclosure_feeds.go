@@ -22,8 +22,8 @@ import (
 // defines every field.
 
 func (s *Server) registerDisclosureDataRoutes() {
-	s.handle("GET /c/{community}/feed.atom", public, s.atomFeed)
-	s.handle("GET /c/{community}/feed/{section}", public, s.atomFeed)
+	s.handle("GET /c/{community}/feed.atom", public, s.boardAtom)
+	s.handle("GET /c/{community}/feed/{section}", public, s.boardAtom)
 	s.handle("GET /c/{community}/export.csv", public, s.exportCSV)
 	s.handle("GET /c/{community}/export.xlsx", public, s.exportXLSX)
 	s.handle("GET /c/{community}/print", public, s.printPage)
@@ -33,46 +33,36 @@ func (s *Server) registerDisclosureDataRoutes() {
 	s.handle("GET /search", public, s.districtSearch)
 }
 
-// baseURL is the scheme and host the request came to, for absolute links
-// in feeds and QR codes.
-func (s *Server) baseURL(r *http.Request) string {
-	scheme := "http"
-	if s.secure(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // maxFeed and maxExport bound feeds and exports.
 const (
 	maxFeed   = 50
 	maxExport = 10000
 )
 
-type atomFeed struct {
+type boardFeed struct {
 	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
 	Title   string      `xml:"title"`
 	ID      string      `xml:"id"`
 	Updated string      `xml:"updated"`
-	Links   []atomLink  `xml:"link"`
-	Author  atomAuthor  `xml:"author"`
-	Entries []atomEntry `xml:"entry"`
+	Links   []boardFeedLink  `xml:"link"`
+	Author  boardFeedAuthor  `xml:"author"`
+	Entries []boardFeedEntry `xml:"entry"`
 }
 
-type atomLink struct {
+type boardFeedLink struct {
 	Rel  string `xml:"rel,attr,omitempty"`
 	Href string `xml:"href,attr"`
 }
 
-type atomAuthor struct {
+type boardFeedAuthor struct {
 	Name string `xml:"name"`
 }
 
-type atomEntry struct {
+type boardFeedEntry struct {
 	Title    string   `xml:"title"`
 	ID       string   `xml:"id"`
 	Updated  string   `xml:"updated"`
-	Link     atomLink `xml:"link"`
+	Link     boardFeedLink `xml:"link"`
 	Category struct {
 		Term  string `xml:"term,attr"`
 		Label string `xml:"label,attr"`
@@ -80,9 +70,9 @@ type atomEntry struct {
 	Summary string `xml:"summary"`
 }
 
-// atomFeed lists a community's newest versions, new, corrected and
+// boardAtom lists a community's newest versions, new, corrected and
 // withdrawn, each entry one version of one disclosure.
-func (s *Server) atomFeed(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) boardAtom(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	var sec disclosure.Section
 	title := st.community.Name + "居务公开"
@@ -99,14 +89,14 @@ func (s *Server) atomFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := s.baseURL(r)
 	home := base + "/c/" + st.community.Slug
-	f := atomFeed{Title: title, ID: home + "/feed/" + string(sec), Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-		Links: []atomLink{{Rel: "alternate", Href: home}, {Rel: "self", Href: base + r.URL.Path}}, Author: atomAuthor{st.community.Name + "居民委员会"}}
+	f := boardFeed{Title: title, ID: home + "/feed/" + string(sec), Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Links: []boardFeedLink{{Rel: "alternate", Href: home}, {Rel: "self", Href: base + r.URL.Path}}, Author: boardFeedAuthor{st.community.Name + "居民委员会"}}
 	if len(versions) > 0 {
 		f.Updated = versions[0].PublishedAt.UTC().Format(time.RFC3339)
 	}
 	for _, v := range versions {
 		url := fmt.Sprintf("%s/d/%d/v/%d", home, v.DisclosureID, v.Version)
-		e := atomEntry{Title: v.ActionLabel() + "：" + v.Title, ID: url, Updated: v.PublishedAt.UTC().Format(time.RFC3339), Link: atomLink{Href: url}}
+		e := boardFeedEntry{Title: v.ActionLabel() + "：" + v.Title, ID: url, Updated: v.PublishedAt.UTC().Format(time.RFC3339), Link: boardFeedLink{Href: url}}
 		e.Category.Term, e.Category.Label = v.Action, v.ActionLabel()
 		summary := disclosure.PlainText(v.Body)
 		if v.Reason != "" {

@@ -14,7 +14,7 @@ import (
 
 // featurePages lists each feature's page declarations. A feature adds its
 // own map (declared in its own file) here.
-var featurePages = []map[string][]string{foundationPages, disclosurePages}
+var featurePages = []map[string][]string{foundationPages, logPages, qaPages, disclosurePages}
 
 // foundationPages declares the pages of the foundation, each with the
 // partials it uses. Every page is parsed with the layout at start; a
@@ -52,8 +52,9 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.In(mingbai.Shanghai).Format("2006-01-02 15:04")
 	},
-	"roleLabel": func(r mingbai.Role) string { return r.Label() },
-	"roles":     func() []mingbai.Role { return mingbai.Roles },
+	"roleLabel":   func(r mingbai.Role) string { return r.Label() },
+	"roles":       func() []mingbai.Role { return mingbai.Roles },
+	"latestIndex": func(size int64) int64 { return size - 1 },
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}

@@ -50,9 +50,7 @@ func (s *Server) registerRoutes() {
 	}
 
 	s.mux.Handle("GET /static/", s.static)
-	if s.log != nil {
-		s.mux.Handle("/log/", http.StripPrefix("/log", s.log))
-	}
+	s.mux.HandleFunc("GET /static/tlog-verify.js", serveVerifierScript)
 	// Anything else is a Chinese 404.
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, errNotFound)
@@ -62,5 +60,5 @@ func (s *Server) registerRoutes() {
 // featureRoutes lists the route registrations of the features built on
 // the foundation; each lives in the feature's own file in this package.
 func (s *Server) featureRoutes() []func() {
-	return []func(){s.registerDisclosureRoutes}
+	return []func(){s.registerLogRoutes, s.registerQARoutes, s.registerDisclosureRoutes}
 }

@@ -14,7 +14,9 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 )
 
 //go:embed templates static
@@ -25,6 +27,7 @@ type Config struct {
 	DB     *store.DB
 	Org    *org.Service
 	Auth   *auth.Service
+	QA     *qa.Service
 	Logger *slog.Logger
 	Now    mingbai.Clock
 	// SiteName is shown in the header, e.g. "玄武区居务公开".
@@ -32,8 +35,9 @@ type Config struct {
 	// TrustProxy makes the server take the client address from the last
 	// hop of X-Forwarded-For and treat X-Forwarded-Proto https as TLS.
 	TrustProxy bool
-	// Log, when set, is mounted under /log/ (the transparency log).
-	Log http.Handler
+	// Log is the transparency log, served under /log. Nil in tests of
+	// pages that need no log.
+	Log *tlog.Log
 	// Disclosure is the board (公开目录, 公开事项); DataDir is the data
 	// directory (attachments live under it).
 	Disclosure *disclosure.Service
@@ -45,6 +49,7 @@ type Server struct {
 	db       *store.DB
 	org      *org.Service
 	auth     *auth.Service
+	qa       *qa.Service
 	logger   *slog.Logger
 	now      mingbai.Clock
 	siteName string
@@ -54,7 +59,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	static http.Handler
-	log    http.Handler
+	log    *tlog.Log
 
 	disclosure *disclosure.Service
 	dataDir    string
@@ -67,6 +72,7 @@ func New(cfg Config) (*Server, error) {
 		db:       cfg.DB,
 		org:      cfg.Org,
 		auth:     cfg.Auth,
+		qa:       cfg.QA,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		siteName: cfg.SiteName,

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,11 +12,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
@@ -33,16 +37,17 @@ type fixture struct {
 	srv   *httptest.Server
 	web   *web.Server
 	demo  *org.DemoOrg
+	log   *tlog.Log
 	users map[string]int64 // by fixture role name
 	// pending is a registration in community A awaiting its cadre.
 	pending int64
 	// pendingB is a registration in community B.
 	pendingB int64
+	qa       *qa.Service
+	qaf      qaFixture // see qa_authz_test.go
 
-	// The board: its service on a log without background integration,
-	// and the data directory its attachments and log key live in.
+	// The board's service, and the data directory its attachments live in.
 	disc    *disclosure.Service
-	log     *tlog.Log
 	dataDir string
 }
 
@@ -95,14 +100,35 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	}
 	f.pendingB = p.ID
 	f.dataDir = t.TempDir()
-	f.log, err = tlog.OpenWith(ctx, db, f.dataDir, "test.mingbai.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
+	f.log, err = tlog.OpenWith(ctx, db, f.dataDir, "test.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.log.Close() })
+	// Synthetic leaves until features publish real ones: two versions of
+	// one object in community A, the second correcting the first.
+	for v := int64(1); v <= 2; v++ {
+		err := db.WriteBatched(ctx, func(tx *store.Tx) error {
+			e := tlog.Envelope{Kind: "disclosure", Community: demo.Suojin4, Object: "test-1", Version: v, Time: time.Date(2026, 10, 8, 1, 2, 3, 0, time.UTC)}
+			e.ContentSHA256 = sha256.Sum256([]byte(fmt.Sprint("content version ", v)))
+			if v == 2 {
+				zero := int64(0)
+				e.Corrects = &zero
+			}
+			_, err := f.log.Append(ctx, tx, e)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.qa = qa.NewService(db, f.log, zh.NewCalendar(), mingbai.SystemClock)
 	f.disc = disclosure.NewService(db, f.log, zh.NewCalendar(), f.dataDir, mingbai.SystemClock)
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开",
-		Log: f.log.Handler(), Disclosure: f.disc, DataDir: f.dataDir})
+	f.seedQA()
+	if _, err := f.log.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Log: f.log, Disclosure: f.disc, DataDir: f.dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}

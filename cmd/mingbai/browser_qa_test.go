@@ -1,0 +1,75 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestJourneyQuestion: an anonymous resident asks, gets a tracking code; a
+// cadre answers from the inbox; the resident follows the code and
+// confirms; the street officer sees the demo's overdue items.
+func TestJourneyQuestion(t *testing.T) {
+	p := startDemo(t)
+	ctx := browser(t)
+	run := func(actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var text string
+	run(chromedp.Navigate(p.URL+"/c/suojin-4/qa"), chromedp.WaitVisible(`.qa-list`, chromedp.ByQuery))
+	screenshots(t, ctx, "qa-board")
+	run(chromedp.Click(`//a[contains(., "我要提问")]`, chromedp.BySearch), chromedp.WaitVisible(`#body`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "110") {
+		t.Error("the form does not say it is not for emergencies")
+	}
+	screenshots(t, ctx, "qa-new")
+	run(chromedp.SetValue(`#category`, "设施维修", chromedp.ByQuery),
+		chromedp.SendKeys(`#body`, "浏览器测试：18幢的单元门坏了，关不上。", chromedp.ByQuery),
+		chromedp.SendKeys(`#nickname`, "周阿姨", chromedp.ByQuery),
+		chromedp.Submit(`#body`, chromedp.ByQuery), chromedp.WaitVisible(`.code-box`, chromedp.ByQuery),
+		chromedp.Text(`.code-box .code`, &text, chromedp.ByQuery))
+	code := strings.ReplaceAll(strings.TrimSpace(text), "-", "")
+	if !regexp.MustCompile(`^[2-9A-Z]{10}$`).MatchString(code) {
+		t.Fatalf("tracking code %q", text)
+	}
+	screenshots(t, ctx, "qa-code")
+
+	login(t, ctx, p.URL, "ganbu")
+	run(chromedp.Navigate(p.URL+"/c/suojin-4/qa/inbox"), chromedp.WaitVisible(`table.inbox`, chromedp.ByQuery))
+	screenshots(t, ctx, "qa-inbox")
+	run(chromedp.Click(`//tr[contains(., "18幢的单元门")]//a`, chromedp.BySearch), chromedp.WaitVisible(`#reply-body`, chromedp.ByQuery),
+		chromedp.SendKeys(`#reply-body`, "已通知物业今天修好单元门。", chromedp.ByQuery),
+		chromedp.Click(`input[name=outcome][value=adopted]`, chromedp.ByQuery),
+		chromedp.Submit(`#reply-body`, chromedp.ByQuery), chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "已通知物业") || !strings.Contains(text, "验证") {
+		t.Errorf("reply or verify button missing:\n%s", text)
+	}
+	run(chromedp.Navigate(p.URL+"/account"), chromedp.WaitVisible(`form[action="/logout"]`, chromedp.ByQuery),
+		chromedp.Click(`form[action="/logout"] button`, chromedp.ByQuery), chromedp.WaitVisible(`//header//a[text()="登录"]`, chromedp.BySearch))
+
+	run(chromedp.Navigate(p.URL+"/qa/track"), chromedp.SendKeys(`#code`, strings.ToLower(code), chromedp.ByQuery),
+		chromedp.Submit(`#code`, chromedp.ByQuery), chromedp.WaitVisible(`form[action$="/confirm"]`, chromedp.ByQuery))
+	screenshots(t, ctx, "qa-track")
+	run(chromedp.Click(`form[action$="/confirm"] button`, chromedp.ByQuery), chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "居民已确认") || !strings.Contains(text, "周**") {
+		t.Errorf("after confirming:\n%s", text)
+	}
+
+	login(t, ctx, p.URL, "jiedao")
+	run(chromedp.Navigate(p.URL+"/s/suojincun/qa/overdue"), chromedp.WaitVisible(`table.overdue`, chromedp.ByQuery),
+		chromedp.Text("table.overdue", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "锁金四村社区") || !strings.Contains(text, "个工作日") {
+		t.Errorf("street overdue list lacks 锁金四村 items:\n%s", text)
+	}
+	screenshots(t, ctx, "qa-overdue")
+	run(chromedp.Navigate(p.URL+"/c/suojin-4/qa/stats"), chromedp.WaitVisible(`svg.chart`, chromedp.ByQuery))
+	screenshots(t, ctx, "qa-stats")
+}

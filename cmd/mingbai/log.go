@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mingbai"
+	"mingbai/internal/store"
+	"mingbai/internal/tlog"
+)
+
+// runLog handles `mingbai log key|bench-server|load`.
+func runLog(ctx context.Context, env *Env, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "key":
+		return runLogKey(ctx, env, args[1:])
+	case "bench-server":
+		return runBenchServer(ctx, env, args[1:])
+	case "load":
+		return runLogLoad(ctx, env, args[1:])
+	}
+	fmt.Fprintln(env.Stderr, `Usage: mingbai log key --data DIR [--origin ORIGIN]
+       mingbai log bench-server --addr HOST:PORT --data DIR [--db URL] [--origin ORIGIN]
+       mingbai log load --url URL [--writers N] [--count N] [--size BYTES]`)
+	if sub == "-h" || sub == "--help" {
+		return flag.ErrHelp
+	}
+	return usageError{"log: expected key, bench-server or load"}
+}
+
+// originFlag is the log's public name, the first line of its checkpoints.
+func originFlag(fs *flag.FlagSet, env *Env) *string {
+	return fs.String("origin", env.envOr("MINGBAI_LOG_ORIGIN", "localhost/mingbai-log"),
+		"the log's public name, like example.org/log; fixed for the life of the log (env MINGBAI_LOG_ORIGIN)")
+}
+
+func runLogKey(_ context.Context, env *Env, args []string) error {
+	flags := newFlags(env, "log key", "--data DIR [--origin ORIGIN]")
+	data := flags.String("data", env.envOr("MINGBAI_DATA", "./mingbai-data"), "data directory holding the log's key (env MINGBAI_DATA)")
+	origin := flags.String("origin", "", "make a key for this origin if the data directory has none")
+	if err := parse(flags, args); err != nil {
+		return err
+	}
+	var k *tlog.Key
+	var err error
+	if *origin != "" {
+		k, err = tlog.LoadOrCreateKey(*data, *origin)
+	} else {
+		k, err = tlog.LoadKey(*data)
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no log key in %s yet: start the server once, or pass --origin to make one", *data)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, k.VKey)
+	return nil
+}
+
+// The bench server is the log alone, with the write path every feature
+// uses (group commit, content and leaf in one transaction), so that the
+// log's throughput can be measured with standard C2SP load tools.
+
+// benchContentDDL is portable: the bench server's content table is not
+// part of the schema of serve.
+const benchContentDDL = `CREATE TABLE IF NOT EXISTS bench_content (idx BIGINT PRIMARY KEY, body TEXT NOT NULL)`
+
+func runBenchServer(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "log bench-server", "--addr HOST:PORT --data DIR [--db URL] [--origin ORIGIN]")
+	var f dbFlags
+	f.register(fs, env)
+	addr := fs.String("addr", "127.0.0.1:2025", "address to listen on")
+	origin := originFlag(fs, env)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, benchContentDDL)
+		return err
+	}); err != nil {
+		return fmt.Errorf("create bench_content: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	l, err := tlog.OpenWith(ctx, db, f.data, *origin, mingbai.SystemClock, tlog.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	fmt.Fprintf(env.Stdout, "bench server on http://%s/ (POST /add)\nvkey %s\n", ln.Addr(), l.VerifierKey())
+	insert, err := db.PrepareWrite(ctx, "INSERT INTO bench_content (idx, body) VALUES (?, ?)")
+	if err != nil {
+		return err
+	}
+	defer insert.Close()
+	srv := &http.Server{Handler: benchHandler(db, l, insert), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// benchHandler serves POST /add (body = entry, answer = its index once
+// durable) and the log's read paths.
+func benchHandler(db *store.DB, l *tlog.Log, insert *store.Stmt) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /add", func(w http.ResponseWriter, r *http.Request) {
+		entry, err := io.ReadAll(io.LimitReader(r.Body, tlog.MaxEntrySize+1))
+		if err != nil {
+			http.Error(w, "读取请求失败", http.StatusBadRequest)
+			return
+		}
+		var idx int64
+		err = db.WriteBatched(r.Context(), func(tx *store.Tx) error {
+			var err error
+			if idx, err = l.AppendEntry(r.Context(), tx, entry); err != nil {
+				return err
+			}
+			_, err = tx.ExecStmt(r.Context(), insert, idx, base64.StdEncoding.EncodeToString(entry))
+			return err
+		})
+		if err != nil {
+			status := http.StatusInternalServerError
+			switch mingbai.ErrorCode(err) {
+			case mingbai.EINVALID:
+				status = http.StatusBadRequest
+			case mingbai.EUNAVAILABLE:
+				status = http.StatusServiceUnavailable
+			}
+			http.Error(w, mingbai.ErrorMessage(err), status)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, strconv.FormatInt(idx, 10))
+	})
+	mux.Handle("/", l.Handler())
+	return mux
+}
+
+// runLogLoad drives POST /add with many concurrent writers and reports
+// durable appends per second.
+func runLogLoad(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags(env, "log load", "--url URL [--writers N] [--count N] [--size BYTES]")
+	u := fs.String("url", "http://127.0.0.1:2025/", "the bench server")
+	writers := fs.Int("writers", 1024, "concurrent writers")
+	count := fs.Int("count", 200000, "entries to add")
+	size := fs.Int("size", 200, "bytes per entry")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: *writers, MaxIdleConnsPerHost: *writers, MaxConnsPerHost: *writers}}
+	var next atomic.Int64
+	var failed atomic.Int64
+	var firstErr error
+	var mu sync.Mutex
+	lat := make([][]time.Duration, *writers)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range *writers {
+		wg.Go(func() {
+			body := make([]byte, *size)
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(*count) || ctx.Err() != nil {
+					return
+				}
+				copy(body, fmt.Sprintf("entry %d of writer %d ", i, w))
+				t := time.Now()
+				err := post(ctx, client, *u+"add", body)
+				lat[w] = append(lat[w], time.Since(t))
+				if err != nil {
+					failed.Add(1)
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	ok := len(all) - int(failed.Load())
+	fmt.Fprintf(env.Stdout, "%d durable appends in %.2fs by %d writers: %.0f appends/s; latency p50 %v p99 %v; %d failed\n",
+		ok, elapsed.Seconds(), *writers, float64(ok)/elapsed.Seconds(), pct(all, 50), pct(all, 99), failed.Load())
+	if firstErr != nil {
+		return fmt.Errorf("%d appends failed, first: %w", failed.Load(), firstErr)
+	}
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[(len(d)-1)*p/100].Round(time.Millisecond)
+}
+
+func post(ctx context.Context, c *http.Client, url string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, b)
+	}
+	if _, err := strconv.ParseInt(string(b), 10, 64); err != nil {
+		return fmt.Errorf("POST %s: answer %q is not an index", url, b)
+	}
+	return nil
+}

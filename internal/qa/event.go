@@ -1,0 +1,292 @@
+package qa
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"mingbai"
+	"mingbai/internal/store"
+	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
+)
+
+// EventKind is one step of an item's timeline.
+type EventKind string
+
+// The steps.
+const (
+	EventReceived     EventKind = "received"
+	EventAcknowledged EventKind = "acknowledged"
+	EventExtended     EventKind = "extended"
+	EventReply        EventKind = "reply"
+	EventReopened     EventKind = "reopened"
+	EventConfirmed    EventKind = "confirmed"
+	EventHidden       EventKind = "hidden"
+	EventMerged       EventKind = "merged"
+)
+
+// Label is the Chinese name of a step.
+func (k EventKind) Label() string {
+	switch k {
+	case EventReceived:
+		return "收到"
+	case EventAcknowledged:
+		return "受理"
+	case EventExtended:
+		return "延期答复"
+	case EventReply:
+		return "回音"
+	case EventReopened:
+		return "居民重新提出"
+	case EventConfirmed:
+		return "居民确认"
+	case EventHidden:
+		return "内容已隐藏"
+	case EventMerged:
+		return "合并"
+	}
+	return string(k)
+}
+
+// Log leaf kinds, one leaf per public fact.
+const (
+	LeafReply     = "qa_reply"
+	LeafOutcome   = "qa_outcome"
+	LeafExtension = "qa_extension"
+	LeafHidden    = "qa_hidden"
+)
+
+// Event is one step of an item's timeline. Body holds the reply, the
+// reason of an extension, reopening or hiding, or the channel of receipt.
+type Event struct {
+	ID          int64
+	ItemID      int64
+	Kind        EventKind
+	Body        string
+	Outcome     Outcome
+	UnitID      int64  // who answered: the community, or the street or department referred to
+	UnitName    string // filled by timeline queries
+	Due         *time.Time
+	LeafIndex   *int64
+	OutcomeLeaf *int64
+	CreatedAt   time.Time
+}
+
+// PublicBody is the event's text with personal numbers masked. The
+// received step's body is its channel, shown as a label.
+func (e *Event) PublicBody() string {
+	if e.Kind == EventReceived {
+		return Channel(e.Body).Label()
+	}
+	return zh.MaskText(e.Body)
+}
+
+type event struct {
+	community, item int64
+	kind            EventKind
+	body            string
+	outcome         Outcome
+	unit            int64
+	target          int64 // the street or department a referral goes to
+	actor           int64
+	due             *time.Time
+	at              time.Time
+}
+
+func addEvent(ctx context.Context, tx *store.Tx, e event) (int64, error) {
+	var due any
+	if e.due != nil {
+		due = e.due.UTC()
+	}
+	id, err := tx.InsertID(ctx, `INSERT INTO qa_events (community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.community, e.item, string(e.kind), e.body, string(e.outcome), nullInt(e.unit), nullInt(e.target), nullInt(e.actor), due, e.at)
+	if err != nil {
+		return 0, fmt.Errorf("add qa event %s: %w", e.kind, err)
+	}
+	return id, nil
+}
+
+// Leaf contents. Each is the public, masked form of one fact; its
+// canonical JSON's SHA-256 is the leaf's content_sha256, and the
+// registered ContentSource rebuilds it from the stored event so fsck and
+// auditors can check it.
+type replyContent struct {
+	Kind      string `json:"kind"`
+	Community int64  `json:"community"`
+	Item      int64  `json:"item"`
+	Event     int64  `json:"event"`
+	Unit      int64  `json:"unit"`
+	Body      string `json:"body"`
+	Time      string `json:"time"`
+}
+
+type outcomeContent struct {
+	Kind       string `json:"kind"`
+	Community  int64  `json:"community"`
+	Item       int64  `json:"item"`
+	Event      int64  `json:"event"`
+	Unit       int64  `json:"unit"`
+	Outcome    string `json:"outcome"`
+	ReferredTo int64  `json:"referred_to"`
+	Time       string `json:"time"`
+}
+
+type extensionContent struct {
+	Kind      string `json:"kind"`
+	Community int64  `json:"community"`
+	Item      int64  `json:"item"`
+	Event     int64  `json:"event"`
+	Reason    string `json:"reason"`
+	NewDue    string `json:"new_due"`
+	Time      string `json:"time"`
+}
+
+type hiddenContent struct {
+	Kind      string `json:"kind"`
+	Community int64  `json:"community"`
+	Item      int64  `json:"item"`
+	Event     int64  `json:"event"`
+	Reason    string `json:"reason"`
+	Time      string `json:"time"`
+}
+
+// storedEvent is an event row as leaf contents need it.
+type storedEvent struct {
+	id, community, item, unit int64
+	kind                      EventKind
+	body, outcome             string
+	due                       sql.NullTime
+	at                        time.Time
+	referredTo                int64
+}
+
+func loadStoredEvent(ctx context.Context, tx *store.Tx, id int64) (*storedEvent, error) {
+	var e storedEvent
+	var kind string
+	var unit, ref sql.NullInt64
+	err := tx.QueryRow(ctx, `SELECT e.id, e.community_id, e.item_id, e.kind, e.body, e.outcome, e.unit_id, e.due, e.created_at, e.target_id
+		FROM qa_events e WHERE e.id = ?`, id).
+		Scan(&e.id, &e.community, &e.item, &kind, &e.body, &e.outcome, &unit, &e.due, &e.at, &ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到第 %d 号记录。", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load qa event %d: %w", id, err)
+	}
+	e.kind, e.unit, e.referredTo = EventKind(kind), unit.Int64, ref.Int64
+	return &e, nil
+}
+
+func leafTime(t time.Time) string { return t.UTC().Format(tlog.TimeFormat) }
+
+// content returns the public content of a leaf kind for a stored event.
+func (e *storedEvent) content(kind string) (any, error) {
+	switch kind {
+	case LeafReply:
+		return replyContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Unit: e.unit, Body: zh.MaskText(e.body), Time: leafTime(e.at)}, nil
+	case LeafOutcome:
+		return outcomeContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Unit: e.unit, Outcome: e.outcome, ReferredTo: e.referredTo, Time: leafTime(e.at)}, nil
+	case LeafExtension:
+		due := ""
+		if e.due.Valid {
+			due = e.due.Time.In(mingbai.Shanghai).Format(time.DateOnly)
+		}
+		return extensionContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Reason: zh.MaskText(e.body), NewDue: due, Time: leafTime(e.at)}, nil
+	case LeafHidden:
+		return hiddenContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Reason: zh.MaskText(e.body), Time: leafTime(e.at)}, nil
+	}
+	return nil, fmt.Errorf("qa: unknown leaf kind %q", kind)
+}
+
+// appendLeaf appends the leaf of kind for event id, in tx, and records its
+// index on the event.
+func (s *Service) appendLeaf(ctx context.Context, tx *store.Tx, kind string, id int64) (int64, error) {
+	e, err := loadStoredEvent(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	c, err := e.content(kind)
+	if err != nil {
+		return 0, err
+	}
+	sum, err := tlog.ContentHash(c)
+	if err != nil {
+		return 0, fmt.Errorf("hash %s: %w", kind, err)
+	}
+	idx, err := s.log.Append(ctx, tx, tlog.Envelope{
+		Kind: kind, Community: e.community, Object: strconv.FormatInt(id, 10), Version: 1,
+		Time: e.at, ContentSHA256: sum,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("append %s leaf: %w", kind, err)
+	}
+	col := "leaf_index"
+	if kind == LeafOutcome {
+		col = "outcome_leaf"
+	}
+	if _, err := tx.Exec(ctx, "UPDATE qa_events SET "+col+" = ? WHERE id = ?", idx, id); err != nil {
+		return 0, fmt.Errorf("record leaf of event %d: %w", id, err)
+	}
+	return idx, nil
+}
+
+func (s *Service) registerContent() {
+	if s.log == nil {
+		return
+	}
+	for _, kind := range []string{LeafReply, LeafOutcome, LeafExtension, LeafHidden} {
+		s.log.RegisterContent(kind, func(ctx context.Context, tx *store.Tx, env tlog.Envelope) ([]byte, error) {
+			id, err := strconv.ParseInt(env.Object, 10, 64)
+			if err != nil {
+				return nil, mingbai.Errorf(mingbai.ENOTFOUND, "记录编号 %q 不对", env.Object)
+			}
+			e, err := loadStoredEvent(ctx, tx, id)
+			if err != nil {
+				return nil, err
+			}
+			c, err := e.content(env.Kind)
+			if err != nil {
+				return nil, err
+			}
+			return tlog.Canonical(c)
+		})
+	}
+}
+
+// timelineTx returns the steps of an item in order, with unit names.
+func timelineTx(ctx context.Context, tx *store.Tx, communityID, itemID int64) ([]Event, error) {
+	rows, err := tx.Query(ctx, `SELECT e.id, e.item_id, e.kind, e.body, e.outcome, e.unit_id, COALESCE(u.name, ''), e.due, e.leaf_index, e.outcome_leaf, e.created_at
+		FROM qa_events e LEFT JOIN org_units u ON u.id = e.unit_id
+		WHERE e.community_id = ? AND e.item_id = ? ORDER BY e.id`, communityID, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %d: %w", itemID, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var kind, outcome string
+		var unit, leaf, oleaf sql.NullInt64
+		var due sql.NullTime
+		if err := rows.Scan(&e.ID, &e.ItemID, &kind, &e.Body, &outcome, &unit, &e.UnitName, &due, &leaf, &oleaf, &e.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.Kind, e.Outcome, e.UnitID = EventKind(kind), Outcome(outcome), unit.Int64
+		e.Due = timePtr(due)
+		if leaf.Valid {
+			v := leaf.Int64
+			e.LeafIndex = &v
+		}
+		if oleaf.Valid {
+			v := oleaf.Int64
+			e.OutcomeLeaf = &v
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
