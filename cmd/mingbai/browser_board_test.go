@@ -48,12 +48,19 @@ func TestJourneyBoardSearchAndVerify(t *testing.T) {
 		}
 	}
 	screenshots(t, ctx, "board-disclosure")
+	// Verify in the browser: the page checks the leaf's inclusion proof
+	// against the signed checkpoint itself.
 	var leaf string
-	run(chromedp.Text(`.leaf`, &leaf, chromedp.ByQuery), chromedp.Click(`//a[text()="包含证明"]`, chromedp.BySearch),
-		chromedp.WaitReady(`body`, chromedp.ByQuery), chromedp.Text("body", &text, chromedp.ByQuery))
-	if leaf == "" || !strings.Contains(text, "mingbai.local/log") {
-		t.Errorf("the proof of leaf %q does not name the log:\n%.300s", leaf, text)
+	run(chromedp.Text(`.leaf`, &leaf, chromedp.ByQuery),
+		chromedp.WaitVisible(`.verify-button`, chromedp.ByQuery),
+		chromedp.Click(`.verify-button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.verify-ok, .verify-bad`, chromedp.ByQuery),
+		chromedp.Poll(`!document.querySelector(".verify-result").textContent.includes("正在验证")`, nil),
+		chromedp.Text(`.verify-result`, &text, chromedp.ByQuery))
+	if !strings.Contains(text, "验证通过") || !strings.Contains(text, "第 "+leaf+" 号记录") {
+		t.Errorf("verifying leaf %s: %q", leaf, text)
 	}
+	screenshots(t, ctx, "board-verified")
 }
 
 // TestJourneyPublishAndCorrect: a cadre publishes, then corrects with a

