@@ -429,4 +429,3 @@ func nullID(id int64) any {
 	}
 	return id
 }
-

@@ -40,10 +40,10 @@ const (
 )
 
 type boardFeed struct {
-	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Title   string      `xml:"title"`
-	ID      string      `xml:"id"`
-	Updated string      `xml:"updated"`
+	XMLName xml.Name         `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string           `xml:"title"`
+	ID      string           `xml:"id"`
+	Updated string           `xml:"updated"`
 	Links   []boardFeedLink  `xml:"link"`
 	Author  boardFeedAuthor  `xml:"author"`
 	Entries []boardFeedEntry `xml:"entry"`
@@ -59,9 +59,9 @@ type boardFeedAuthor struct {
 }
 
 type boardFeedEntry struct {
-	Title    string   `xml:"title"`
-	ID       string   `xml:"id"`
-	Updated  string   `xml:"updated"`
+	Title    string        `xml:"title"`
+	ID       string        `xml:"id"`
+	Updated  string        `xml:"updated"`
 	Link     boardFeedLink `xml:"link"`
 	Category struct {
 		Term  string `xml:"term,attr"`

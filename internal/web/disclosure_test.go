@@ -141,7 +141,7 @@ func TestPublishJourney(t *testing.T) {
 				t.Errorf("corrected page lacks %q", want)
 			}
 		}
-		if page := body(t, resident.get(dpath + "/v/1")); !strings.Contains(page, "不是最新版本") || !strings.Contains(page, "300.00") {
+		if page := body(t, resident.get(dpath+"/v/1")); !strings.Contains(page, "不是最新版本") || !strings.Contains(page, "300.00") {
 			t.Error("version 1 not readable")
 		}
 
@@ -151,12 +151,12 @@ func TestPublishJourney(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("redact: %d", resp.StatusCode)
 		}
-		if page := body(t, resident.get(dpath + "/v/1")); !strings.Contains(page, "个人信息已删除") || !strings.Contains(page, "经手人手机号") || !strings.Contains(page, "误登个人信息") {
+		if page := body(t, resident.get(dpath+"/v/1")); !strings.Contains(page, "个人信息已删除") || !strings.Contains(page, "经手人手机号") || !strings.Contains(page, "误登个人信息") {
 			t.Error("redaction not explained")
 		}
 
 		// Search finds it; withdrawal takes it off search and says why.
-		if page := body(t, resident.get("/c/suojin-4/search?q=" + url.QueryEscape("电扇"))); !strings.Contains(page, "<mark>电扇</mark>") {
+		if page := body(t, resident.get("/c/suojin-4/search?q="+url.QueryEscape("电扇"))); !strings.Contains(page, "<mark>电扇</mark>") {
 			t.Error("search does not find the correction")
 		}
 		resp = cadre.post(dpath+"/withdraw", url.Values{"reason": {"与第四季度合并公开"}, "version": {"2"}})
@@ -167,7 +167,7 @@ func TestPublishJourney(t *testing.T) {
 		if page := body(t, resident.get(dpath)); !strings.Contains(page, "本事项已撤回") || !strings.Contains(page, "与第四季度合并公开") {
 			t.Error("withdrawal not shown")
 		}
-		if page := body(t, resident.get("/c/suojin-4/search?q=" + url.QueryEscape("电扇"))); strings.Contains(page, "<mark>电扇</mark>") {
+		if page := body(t, resident.get("/c/suojin-4/search?q="+url.QueryEscape("电扇"))); strings.Contains(page, "<mark>电扇</mark>") {
 			t.Error("withdrawn disclosure still found")
 		}
 	})
