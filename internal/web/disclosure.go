@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io"
@@ -160,19 +162,26 @@ func (s *Server) newBoardPage(r *http.Request, title, current string) boardPage 
 
 // notModified answers a conditional GET of a public page from the
 // community's page version, and sets the ETag otherwise. Pages of a
-// logged-in account are private and not cached.
+// logged-in account are not cached at all. The page also carries the
+// visitor's text size and CSRF token (in the text-size form), so both are
+// part of the tag and the page is cached privately, by the browser only.
 func (s *Server) notModified(w http.ResponseWriter, r *http.Request, extra string) bool {
 	st := state(r)
-	if st.actor != nil || st.community == nil {
+	if st.actor != nil || st.community == nil || st.newCSRF {
 		return false
 	}
 	v, err := s.disclosure.PageVersion(r.Context(), st.community.ID)
 	if err != nil {
 		return false
 	}
-	etag := `W/"` + v + "-" + extra + `"`
+	size := "n"
+	if st.largeText {
+		size = "l"
+	}
+	tok := sha256.Sum256([]byte(st.csrf))
+	etag := `W/"` + v + "-" + extra + "-" + size + hex.EncodeToString(tok[:4]) + `"`
 	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Cache-Control", "private, no-cache")
 	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
 		if strings.TrimSpace(t) == etag {
 			w.WriteHeader(http.StatusNotModified)
