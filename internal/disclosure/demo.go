@@ -101,8 +101,11 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 		cadre := actor(name+"居委会", mingbai.RoleCadre, c)
 		sec := actor(name+"党组织", mingbai.RolePartySecretary, c)
 		start := quarters[0].start.AddDate(0, 0, 10)
-		publish(sec, c, "party-fees", name+"党费收缴标准", fmt.Sprintf("%d年", year), partyFeeBody, start)
-		publish(sec, c, "party-goals", fmt.Sprintf("%s%d年党建工作目标", name, year), fmt.Sprintf("%d年", year), "1. 落实“三会一课”制度，每月第一个星期五为主题党日。\n2. 在职党员到社区报到率达到100%。\n3. 发展党员1至2名，做好预备党员教育考察。", start.AddDate(0, 0, 2))
+		// The year's standards and goals go up in January of the newest
+		// quarter's year.
+		january := time.Date(year, 1, 12, 9, 30, 0, 0, mingbai.Shanghai)
+		publish(sec, c, "party-fees", name+"党费收缴标准", fmt.Sprintf("%d年", year), partyFeeBody, january)
+		publish(sec, c, "party-goals", fmt.Sprintf("%s%d年党建工作目标", name, year), fmt.Sprintf("%d年", year), "1. 落实“三会一课”制度，每月第一个星期五为主题党日。\n2. 在职党员到社区报到率达到100%。\n3. 发展党员1至2名，做好预备党员教育考察。", january.AddDate(0, 0, 1))
 		publish(cadre, c, "covenant", name+"居民公约", "", covenantBody, start.AddDate(0, 0, 3))
 		publish(cadre, c, "hotlines", name+"便民服务热线", "", "- 居委会值班电话：见本栏右上角\n- 供电报修：95598\n- 燃气报修：025-968888\n- 市民热线：12345", start.AddDate(0, 0, 4))
 		publish(cadre, c, "division", name+"居委会成员分工", "", "| 姓名 | 分工 | 联系楼栋 |\n|---|---|---|\n| 王主任 | 全面工作、财务 | 1—4幢 |\n| 李副主任 | 党建、民政 | 5—8幢 |\n| 张委员 | 综治、调解 | 9—12幢 |", start.AddDate(0, 0, 5))
@@ -134,7 +137,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 	publish(clerk, A, "gov-duties", "一门通服务大厅进驻部门及职责", "", "| 窗口 | 部门 | 主要职责 |\n|---|---|---|\n| 1号 | 玄武区民政局 | 低保、救助、养老服务 |\n| 2号 | 玄武区人力资源和社会保障局 | 就业登记、社保 |\n| 3号 | 玄武区市场监督管理局 | 个体工商户登记 |\n| 4号 | 玄武区税务局 | 代开发票、税务咨询 |", q[0].after.AddDate(0, 0, 3))
 	publish(clerk, A, "gov-services", "最低生活保障申请办事指南", "", "# 申请条件\n家庭月人均收入低于本市低保标准，且家庭财产符合规定。\n# 所需材料\n- 申请书\n- 户口簿、身份证\n- 家庭收入证明\n# 办理流程\n1. 向社区提出申请\n2. 街道入户调查\n3. 社区公示7天\n4. 区民政局审批\n# 承诺时限\n公示结束后10个工作日内作出决定。", q[0].after.AddDate(0, 0, 4))
 	publish(cadre, A, "election", "第十二届居民委员会选举结果", fmt.Sprintf("%d年", year), "经居民代表大会选举，产生第十二届居民委员会：\n- 主任：王秀英（得票86）\n- 副主任：李建国（得票81）\n- 委员：张伟、刘芳、孙丽\n任期五年。", q[1].after.AddDate(0, 0, 12))
-	publish(cadre, A, "yearly-plan", fmt.Sprintf("%d年社区工作计划", year), fmt.Sprintf("%d年", year), "1. 完成12幢、14幢加装电梯意见征集。\n2. 开展夏季纳凉晚会等邻里活动。\n3. 提问栏问题7个工作日内答复。", q[0].after.AddDate(0, 0, 9))
+	publish(cadre, A, "yearly-plan", fmt.Sprintf("%d年社区工作计划", year), fmt.Sprintf("%d年", year), "1. 完成12幢、14幢加装电梯意见征集。\n2. 开展夏季纳凉晚会等邻里活动。\n3. 提问栏问题7个工作日内答复。", time.Date(year, 1, 15, 9, 30, 0, 0, mingbai.Shanghai))
 	publish(cadre, A, "suggestions", fmt.Sprintf("%s居民意见建议办理情况（半年统计）", half.label), half.label, "| 类别 | 收到 | 已答复 | 采纳 |\n|---|---|---|---|\n| 环境卫生 | 14 | 14 | 9 |\n| 物业管理 | 11 | 10 | 6 |\n| 治安 | 5 | 5 | 3 |\n| **合计** | **30** | **29** | **18** |\n未答复的1件已转街道办理。", half.after.AddDate(0, 0, 2))
 	publish(cadre, A, "civility", "文明楼栋、文明家庭评选结果", fmt.Sprintf("%d年", year-1), "文明楼栋：7幢、12幢。文明家庭：周家、陈家、赵家。", q[0].after.AddDate(0, 0, 15))
 
