@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"mingbai"
@@ -152,11 +153,17 @@ func validCategory(c string, list []string) bool {
 
 // Service is the question, suggestion and complaint service.
 type Service struct {
-	db   *store.DB
-	log  *tlog.Log
-	cal  *zh.Calendar
+	db  *store.DB
+	log *tlog.Log
+	// cal is the working-day calendar: the official rows compiled in
+	// (base) with the rows district admins added (see calendar.go). It is
+	// replaced whole when those rows change.
+	cal  atomic.Pointer[zh.Calendar]
+	base *zh.Calendar
 	now  mingbai.Clock
 	mail *Mailer
+
+	hotCache hotCache // prepared statements of Submit, see hot.go
 }
 
 // NewService returns the service. Every public fact is appended to log in
@@ -165,7 +172,8 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 	if now == nil {
 		now = mingbai.SystemClock
 	}
-	s := &Service{db: db, log: log, cal: cal, now: now}
+	s := &Service{db: db, log: log, base: cal, now: now}
+	s.cal.Store(cal)
 	s.registerContent()
 	return s
 }
@@ -175,7 +183,7 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 func (s *Service) SetMailer(m *Mailer) { s.mail = m }
 
 // Calendar is the working-day calendar the service counts deadlines on.
-func (s *Service) Calendar() *zh.Calendar { return s.cal }
+func (s *Service) Calendar() *zh.Calendar { return s.cal.Load() }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
@@ -193,9 +201,12 @@ type Rules struct {
 var DefaultRules = Rules{AckWorkdays: 1, ReplyWorkdays: 7, MaxExtensionWorkdays: 7, ReopenDays: 15, IPPerHour: 10, AccountPerDay: 20}
 
 func rulesTx(ctx context.Context, tx *store.Tx, district int64) (Rules, error) {
+	return scanRules(tx.QueryRow(ctx, rulesSQL, district), district)
+}
+
+func scanRules(row *sql.Row, district int64) (Rules, error) {
 	r := DefaultRules
-	err := tx.QueryRow(ctx, `SELECT ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day
-		FROM qa_rules WHERE district_id = ?`, district).Scan(&r.AckWorkdays, &r.ReplyWorkdays, &r.MaxExtensionWorkdays, &r.ReopenDays, &r.IPPerHour, &r.AccountPerDay)
+	err := row.Scan(&r.AckWorkdays, &r.ReplyWorkdays, &r.MaxExtensionWorkdays, &r.ReopenDays, &r.IPPerHour, &r.AccountPerDay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultRules, nil
 	}
@@ -255,12 +266,15 @@ type community struct {
 }
 
 func communityTx(ctx context.Context, tx *store.Tx, id int64) (community, error) {
+	return scanCommunity(tx.QueryRow(ctx, communitySQL, id), id)
+}
+
+func scanCommunity(row *sql.Row, id int64) (community, error) {
 	c := community{ID: id}
 	var kind string
 	var parent, district sql.NullInt64
 	var archived sql.NullTime
-	err := tx.QueryRow(ctx, "SELECT kind, parent_id, district_id, name, archived_at FROM org_units WHERE id = ?", id).
-		Scan(&kind, &parent, &district, &c.Name, &archived)
+	err := row.Scan(&kind, &parent, &district, &c.Name, &archived)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && kind != "community" {
 		return c, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这个社区。")
 	}
