@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -241,18 +242,38 @@ func (s *Service) SetRules(ctx context.Context, a *mingbai.Actor, district int64
 		return mingbai.FieldError("max_extension_workdays", "延期最多 0 到 30 个工作日")
 	case r.ReopenDays < 1 || r.ReopenDays > 90:
 		return mingbai.FieldError("reopen_days", "重新提出的期限应为 1 到 90 天")
-	case r.IPPerHour < 1 || r.AccountPerDay < 1:
-		return mingbai.FieldError("ip_per_hour", "提交次数上限至少为 1")
+	case r.IPPerHour < 1 || r.IPPerHour > 1000:
+		return mingbai.FieldError("ip_per_hour", "每小时提交上限应为 1 到 1000 次")
+	case r.AccountPerDay < 1 || r.AccountPerDay > 1000:
+		return mingbai.FieldError("account_per_day", "每天提交上限应为 1 到 1000 次")
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := checkDistrict(ctx, tx, district); err != nil {
+			return err
+		}
+		old, err := rulesTx(ctx, tx, district)
+		if err != nil {
+			return err
+		}
+		if old == r {
+			return nil
+		}
 		now := s.clock()
 		if _, err := tx.Exec(ctx, "DELETE FROM qa_rules WHERE district_id = ?", district); err != nil {
 			return fmt.Errorf("set qa rules: %w", err)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO qa_rules (district_id, ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day, updated_by, updated_at)
+		_, err = tx.Exec(ctx, `INSERT INTO qa_rules (district_id, ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day, updated_by, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, district, r.AckWorkdays, r.ReplyWorkdays, r.MaxExtensionWorkdays, r.ReopenDays, r.IPPerHour, r.AccountPerDay, a.UserID, now)
 		if err != nil {
 			return fmt.Errorf("set qa rules: %w", err)
+		}
+		// DOMAIN.md: a changed rule is logged with the change itself.
+		for i, f := range r.Fields() {
+			if was := old.Fields()[i].Value; was != f.Value {
+				if err := logSetting(ctx, tx, district, f.Name, strconv.Itoa(was), strconv.Itoa(f.Value), a.UserID, now); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
