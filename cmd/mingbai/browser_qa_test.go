@@ -42,9 +42,8 @@ func TestJourneyQuestion(t *testing.T) {
 	}
 	screenshots(t, ctx, "qa-code")
 
-	run(chromedp.Navigate(p.URL+"/login"), chromedp.SendKeys(`#login`, "ganbu", chromedp.ByQuery), chromedp.SendKeys(`#password`, demoPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`section.manage`, chromedp.ByQuery),
-		chromedp.Navigate(p.URL+"/c/suojin-4/qa/inbox"), chromedp.WaitVisible(`table.inbox`, chromedp.ByQuery))
+	login(t, ctx, p.URL, "ganbu")
+	run(chromedp.Navigate(p.URL+"/c/suojin-4/qa/inbox"), chromedp.WaitVisible(`table.inbox`, chromedp.ByQuery))
 	screenshots(t, ctx, "qa-inbox")
 	run(chromedp.Click(`//tr[contains(., "18幢的单元门")]//a`, chromedp.BySearch), chromedp.WaitVisible(`#reply-body`, chromedp.ByQuery),
 		chromedp.SendKeys(`#reply-body`, "已通知物业今天修好单元门。", chromedp.ByQuery),
@@ -66,9 +65,8 @@ func TestJourneyQuestion(t *testing.T) {
 		t.Errorf("after confirming:\n%s", text)
 	}
 
-	run(chromedp.Navigate(p.URL+"/login"), chromedp.SendKeys(`#login`, "jiedao", chromedp.ByQuery), chromedp.SendKeys(`#password`, demoPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`header .who`, chromedp.ByQuery),
-		chromedp.Navigate(p.URL+"/s/suojincun/qa/overdue"), chromedp.WaitVisible(`table.overdue`, chromedp.ByQuery),
+	login(t, ctx, p.URL, "jiedao")
+	run(chromedp.Navigate(p.URL+"/s/suojincun/qa/overdue"), chromedp.WaitVisible(`table.overdue`, chromedp.ByQuery),
 		chromedp.Text("table.overdue", &text, chromedp.ByQuery))
 	if !strings.Contains(text, "锁金四村社区") || !strings.Contains(text, "个工作日") {
 		t.Errorf("street overdue list lacks 锁金四村 items:\n%s", text)

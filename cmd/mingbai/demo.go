@@ -9,6 +9,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 )
@@ -100,6 +101,7 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	actors := map[string]*mingbai.Actor{}
 	for _, acc := range demoAccounts {
 		u, err := a.auth.CreateUser(ctx, auth.NewUser{Username: acc.username, Name: acc.name, Password: demoPassword})
 		if err != nil {
@@ -108,6 +110,12 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		if err := a.auth.Grant(ctx, u.ID, acc.role, acc.unit(d), 0); err != nil {
 			return false, fmt.Errorf("demo account %s: %w", acc.username, err)
 		}
+		if actors[acc.username], err = a.auth.Actor(ctx, u.ID); err != nil {
+			return false, err
+		}
+	}
+	if err := finance.SeedDemo(ctx, a.fin, d.Suojin4, actors["ganbu"], actors["jiandu"]); err != nil {
+		return false, fmt.Errorf("demo finance: %w", err)
 	}
 	// A resident waiting for the cadre to check her registration.
 	if _, err := a.auth.Register(ctx, auth.Registration{
@@ -116,10 +124,8 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 	}); err != nil {
 		return false, fmt.Errorf("demo registration: %w", err)
 	}
-	if a.qa != nil {
-		if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
-			return false, fmt.Errorf("demo questions: %w", err)
-		}
+	if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
+		return false, fmt.Errorf("demo questions: %w", err)
 	}
 	return true, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
@@ -69,6 +70,7 @@ type app struct {
 	auth   *auth.Service
 	log    *tlog.Log
 	qa     *qa.Service
+	fin    *finance.Service
 	logger *slog.Logger
 }
 
@@ -89,6 +91,7 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	if err := a.qa.LoadCalendar(ctx); err != nil {
 		return nil, fmt.Errorf("load the working-day calendar: %w", err)
 	}
+	a.fin = finance.NewService(db, a.org, l, dataDir, now)
 	return a, nil
 }
 
@@ -144,6 +147,7 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	srv, err := web.New(web.Config{
 		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+		Finance: a.fin,
 	})
 	if err != nil {
 		return err

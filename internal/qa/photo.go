@@ -9,7 +9,7 @@ import (
 	"image"
 	_ "image/gif" // registers GIF for image.Decode
 	"image/jpeg"
-	"image/png"
+	_ "image/png" // registers the PNG decoder for image.Decode
 	"net/http"
 
 	"mingbai"
@@ -116,14 +116,6 @@ func (s *Service) PhotoByCode(ctx context.Context, code string, n int) (*Photo, 
 		return err
 	})
 	return p, err
-}
-
-// samplePhoto is a tiny valid PNG for tests and the demo.
-func samplePhoto() []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
-	var b bytes.Buffer
-	png.Encode(&b, img)
-	return b.Bytes()
 }
 
 // SampleJPEG is a small valid JPEG, for tests in other packages.

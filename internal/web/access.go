@@ -56,6 +56,12 @@ var (
 	cadreOfCommunity = policy{"cadre of the community", func(a *mingbai.Actor, st *requestState) bool {
 		return st.community != nil && a.Has(mingbai.RoleCadre, st.community.ID)
 	}}
+	// supervisorOfCommunity: a member of the {community}'s supervision
+	// committee who is not also one of its cadres (the committee checks
+	// the cadres; nobody reviews their own work).
+	supervisorOfCommunity = policy{"supervisor of the community", func(a *mingbai.Actor, st *requestState) bool {
+		return st.community != nil && a.Has(mingbai.RoleSupervisor, st.community.ID) && !a.Has(mingbai.RoleCadre, st.community.ID)
+	}}
 	// districtAdmin: an admin of the district the request touches; for
 	// pages that touch no unit, an admin of any district (the handler then
 	// shows only that admin's districts).
@@ -222,4 +228,13 @@ func parseBody(r *http.Request, maxBody int64) error {
 		return mingbai.Errorf(mingbai.EINVALID, "提交的内容太大（最多 %d KB）。", maxBody>>10)
 	}
 	return mingbai.Errorf(mingbai.EINVALID, "提交的内容格式有误，请返回重新填写。")
+}
+
+// pathID parses the numeric path value name; anything else is a 404.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这条记录。")
+	}
+	return id, nil
 }

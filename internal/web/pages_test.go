@@ -30,7 +30,7 @@ func TestPublicPages(t *testing.T) {
 			{"/", 200, []string{"玄武区", "锁金村街道", "锁金四村社区", "玄武门街道", `lang="zh-CN"`, "跳到正文"}},
 			{"/s/suojincun", 200, []string{"锁金村街道", "锁金四村社区", "锁金一村社区"}},
 			{"/c/suojin-4", 200, []string{"锁金四村社区", "党务公开", "政务公开", "事务公开", "财务公开", "暂时还没有公开内容", "025-85401234", "锁金四村12幢北侧宣传橱窗"}},
-			{"/c/suojin-4/finance", 200, []string{"财务公开", "锁金四村社区的财务栏目暂时还没有公开内容"}},
+			{"/c/suojin-4/finance", 200, []string{"财务公开", "还没有经过居务监督委员会审核公开的月度财务公开表"}},
 			{"/c/suojin-4/nonsense", 404, []string{"找不到这个页面"}},
 			{"/c/no-such-place", 404, []string{"找不到"}},
 			{"/s/no-such-street", 404, []string{"找不到"}},

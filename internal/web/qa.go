@@ -42,11 +42,6 @@ var (
 	officerOfStreet = policy{"officer of the street", func(a *mingbai.Actor, st *requestState) bool {
 		return st.street != nil && a.OfficerOf(st.street.ID)
 	}}
-	// supervisorOfCommunity: a member of the {community}'s supervision
-	// committee who is not also one of its cadres.
-	supervisorOfCommunity = policy{"supervisor of the community", func(a *mingbai.Actor, st *requestState) bool {
-		return st.community != nil && a.Has(mingbai.RoleSupervisor, st.community.ID) && !a.Has(mingbai.RoleCadre, st.community.ID)
-	}}
 )
 
 func (s *Server) registerQARoutes() {
@@ -103,14 +98,6 @@ func (s *Server) registerQARoutes() {
 	s.handle("POST /admin/districts/{unit}/calendar/{row}/remove", districtAdmin, s.qaRemoveCalendar)
 	s.handle("GET /admin/districts/{unit}/qa-rules", districtAdmin, s.qaRulesPage)
 	s.handle("POST /admin/districts/{unit}/qa-rules", districtAdmin, s.qaSetRules)
-}
-
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这条记录。")
-	}
-	return id, nil
 }
 
 func emptyForm() *form { return &form{Values: map[string]string{}, Errors: map[string]string{}} }

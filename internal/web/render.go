@@ -14,7 +14,7 @@ import (
 
 // featurePages lists each feature's page declarations. A feature adds its
 // own map (declared in its own file) here.
-var featurePages = []map[string][]string{foundationPages, logPages, qaPages}
+var featurePages = []map[string][]string{foundationPages, logPages, qaPages, financePages}
 
 // foundationPages declares the pages of the foundation, each with the
 // partials it uses. Every page is parsed with the layout at start; a

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
@@ -37,6 +38,8 @@ type Config struct {
 	// Log is the transparency log, served under /log. Nil in tests of
 	// pages that need no log.
 	Log *tlog.Log
+	// Finance is the community books (财务公开); its pages are off when nil.
+	Finance *finance.Service
 }
 
 // Server holds the routes and the services they call.
@@ -55,6 +58,8 @@ type Server struct {
 	routes []route
 	static http.Handler
 	log    *tlog.Log
+
+	finance *finance.Service
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -71,6 +76,7 @@ func New(cfg Config) (*Server, error) {
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
 		log:      cfg.Log,
+		finance:  cfg.Finance,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()

@@ -44,6 +44,8 @@ type fixture struct {
 	pendingB int64
 	qa       *qa.Service
 	qaf      qaFixture // see qa_authz_test.go
+	// fin is community A's books: see financeFixture.
+	fin *financeFixture
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -118,10 +120,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	f.qa = qa.NewService(db, f.log, zh.NewCalendar(), mingbai.SystemClock)
 	f.seedQA()
+	f.fin = newFinanceFixture(t, f)
 	if _, err := f.log.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Log: f.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}

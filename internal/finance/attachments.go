@@ -1,0 +1,286 @@
+package finance
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"mingbai"
+	"mingbai/internal/store"
+)
+
+// MaxAttachmentSize is the largest receipt file accepted: a phone photo or
+// a scanned page.
+const MaxAttachmentSize = 10 << 20
+
+// FileStore keeps receipt files content-addressed by SHA-256 under
+// dir/attachments, so app nodes share nothing but the directory and the
+// same file uploaded twice is stored once.
+type FileStore struct{ dir string }
+
+// NewFileStore returns the store under dataDir.
+func NewFileStore(dataDir string) *FileStore {
+	return &FileStore{dir: filepath.Join(dataDir, "attachments")}
+}
+
+func (fsys *FileStore) path(sum string) string {
+	return filepath.Join(fsys.dir, sum[:2], sum)
+}
+
+// Put stores the content of r (at most MaxAttachmentSize bytes) and
+// returns its hex SHA-256, its size and the first bytes for sniffing.
+func (fsys *FileStore) Put(r io.Reader) (sum string, size int64, head []byte, err error) {
+	if err := os.MkdirAll(fsys.dir, 0o700); err != nil {
+		return "", 0, nil, fmt.Errorf("attachments dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(fsys.dir, "upload-*")
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("attachment temp file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	var first bytes.Buffer
+	n, err := io.Copy(io.MultiWriter(tmp, h, &limitedBuffer{&first, 512}), io.LimitReader(r, MaxAttachmentSize+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("write attachment: %w", err)
+	}
+	if n > MaxAttachmentSize {
+		return "", 0, nil, mingbai.FieldError("file", "文件太大，最大 %d MB。", MaxAttachmentSize>>20)
+	}
+	if n == 0 {
+		return "", 0, nil, mingbai.FieldError("file", "请选择要上传的文件。")
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	dst := fsys.path(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", 0, nil, fmt.Errorf("attachments dir: %w", err)
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return sum, n, first.Bytes(), nil
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", 0, nil, fmt.Errorf("store attachment: %w", err)
+	}
+	return sum, n, first.Bytes(), nil
+}
+
+// Open opens a stored file by its hash.
+func (fsys *FileStore) Open(sum string) (*os.File, error) {
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+	}
+	f, err := os.Open(fsys.path(sum))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+	}
+	return f, err
+}
+
+type limitedBuffer struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		if len(p) < room {
+			room = len(p)
+		}
+		l.b.Write(p[:room])
+	}
+	return len(p), nil
+}
+
+// Attachment is a receipt of an entry. Public only once Cleared: a cadre
+// has checked it shows no personal data (ID numbers, phones, addresses).
+type Attachment struct {
+	ID        int64
+	EntryID   int64
+	SHA256    string
+	Name      string
+	MIME      string
+	Size      int64
+	Cleared   bool
+	ClearedAt *time.Time
+}
+
+// IsImage reports whether the receipt is a picture.
+func (a Attachment) IsImage() bool { return strings.HasPrefix(a.MIME, "image/") }
+
+// allowedMIME are the receipt types accepted, by sniffed content.
+var allowedMIME = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "application/pdf": true}
+
+// Attach stores a receipt for an entry of the community. The entry's
+// period must not be published yet: what was published is fixed.
+func (s *Service) Attach(ctx context.Context, a *mingbai.Actor, communityID, entryID int64, name string, r io.Reader) (*Attachment, error) {
+	c, err := s.cadreOf(ctx, a, communityID)
+	if err != nil {
+		return nil, err
+	}
+	name = filepath.Base(strings.TrimSpace(name))
+	if name == "." || name == "/" || name == "" {
+		name = "receipt"
+	}
+	if len([]rune(name)) > 80 {
+		name = string([]rune(name)[:80])
+	}
+	sum, size, head, err := s.files.Put(r)
+	if err != nil {
+		return nil, err
+	}
+	mime := http.DetectContentType(head)
+	if i := strings.Index(mime, ";"); i > 0 {
+		mime = mime[:i]
+	}
+	if !allowedMIME[mime] {
+		return nil, mingbai.FieldError("file", "只能上传 JPG、PNG、WebP 图片或 PDF 文件。")
+	}
+	at := &Attachment{EntryID: entryID, SHA256: sum, Name: name, MIME: mime, Size: size}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		e, err := entryTx(ctx, tx, c.ID, entryID)
+		if err != nil {
+			return err
+		}
+		if pub, err := publishedTx(ctx, tx, c.ID, e.Period); err != nil {
+			return err
+		} else if pub {
+			return mingbai.Errorf(mingbai.ECONFLICT, "这笔账所在月份已经公开，不能再添加附件。")
+		}
+		at.ID, err = tx.InsertID(ctx, `INSERT INTO fin_attachments (community_id, entry_id, sha256, name, mime, size, added_by, added_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, entryID, sum, name, mime, size, a.UserID, s.now())
+		if store.IsUniqueViolation(err) {
+			return mingbai.FieldError("file", "这个文件已经上传过了。")
+		}
+		if err != nil {
+			return fmt.Errorf("add attachment: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return at, nil
+}
+
+// ClearAttachment marks a receipt free of personal data, which makes it
+// public once its entry's period is published.
+func (s *Service) ClearAttachment(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64) error {
+	c, err := s.cadreOf(ctx, a, communityID)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE fin_attachments SET cleared = 1, cleared_by = ?, cleared_at = ? WHERE id = ? AND community_id = ? AND cleared = 0",
+			a.UserID, s.now(), attachmentID, c.ID)
+		if err != nil {
+			return fmt.Errorf("clear attachment %d: %w", attachmentID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件，或它已经标记过。")
+		}
+		return nil
+	})
+}
+
+func attachmentsTx(ctx context.Context, tx *store.Tx, communityID int64, entryIDs []int64, clearedOnly bool) ([]Attachment, error) {
+	if len(entryIDs) == 0 {
+		return nil, nil
+	}
+	var out []Attachment
+	// Chunks keep the IN list within both databases' parameter limits.
+	for start := 0; start < len(entryIDs); start += 500 {
+		chunk := entryIDs[start:min(start+500, len(entryIDs))]
+		q := "SELECT id, entry_id, sha256, name, mime, size, cleared, cleared_at FROM fin_attachments WHERE community_id = ? AND entry_id IN (?" +
+			strings.Repeat(", ?", len(chunk)-1) + ")"
+		if clearedOnly {
+			q += " AND cleared = 1"
+		}
+		q += " ORDER BY id"
+		args := []any{communityID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read attachments: %w", err)
+		}
+		for rows.Next() {
+			var at Attachment
+			var cleared int
+			var clearedAt *time.Time
+			if err := rows.Scan(&at.ID, &at.EntryID, &at.SHA256, &at.Name, &at.MIME, &at.Size, &cleared, &clearedAt); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read attachments: %w", err)
+			}
+			at.Cleared, at.ClearedAt = cleared != 0, clearedAt
+			out = append(out, at)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read attachments: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// OpenAttachment opens a receipt for download: for the public only a
+// cleared receipt of a published entry.
+func (s *Service) OpenAttachment(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64) (*Attachment, *os.File, error) {
+	c, err := s.community(ctx, communityID)
+	if err != nil {
+		return nil, nil, err
+	}
+	acc := accessOf(a, c)
+	var at Attachment
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		var entryID int64
+		err := tx.QueryRow(ctx, "SELECT entry_id FROM fin_attachments WHERE id = ? AND community_id = ?", attachmentID, c.ID).Scan(&entryID)
+		if err != nil {
+			return errNotVisible
+		}
+		atts, err := attachmentsTx(ctx, tx, c.ID, []int64{entryID}, !acc.SeesUnpublished())
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, x := range atts {
+			if x.ID == attachmentID {
+				at, found = x, true
+			}
+		}
+		if !found {
+			return errNotVisible
+		}
+		if !acc.SeesUnpublished() {
+			e, err := entryTx(ctx, tx, c.ID, entryID)
+			if err != nil {
+				return err
+			}
+			if pub, err := publishedTx(ctx, tx, c.ID, e.Period); err != nil || !pub {
+				return errors.Join(err, errNotVisible)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := s.files.Open(at.SHA256)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &at, f, nil
+}

@@ -1,0 +1,661 @@
+package finance
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"mingbai"
+	"mingbai/internal/store"
+	"mingbai/internal/zh"
+)
+
+// Cashbook import. A community's paper-era cashbook (现金日记账/银行日记账)
+// is usually kept in Excel with the columns 日期, 凭证号, 摘要, 科目, 收入,
+// 支出, 余额. Import reads one sheet into one account: every row is
+// checked, every problem reported by row in Chinese, and the rows are
+// posted all together or not at all.
+
+// Column roles of a cashbook.
+const (
+	ColDate     = "date"
+	ColVoucher  = "voucher"
+	ColSummary  = "summary"
+	ColCategory = "category"
+	ColIncome   = "income"
+	ColExpense  = "expense"
+	ColBalance  = "balance"
+)
+
+// headerNames are the headings recognised for each column role.
+var headerNames = map[string][]string{
+	ColDate:     {"日期", "记账日期", "发生日期"},
+	ColVoucher:  {"凭证号", "凭证编号", "凭证字号", "凭证"},
+	ColSummary:  {"摘要", "说明", "事由"},
+	ColCategory: {"科目", "科目名称", "会计科目"},
+	ColIncome:   {"收入", "收入金额", "借方", "借方金额"},
+	ColExpense:  {"支出", "支出金额", "贷方", "贷方金额"},
+	ColBalance:  {"余额", "结余"},
+}
+
+// requiredCols must be found or mapped.
+var requiredCols = []string{ColDate, ColSummary, ColCategory, ColIncome, ColExpense}
+
+// Mapping gives, for a column role, the sheet column letter ("A", "B"…)
+// that holds it, overriding the headings. Empty means find it by heading.
+type Mapping map[string]string
+
+// RowError is what is wrong with one row.
+type RowError struct {
+	Row     int // the spreadsheet's row number, as Excel shows it
+	Message string
+}
+
+// ImportResult is the outcome of an import.
+type ImportResult struct {
+	Rows    int        // data rows read
+	Posted  int        // entries posted (0 when there were errors)
+	Errors  []RowError // nothing is posted when this is not empty
+	First   string     // first voucher posted
+	Last    string     // last voucher posted
+	Columns map[string]string
+}
+
+// MaxRowErrors is how many row errors an import reports at most.
+const MaxRowErrors = 500
+
+// MaxImportRows bounds one import.
+const MaxImportRows = 200000
+
+type importRow struct {
+	row     int
+	date    Date
+	summary string
+	ref     string
+	cat     Category
+	amount  zh.Fen
+	balance *zh.Fen
+}
+
+// ImportCashbook reads an XLSX cashbook into account. It returns an
+// *ImportResult whose Errors list every bad row (then nothing is posted),
+// or an error when the file itself cannot be read.
+func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communityID, accountID int64, r io.Reader, m Mapping) (*ImportResult, error) {
+	c, err := s.cadreOf(ctx, a, communityID)
+	if err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, mingbai.FieldError("file", "无法读取这个文件，请上传 Excel 的 .xlsx 文件。")
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, mingbai.FieldError("file", "文件里没有工作表。")
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		return nil, mingbai.FieldError("file", "无法读取第一个工作表。")
+	}
+	defer rows.Close()
+
+	cats, err := s.Categories(ctx, c.District)
+	if err != nil {
+		return nil, err
+	}
+	catByKey := map[string]Category{}
+	for _, ct := range cats {
+		catByKey[ct.Name] = ct
+		catByKey[ct.Code] = ct
+	}
+
+	res := &ImportResult{}
+	var cols map[string]int
+	var parsed []importRow
+	rowNo := 0
+	addErr := func(row int, format string, args ...any) {
+		res.Errors = append(res.Errors, RowError{Row: row, Message: fmt.Sprintf(format, args...)})
+	}
+	for rows.Next() {
+		rowNo++
+		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, mingbai.FieldError("file", "第 %d 行无法读取。", rowNo)
+		}
+		if blank(cells) {
+			continue
+		}
+		if cols == nil {
+			cols, err = findColumns(cells, m)
+			if err != nil {
+				if len(m) == 0 && rowNo < 10 {
+					continue // a title row above the headings
+				}
+				return nil, err
+			}
+			res.Columns = map[string]string{}
+			for role, i := range cols {
+				name, _ := excelize.ColumnNumberToName(i + 1)
+				res.Columns[role] = name
+			}
+			if len(m) == 0 || isHeading(cells, cols) {
+				continue
+			}
+		}
+		res.Rows++
+		if res.Rows > MaxImportRows {
+			return nil, mingbai.FieldError("file", "一次最多导入 %d 行，请分成几个文件。", MaxImportRows)
+		}
+		cell := func(role string) string {
+			i, ok := cols[role]
+			if !ok || i >= len(cells) {
+				return ""
+			}
+			return strings.TrimSpace(cells[i])
+		}
+		ir := importRow{row: rowNo, ref: cell(ColVoucher)}
+		var msgs []string
+		if d, err := cellDate(cell(ColDate)); err != nil {
+			msgs = append(msgs, fmt.Sprintf("日期“%s”看不懂", cell(ColDate)))
+		} else {
+			ir.date = d
+		}
+		ir.summary = cell(ColSummary)
+		if ir.summary == "" {
+			msgs = append(msgs, "摘要是空的")
+		} else if len([]rune(ir.summary)) > 100 {
+			msgs = append(msgs, "摘要超过 100 个字")
+		}
+		if len([]rune(ir.ref)) > 30 {
+			msgs = append(msgs, "凭证号太长")
+		}
+		in, out := cell(ColIncome), cell(ColExpense)
+		var dir Direction
+		switch {
+		case in != "" && out != "" && in != "0" && out != "0":
+			msgs = append(msgs, "收入和支出只能填一个")
+		case (in == "" || in == "0") && (out == "" || out == "0"):
+			msgs = append(msgs, "收入和支出都没有填")
+		case in != "" && in != "0":
+			dir = Income
+			if amt, err := zh.ParseYuan(in); err != nil || amt <= 0 {
+				msgs = append(msgs, fmt.Sprintf("收入金额“%s”不对（%s）", in, moneyProblem(err)))
+			} else {
+				ir.amount = amt
+			}
+		default:
+			dir = Expense
+			if amt, err := zh.ParseYuan(out); err != nil || amt <= 0 {
+				msgs = append(msgs, fmt.Sprintf("支出金额“%s”不对（%s）", out, moneyProblem(err)))
+			} else {
+				ir.amount = amt
+			}
+		}
+		catName := cell(ColCategory)
+		if ct, ok := catByKey[catName]; !ok {
+			msgs = append(msgs, fmt.Sprintf("没有“%s”这个科目", catName))
+		} else if !ct.Leaf {
+			msgs = append(msgs, fmt.Sprintf("“%s”下面还有明细科目，请写明细科目", catName))
+		} else if ct.Archived {
+			msgs = append(msgs, fmt.Sprintf("科目“%s”已停用", catName))
+		} else if dir != "" && ct.Direction != dir {
+			msgs = append(msgs, fmt.Sprintf("“%s”是%s科目，却填在了%s栏", catName, ct.Direction.Label(), dir.Label()))
+		} else {
+			ir.cat = ct
+		}
+		if b := cell(ColBalance); b != "" {
+			if bal, err := zh.ParseYuan(b); err != nil {
+				msgs = append(msgs, fmt.Sprintf("余额“%s”不对（%s）", b, moneyProblem(err)))
+			} else {
+				ir.balance = &bal
+			}
+		}
+		if len(msgs) > 0 {
+			addErr(rowNo, "%s。", strings.Join(msgs, "；"))
+			continue
+		}
+		parsed = append(parsed, ir)
+	}
+	if err := rows.Error(); err != nil {
+		return nil, mingbai.FieldError("file", "文件读取出错，请检查是否是完整的 .xlsx 文件。")
+	}
+	if cols == nil {
+		return nil, mingbai.FieldError("file", "没有找到表头：第一行应有“日期、凭证号、摘要、科目、收入、支出、余额”。")
+	}
+	if res.Rows == 0 {
+		return nil, mingbai.FieldError("file", "表里没有数据行。")
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := s.checkImport(ctx, tx, c, accountID, parsed, res); err != nil {
+			return err
+		}
+		if len(res.Errors) > 0 {
+			sortRowErrors(res.Errors)
+			if n := len(res.Errors); n > MaxRowErrors {
+				res.Errors = append(res.Errors[:MaxRowErrors], RowError{Message: fmt.Sprintf("另有 %d 行有问题，请先改好以上各行。", n-MaxRowErrors)})
+			}
+			return nil
+		}
+		return s.insertImport(ctx, tx, c, a, accountID, parsed, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// checkImport does the checks that need the books: open periods, date
+// order against the account's last entry, the running balance.
+func (s *Service) checkImport(ctx context.Context, tx *store.Tx, c *community, accountID int64, parsed []importRow, res *ImportResult) error {
+	b, err := booksTx(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	ac := b.Account(accountID)
+	if ac == nil {
+		return mingbai.FieldError("account", "请选择要导入的账户。")
+	}
+	ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
+	if err != nil {
+		return err
+	}
+	var sum int64
+	var last string
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(SUM("+effectSQL+"), 0), COALESCE(MAX(entry_date), '') FROM fin_entries WHERE community_id = ? AND account_id = ?",
+		c.ID, accountID).Scan(&sum, &last); err != nil {
+		return fmt.Errorf("balance of account %d: %w", accountID, err)
+	}
+	bal := ac.Opening + zh.Fen(sum)
+	prev := mustDate(last)
+	today := s.today()
+	for _, ir := range parsed {
+		var msgs []string
+		if err := ps.postable(ir.date, today); err != nil {
+			msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
+		}
+		if !prev.IsZero() && ir.date.Before(prev) {
+			msgs = append(msgs, fmt.Sprintf("日期 %s 早于上一笔 %s，日记账要按日期顺序", ir.date.Label(), prev.Label()))
+		}
+		if ir.cat.Direction == Income {
+			bal += ir.amount
+		} else {
+			bal -= ir.amount
+		}
+		if ir.balance != nil && *ir.balance != bal {
+			msgs = append(msgs, fmt.Sprintf("余额应为 %s，表中写的是 %s", bal.String(), ir.balance.String()))
+			bal = *ir.balance // report each mismatch once, not every row after it
+		}
+		if bal < 0 {
+			msgs = append(msgs, fmt.Sprintf("账户“%s”余额将为负数（%s）", ac.Name, bal.String()))
+		}
+		if len(msgs) > 0 {
+			res.Errors = append(res.Errors, RowError{Row: ir.row, Message: strings.Join(msgs, "；") + "。"})
+		}
+		if ir.date.After(prev.Time) {
+			prev = ir.date
+		}
+	}
+	return nil
+}
+
+// importBatch rows go in one INSERT, which saves round trips.
+const importBatch = 200
+
+func (s *Service) insertImport(ctx context.Context, tx *store.Tx, c *community, a *mingbai.Actor, accountID int64, parsed []importRow, res *ImportResult) error {
+	perYear := map[int]int{}
+	for _, ir := range parsed {
+		perYear[ir.date.Year()]++
+	}
+	next := map[int]int{}
+	for y, n := range perYear {
+		first, err := nextVouchers(ctx, tx, c.ID, y, n)
+		if err != nil {
+			return err
+		}
+		next[y] = first
+	}
+	now := s.now()
+	const cols = 17
+	for start := 0; start < len(parsed); start += importBatch {
+		chunk := parsed[start:min(start+importBatch, len(parsed))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO fin_entries (community_id, account_id, year, voucher_no, entry_date, period, direction,
+			category_id, amount, summary, counterparty, source_ref, decision, reason, entered_by, entered_by_name, entered_at) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, ir := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?" + strings.Repeat(", ?", cols-1) + ")")
+			y := ir.date.Year()
+			no := next[y]
+			next[y]++
+			if res.First == "" {
+				res.First = fmt.Sprintf("%d-%04d", y, no)
+			}
+			res.Last = fmt.Sprintf("%d-%04d", y, no)
+			args = append(args, c.ID, accountID, y, no, ir.date.String(), int(PeriodOf(ir.date)), string(ir.cat.Direction),
+				ir.cat.ID, int64(ir.amount), ir.summary, "", ir.ref, "", "", a.UserID, a.Name, now)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("import rows: %w", err)
+		}
+	}
+	res.Posted = len(parsed)
+	return nil
+}
+
+func sortRowErrors(es []RowError) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].Row < es[j-1].Row; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+func moneyProblem(err error) string {
+	if err == nil {
+		return "必须大于零"
+	}
+	return strings.TrimSuffix(mingbai.ErrorMessage(err), "。")
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// findColumns maps column roles to indexes from the mapping or the
+// headings in cells.
+func findColumns(cells []string, m Mapping) (map[string]int, error) {
+	cols := map[string]int{}
+	for role, letter := range m {
+		letter = strings.ToUpper(strings.TrimSpace(letter))
+		if letter == "" {
+			continue
+		}
+		n, err := excelize.ColumnNameToNumber(letter)
+		if err != nil || n > 50 {
+			return nil, mingbai.FieldError("map_"+role, "列“%s”不对，请写 A、B、C 这样的列号。", letter)
+		}
+		cols[role] = n - 1
+	}
+	for i, c := range cells {
+		h := strings.ReplaceAll(strings.TrimSpace(c), " ", "")
+		for role, names := range headerNames {
+			if _, done := cols[role]; done {
+				continue
+			}
+			for _, n := range names {
+				if h == n {
+					cols[role] = i
+				}
+			}
+		}
+	}
+	var missing []string
+	for _, role := range requiredCols {
+		if _, ok := cols[role]; !ok {
+			missing = append(missing, headerNames[role][0])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, mingbai.FieldError("file", "没有找到这些列：%s。请检查表头，或指定列号。", strings.Join(missing, "、"))
+	}
+	return cols, nil
+}
+
+// isHeading reports whether a row is the heading row even though the
+// columns were mapped by hand.
+func isHeading(cells []string, cols map[string]int) bool {
+	i := cols[ColDate]
+	if i >= len(cells) {
+		return false
+	}
+	for _, n := range headerNames[ColDate] {
+		if strings.TrimSpace(cells[i]) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// cellDate reads a date cell: an Excel serial day number (a date-formatted
+// cell read raw) or text.
+func cellDate(v string) (Date, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 36526 || n > 109574 { // 2000-01-01 .. 2199-12-31
+			return Date{}, errors.New("date out of range")
+		}
+		t, err := excelize.ExcelDateToTime(float64(n), false)
+		if err != nil {
+			return Date{}, err
+		}
+		return MakeDate(t.Year(), t.Month(), t.Day()), nil
+	}
+	return ParseDate(v)
+}
+
+// Exports. Each writes what the actor may read: the public gets published
+// months only. docs/finance.md defines the fields.
+
+// LedgerHeader is the ledger export's heading row: the import's columns
+// first, so an export of one account can be imported again elsewhere.
+var LedgerHeader = []string{"日期", "凭证号", "摘要", "科目", "收入", "支出", "余额", "账户", "科目代码", "对方单位", "决议", "说明", "冲销凭证", "录入人"}
+
+// LedgerRows returns the ledger as rows of LedgerHeader, with a running
+// balance per account (accountID 0: all accounts, each balance its own).
+func (s *Service) LedgerRows(ctx context.Context, a *mingbai.Actor, communityID int64, f EntryFilter, accountID int64) ([][]string, error) {
+	c, err := s.community(ctx, communityID)
+	if err != nil {
+		return nil, err
+	}
+	acc := accessOf(a, c)
+	var table [][]string
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		b, err := booksTx(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		r, err := rulesTx(ctx, tx, c.District)
+		if err != nil {
+			return err
+		}
+		entries, err := entriesTx(ctx, tx, c.ID, f, !acc.SeesUnpublished(), r)
+		if err != nil {
+			return err
+		}
+		from := f.From
+		if f.Year != 0 {
+			from = Period(f.Year*100 + 1)
+		}
+		if f.Period != 0 {
+			from = f.Period
+		}
+		bal, err := balancesBeforeTx(ctx, tx, b, from)
+		if err != nil {
+			return err
+		}
+		vouchers := map[int64]string{}
+		for _, e := range entries {
+			vouchers[e.ID] = e.Voucher()
+		}
+		for _, e := range entries {
+			if accountID != 0 && e.AccountID != accountID {
+				continue
+			}
+			bal[e.AccountID] += e.Effect()
+			in, out := "", ""
+			if e.Direction == Income {
+				in = plain(e.Amount)
+			} else {
+				out = plain(e.Amount)
+			}
+			rev := ""
+			if e.ReversesID != 0 {
+				if rev = vouchers[e.ReversesID]; rev == "" {
+					rev = "#" + strconv.FormatInt(e.ReversesID, 10)
+				}
+			}
+			table = append(table, []string{e.Date.String(), e.Voucher(), e.Summary, e.CategoryName, in, out, plain(bal[e.AccountID]),
+				e.AccountName, e.CategoryCode, e.Counterparty, e.Decision, e.Reason, rev, e.EnteredName})
+		}
+		return nil
+	})
+	return table, err
+}
+
+// plain writes an amount without thousands commas, which every
+// spreadsheet and ParseYuan read back.
+func plain(f zh.Fen) string { return strings.ReplaceAll(f.String(), ",", "") }
+
+// balancesBeforeTx returns each account's balance at the start of month
+// from (0: the start of the books).
+func balancesBeforeTx(ctx context.Context, tx *store.Tx, b *Books, from Period) (map[int64]zh.Fen, error) {
+	bal := map[int64]zh.Fen{}
+	for _, ac := range b.Accounts {
+		bal[ac.ID] = ac.Opening
+	}
+	if from == 0 {
+		return bal, nil
+	}
+	rows, err := tx.Query(ctx, "SELECT account_id, SUM("+effectSQL+") FROM fin_entries WHERE community_id = ? AND period < ? GROUP BY account_id", b.Community, int(from))
+	if err != nil {
+		return nil, fmt.Errorf("opening balances: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sum int64
+		if err := rows.Scan(&id, &sum); err != nil {
+			return nil, fmt.Errorf("opening balances: %w", err)
+		}
+		bal[id] += zh.Fen(sum)
+	}
+	return bal, rows.Err()
+}
+
+// Table is one sheet of an export.
+type Table struct {
+	Name   string
+	Header []string
+	Rows   [][]string
+}
+
+// StatementTables returns a statement as tables: accounts, categories,
+// entries.
+func StatementTables(v *StatementView) []Table {
+	st := &v.Statement
+	accounts := Table{Name: "账户", Header: []string{"账户", "期初余额", "本月收入", "本月支出", "期末余额"}}
+	for _, a := range st.Accounts {
+		accounts.Rows = append(accounts.Rows, []string{a.Name, plain(a.Opening), plain(a.Income), plain(a.Expense), plain(a.Closing)})
+	}
+	accounts.Rows = append(accounts.Rows, []string{"合计", "", plain(st.Income), plain(st.Expense), plain(v.Closing)})
+	cats := Table{Name: "科目", Header: []string{"科目代码", "科目", "收支", "金额"}}
+	for _, c := range st.Categories {
+		cats.Rows = append(cats.Rows, []string{c.Code, c.Name, c.Direction.Label(), plain(c.Total)})
+	}
+	entries := Table{Name: "明细", Header: []string{"日期", "凭证号", "摘要", "科目", "收入", "支出", "账户", "对方单位", "决议", "说明", "大额未说明"}}
+	for _, e := range st.Entries {
+		in, out := "", ""
+		if e.Direction == Income {
+			in = plain(e.Amount)
+		} else {
+			out = plain(e.Amount)
+		}
+		flag := ""
+		if e.Flagged {
+			flag = "是"
+		}
+		entries.Rows = append(entries.Rows, []string{e.Date, e.Voucher, e.Summary, e.Category, in, out, e.Account, e.Counterparty, e.Decision, e.Reason, flag})
+	}
+	return []Table{accounts, cats, entries}
+}
+
+// SpecialTables returns the special disclosures as tables.
+func SpecialTables(sp *Specials) []Table {
+	subs := Table{Name: "干部补贴", Header: []string{"月份", "姓名", "职务", "类别", "金额", "发放依据"}}
+	for _, x := range sp.Subsidies {
+		subs.Rows = append(subs.Rows, []string{x.Period, x.Person, x.Post, x.KindLabel(), plain(x.Amount), x.Basis})
+	}
+	dons := Table{Name: "救灾救济款物", Header: []string{"捐赠编号", "日期", "捐赠人", "物品或款项", "单位", "数量", "价值", "发放给（户主）", "发放数量", "发放金额", "剩余数量", "剩余价值"}}
+	for _, d := range sp.Donations {
+		id := strconv.FormatInt(d.ID, 10)
+		dons.Rows = append(dons.Rows, []string{id, d.ReceivedOn, d.DonorLabel(), d.Item, d.Unit, strconv.FormatInt(d.Quantity, 10), plain(d.Value), "", "", "", strconv.FormatInt(d.Quantity, 10), plain(d.Value)})
+		for _, st := range d.Steps {
+			dons.Rows = append(dons.Rows, []string{id, st.DistributedOn, "", d.Item, d.Unit, "", "", st.Household, strconv.FormatInt(st.Quantity, 10), plain(st.Value), strconv.FormatInt(st.LeftQuantity, 10), plain(st.LeftValue)})
+		}
+	}
+	fees := Table{Name: "收费", Header: []string{"月份", "收费项目", "缴费户数", "金额", "依据或备注"}}
+	for _, x := range sp.Fees {
+		fees.Rows = append(fees.Rows, []string{x.Period, x.FeeType, strconv.FormatInt(x.Payers, 10), plain(x.Amount), x.Note})
+	}
+	return []Table{subs, dons, fees}
+}
+
+// WriteXLSX writes tables as the sheets of one workbook, streaming rows so
+// a large ledger does not sit in memory twice.
+func WriteXLSX(w io.Writer, tables []Table) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, t := range tables {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
+				return fmt.Errorf("xlsx sheet: %w", err)
+			}
+		} else if _, err := f.NewSheet(t.Name); err != nil {
+			return fmt.Errorf("xlsx sheet: %w", err)
+		}
+		sw, err := f.NewStreamWriter(t.Name)
+		if err != nil {
+			return fmt.Errorf("xlsx stream: %w", err)
+		}
+		write := func(n int, cells []string) error {
+			row := make([]any, len(cells))
+			for j, c := range cells {
+				row[j] = c
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, n)
+			return sw.SetRow(cell, row)
+		}
+		if err := write(1, t.Header); err != nil {
+			return fmt.Errorf("xlsx row: %w", err)
+		}
+		for j, r := range t.Rows {
+			if err := write(j+2, r); err != nil {
+				return fmt.Errorf("xlsx row: %w", err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("xlsx flush: %w", err)
+		}
+	}
+	return f.Write(w)
+}
+
+// WriteCSV writes one table as UTF-8 CSV with a byte-order mark, which
+// Excel needs to read Chinese text correctly.
+func WriteCSV(w io.Writer, t Table) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Header); err != nil {
+		return err
+	}
+	if err := cw.WriteAll(t.Rows); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}

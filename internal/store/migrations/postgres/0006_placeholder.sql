@@ -1,1 +1,0 @@
--- 0006 belongs to another feature; this placeholder keeps the numbers contiguous on the qa2 branch.
