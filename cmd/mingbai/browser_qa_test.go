@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -72,4 +74,42 @@ func TestJourneyQuestion(t *testing.T) {
 	screenshots(t, ctx, "qa-overdue")
 	run(chromedp.Navigate(p.URL+"/c/suojin-4/qa/stats"), chromedp.WaitVisible(`svg.chart`, chromedp.ByQuery))
 	screenshots(t, ctx, "qa-stats")
+}
+
+// TestJourneyCalendarSettings: the district admin finds the calendar from
+// the district's page, sees next year flagged as provisional, pastes the
+// year's rows, and changes a rule.
+func TestJourneyCalendarSettings(t *testing.T) {
+	p := startDemo(t)
+	ctx := browser(t)
+	run := func(actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var text string
+	login(t, ctx, p.URL, "admin")
+	run(chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch),
+		chromedp.Click(`//a[text()="玄武区"]`, chromedp.BySearch),
+		chromedp.Click(`//a[text()="工作日历"]`, chromedp.BySearch), chromedp.WaitVisible(`.qa-calendar`, chromedp.ByQuery),
+		chromedp.Text(`.qa-calendar`, &text, chromedp.ByQuery))
+	year := time.Now().Year() + 2 // never announced in the compiled-in data
+	if !strings.Contains(text, "暂定") {
+		t.Fatalf("no year flagged as provisional:\n%s", text)
+	}
+	screenshots(t, ctx, "qa-calendar")
+	rows := fmt.Sprintf("date\tkind\tname\n%d-01-01\tholiday\t元旦\n", year)
+	run(chromedp.SetValue(`#cal-tsv`, rows, chromedp.ByQuery), chromedp.Submit(`#cal-tsv`, chromedp.ByQuery),
+		chromedp.WaitVisible(`p.notice`, chromedp.ByQuery), chromedp.Text(`main`, &text, chromedp.ByQuery))
+	if !strings.Contains(text, fmt.Sprintf("%d年1月1日", year)) {
+		t.Errorf("the pasted row is not listed:\n%s", text)
+	}
+	run(chromedp.Click(`//a[text()="答复时限和提交上限"]`, chromedp.BySearch), chromedp.WaitVisible(`#rule-reply_workdays`, chromedp.ByQuery),
+		chromedp.SetValue(`#rule-reply_workdays`, "10", chromedp.ByQuery), chromedp.Submit(`#rule-reply_workdays`, chromedp.ByQuery),
+		chromedp.WaitVisible(`p.notice`, chromedp.ByQuery), chromedp.Text(`main`, &text, chromedp.ByQuery))
+	if !strings.Contains(text, "答复时限（工作日）") || !strings.Contains(text, "陈明") {
+		t.Errorf("the rule change is not in the log:\n%s", text)
+	}
+	screenshots(t, ctx, "qa-rules")
 }

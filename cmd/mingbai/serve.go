@@ -91,6 +91,10 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	}
 	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
 	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
+	// The calendar rows district admins added (a newly announced year).
+	if err := a.qa.LoadCalendar(ctx); err != nil {
+		return nil, fmt.Errorf("load the working-day calendar: %w", err)
+	}
 	a.fin = finance.NewService(db, a.org, l, dataDir, now)
 	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
 	return a, nil

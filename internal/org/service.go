@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"mingbai"
@@ -17,6 +18,34 @@ import (
 type Service struct {
 	db  *store.DB
 	now mingbai.Clock
+
+	// lookups are the two reads nearly every request makes (a unit by id,
+	// by kind and slug), prepared on first use: parsing them again for
+	// each request cost more than running them.
+	lookupMu sync.Mutex
+	byID     *store.Stmt
+	bySlug   *store.Stmt
+}
+
+// lookups returns the prepared unit lookups, preparing them on first use.
+func (s *Service) lookups(ctx context.Context) (byID, bySlug *store.Stmt, err error) {
+	s.lookupMu.Lock()
+	defer s.lookupMu.Unlock()
+	if s.byID == nil {
+		st, err := s.db.PrepareRead(ctx, "SELECT "+unitColumns+" FROM org_units WHERE id = ?")
+		if err != nil {
+			return nil, nil, fmt.Errorf("prepare unit lookup: %w", err)
+		}
+		s.byID = st
+	}
+	if s.bySlug == nil {
+		st, err := s.db.PrepareRead(ctx, "SELECT "+unitColumns+" FROM org_units WHERE kind = ? AND slug = ?")
+		if err != nil {
+			return nil, nil, fmt.Errorf("prepare unit lookup: %w", err)
+		}
+		s.bySlug = st
+	}
+	return s.byID, s.bySlug, nil
 }
 
 // NewService returns a Service on db that stamps changes with now.
@@ -277,16 +306,22 @@ func (s *Service) Archive(ctx context.Context, id int64, by int64) error {
 
 // Unit returns unit id, archived or not.
 func (s *Service) Unit(ctx context.Context, id int64) (*Unit, error) {
-	var u *Unit
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		u, err = unitByID(ctx, tx, id)
-		return err
-	})
+	byID, _, err := s.lookups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryStmt(ctx, byID, id)
 	if err != nil {
 		return nil, fmt.Errorf("org unit %d: %w", id, err)
 	}
-	return u, nil
+	us, err := scanUnits(rows)
+	if err != nil {
+		return nil, fmt.Errorf("org unit %d: %w", id, err)
+	}
+	if len(us) == 0 {
+		return nil, fmt.Errorf("org unit %d: %w", id, mingbai.Errorf(mingbai.ENOTFOUND, "找不到编号为 %d 的组织", id))
+	}
+	return &us[0], nil
 }
 
 // BySlug returns the unit of kind with slug, archived or not: an old link
@@ -295,22 +330,22 @@ func (s *Service) BySlug(ctx context.Context, kind Kind, slug string) (*Unit, er
 	if !kind.Valid() {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该组织")
 	}
-	var u *Unit
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		us, err := queryUnits(ctx, tx, "SELECT "+unitColumns+" FROM org_units WHERE kind = ? AND slug = ?", string(kind), slug)
-		if err != nil {
-			return err
-		}
-		if len(us) == 0 {
-			return mingbai.Errorf(mingbai.ENOTFOUND, "找不到网址标识为“%s”的%s", slug, kind.Label())
-		}
-		u = &us[0]
-		return nil
-	})
+	_, bySlug, err := s.lookups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryStmt(ctx, bySlug, string(kind), slug)
 	if err != nil {
 		return nil, fmt.Errorf("org unit %s/%s: %w", kind, slug, err)
 	}
-	return u, nil
+	us, err := scanUnits(rows)
+	if err != nil {
+		return nil, fmt.Errorf("org unit %s/%s: %w", kind, slug, err)
+	}
+	if len(us) == 0 {
+		return nil, fmt.Errorf("org unit %s/%s: %w", kind, slug, mingbai.Errorf(mingbai.ENOTFOUND, "找不到网址标识为“%s”的%s", slug, kind.Label()))
+	}
+	return &us[0], nil
 }
 
 // Children returns the units directly under parentID, ordered by position
@@ -518,6 +553,11 @@ func queryUnits(ctx context.Context, tx *store.Tx, query string, args ...any) ([
 	if err != nil {
 		return nil, fmt.Errorf("query org units: %w", err)
 	}
+	return scanUnits(rows)
+}
+
+// scanUnits reads and closes rows of unitColumns.
+func scanUnits(rows *sql.Rows) ([]Unit, error) {
 	defer rows.Close()
 	var us []Unit
 	for rows.Next() {

@@ -137,6 +137,10 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 			uid = a.UserID
 		}
 	}
+	st, err := s.hot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var rc Receipt
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
 		c, err := communityTx(ctx, tx, communityID)
@@ -148,7 +152,7 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 			return err
 		}
 		now := s.clock()
-		if err := throttle(ctx, tx, a, sub.IP, rules, now); err != nil {
+		if err := throttle(ctx, tx, st, a, sub.IP, rules, now); err != nil {
 			return err
 		}
 		hash := bodyHash(body)

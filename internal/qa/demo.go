@@ -76,8 +76,8 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				if rng.IntN(10) == 0 {
 					body += fmt.Sprintf("我的电话 139%08d。", rng.IntN(100000000))
 				}
-				ackDue, _ := s.cal.AddWorkdays(at, DefaultRules.AckWorkdays)
-				replyDue, prov := s.cal.AddWorkdays(at, DefaultRules.ReplyWorkdays)
+				ackDue, _ := s.Calendar().AddWorkdays(at, DefaultRules.AckWorkdays)
+				replyDue, prov := s.Calendar().AddWorkdays(at, DefaultRules.ReplyWorkdays)
 				id, err := tx.InsertID(ctx, `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
 					nickname, contact, channel, status, received_at, ack_due, reply_due, due_provisional, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -109,7 +109,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				if rng.IntN(15) == 0 {
 					days = 9 + rng.IntN(4) // a late reply
 				}
-				due, _ := s.cal.AddWorkdays(at, days)
+				due, _ := s.Calendar().AddWorkdays(at, days)
 				replied := due.Add(time.Duration(9+rng.IntN(8)) * time.Hour).UTC()
 				if replied.After(now) {
 					replied = now.Add(-time.Hour)
@@ -154,7 +154,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 					// One resident was not satisfied and reopened it.
 					reopened = true
 					ro := replied.Add(20 * time.Hour)
-					rdue, prov := s.cal.AddWorkdays(ro, DefaultRules.ReplyWorkdays)
+					rdue, prov := s.Calendar().AddWorkdays(ro, DefaultRules.ReplyWorkdays)
 					if _, err := tx.Exec(ctx, `UPDATE qa_items SET status = ?, reopened = ?, outcome = '', replied_at = NULL, reply_due = ?, due_provisional = ? WHERE id = ?`,
 						string(Studying), true, rdue.UTC(), prov, id); err != nil {
 						return err

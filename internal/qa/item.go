@@ -257,56 +257,53 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	default:
 		return nil, mingbai.FieldError("channel", "请选择收到的途径")
 	}
+	hash := bodyHash(body)
+	st, err := s.hot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var rc Receipt
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		c, err := communityTx(ctx, tx, communityID)
+		c, err := scanCommunity(tx.QueryRowStmt(ctx, st.community, communityID), communityID)
 		if err != nil {
 			return err
 		}
 		if c.Archived {
 			return mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不再受理提问。")
 		}
-		rules, err := rulesTx(ctx, tx, c.District)
+		rules, err := scanRules(tx.QueryRowStmt(ctx, st.rules, c.District), c.District)
 		if err != nil {
 			return err
 		}
 		now := s.clock()
 		if recorder == 0 {
-			if err := throttle(ctx, tx, a, sub.IP, rules, now); err != nil {
+			if err := throttle(ctx, tx, st, a, sub.IP, rules, now); err != nil {
 				return err
 			}
 		}
-		hash := bodyHash(body)
 		var dup int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM qa_items WHERE community_id = ? AND body_hash = ? AND received_at > ?`,
-			communityID, hash, now.Add(-DuplicateWindow)).Scan(&dup); err != nil {
+		if err := tx.QueryRowStmt(ctx, st.duplicate, communityID, hash, now.Add(-DuplicateWindow)).Scan(&dup); err != nil {
 			return fmt.Errorf("duplicate check: %w", err)
 		}
 		if dup > 0 {
 			return mingbai.FieldError("body", "同样的内容 24 小时内已经提交过，无需重复提交。请用查询码查看办理进度。")
 		}
-		ackDue, p1 := s.cal.AddWorkdays(now, rules.AckWorkdays)
-		replyDue, p2 := s.cal.AddWorkdays(now, rules.ReplyWorkdays)
+		cal := s.Calendar()
+		ackDue, p1 := cal.AddWorkdays(now, rules.AckWorkdays)
+		replyDue, p2 := cal.AddWorkdays(now, rules.ReplyWorkdays)
 		var uid any
 		if !a.Anonymous() && recorder == 0 {
 			uid = a.UserID
 		}
 		for attempt := 0; ; attempt++ {
 			code := newCode()
-			err := tx.Savepoint(ctx, "qa_code", func() error {
-				var err error
-				rc.ID, err = tx.InsertID(ctx, `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
-					nickname, contact, channel, user_id, recorded_by, ip, status, received_at, ack_due, reply_due, due_provisional, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					communityID, c.Street, c.District, string(sub.Kind), code, sub.Category, body, hash,
-					nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now)
-				return err
-			})
+			err := tx.QueryRowStmt(ctx, st.insertItem, communityID, c.Street, c.District, string(sub.Kind), code, sub.Category, body, hash,
+				nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now).Scan(&rc.ID)
 			if err == nil {
 				rc.Code = code
 				break
 			}
-			if !store.IsUniqueViolation(err) || attempt >= 3 {
+			if !errors.Is(err, sql.ErrNoRows) || attempt >= 3 {
 				return fmt.Errorf("insert qa item: %w", err)
 			}
 		}
@@ -317,8 +314,12 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 				return fmt.Errorf("insert qa photo: %w", err)
 			}
 		}
-		_, err = addEvent(ctx, tx, event{community: communityID, item: rc.ID, kind: EventReceived, body: string(sub.Channel), due: &replyDue, actor: recorder, at: now})
-		return err
+		var eventID int64
+		if err := tx.QueryRowStmt(ctx, st.insertEvent, communityID, rc.ID, string(EventReceived), string(sub.Channel), "", nil, nil,
+			nullInt(recorder), replyDue.UTC(), now).Scan(&eventID); err != nil {
+			return fmt.Errorf("add qa event %s: %w", EventReceived, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -328,16 +329,16 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 
 // throttle counts a submission against the address and account limits,
 // in the submitting transaction, so a refused submission leaves nothing.
-func throttle(ctx context.Context, tx *store.Tx, a *mingbai.Actor, ip string, rules Rules, now time.Time) error {
+func throttle(ctx context.Context, tx *store.Tx, st *hotStatements, a *mingbai.Actor, ip string, rules Rules, now time.Time) error {
 	check := func(key string, limit int, window time.Duration, msg string) error {
 		var n int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM qa_throttle WHERE throttle_key = ? AND at > ?", key, now.Add(-window)).Scan(&n); err != nil {
+		if err := tx.QueryRowStmt(ctx, st.throttleCount, key, now.Add(-window)).Scan(&n); err != nil {
 			return fmt.Errorf("throttle %s: %w", key, err)
 		}
 		if n >= limit {
 			return mingbai.Errorf(mingbai.ETOOMANY, "%s", msg)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO qa_throttle (throttle_key, at) VALUES (?, ?)", key, now); err != nil {
+		if _, err := tx.ExecStmt(ctx, st.throttleAdd, key, now); err != nil {
 			return fmt.Errorf("throttle %s: %w", key, err)
 		}
 		return nil

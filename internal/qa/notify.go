@@ -333,7 +333,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	made := 0
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		made = 0
-		soon, _ := s.cal.AddWorkdays(now, 1)
+		soon, _ := s.Calendar().AddWorkdays(now, 1)
 		items, err := queryItems(ctx, tx, "WHERE i.status IN ('received', 'studying', 'referred') AND i.reply_due < ? ORDER BY i.id", endOfDay(soon).UTC())
 		if err != nil {
 			return err

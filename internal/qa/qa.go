@@ -17,6 +17,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"mingbai"
@@ -152,11 +154,17 @@ func validCategory(c string, list []string) bool {
 
 // Service is the question, suggestion and complaint service.
 type Service struct {
-	db   *store.DB
-	log  *tlog.Log
-	cal  *zh.Calendar
+	db  *store.DB
+	log *tlog.Log
+	// cal is the working-day calendar: the official rows compiled in
+	// (base) with the rows district admins added (see calendar.go). It is
+	// replaced whole when those rows change.
+	cal  atomic.Pointer[zh.Calendar]
+	base *zh.Calendar
 	now  mingbai.Clock
 	mail *Mailer
+
+	hotCache hotCache // prepared statements of Submit, see hot.go
 }
 
 // NewService returns the service. Every public fact is appended to log in
@@ -165,7 +173,8 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 	if now == nil {
 		now = mingbai.SystemClock
 	}
-	s := &Service{db: db, log: log, cal: cal, now: now}
+	s := &Service{db: db, log: log, base: cal, now: now}
+	s.cal.Store(cal)
 	s.registerContent()
 	return s
 }
@@ -175,7 +184,7 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 func (s *Service) SetMailer(m *Mailer) { s.mail = m }
 
 // Calendar is the working-day calendar the service counts deadlines on.
-func (s *Service) Calendar() *zh.Calendar { return s.cal }
+func (s *Service) Calendar() *zh.Calendar { return s.cal.Load() }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
@@ -193,9 +202,12 @@ type Rules struct {
 var DefaultRules = Rules{AckWorkdays: 1, ReplyWorkdays: 7, MaxExtensionWorkdays: 7, ReopenDays: 15, IPPerHour: 10, AccountPerDay: 20}
 
 func rulesTx(ctx context.Context, tx *store.Tx, district int64) (Rules, error) {
+	return scanRules(tx.QueryRow(ctx, rulesSQL, district), district)
+}
+
+func scanRules(row *sql.Row, district int64) (Rules, error) {
 	r := DefaultRules
-	err := tx.QueryRow(ctx, `SELECT ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day
-		FROM qa_rules WHERE district_id = ?`, district).Scan(&r.AckWorkdays, &r.ReplyWorkdays, &r.MaxExtensionWorkdays, &r.ReopenDays, &r.IPPerHour, &r.AccountPerDay)
+	err := row.Scan(&r.AckWorkdays, &r.ReplyWorkdays, &r.MaxExtensionWorkdays, &r.ReopenDays, &r.IPPerHour, &r.AccountPerDay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return DefaultRules, nil
 	}
@@ -230,18 +242,38 @@ func (s *Service) SetRules(ctx context.Context, a *mingbai.Actor, district int64
 		return mingbai.FieldError("max_extension_workdays", "延期最多 0 到 30 个工作日")
 	case r.ReopenDays < 1 || r.ReopenDays > 90:
 		return mingbai.FieldError("reopen_days", "重新提出的期限应为 1 到 90 天")
-	case r.IPPerHour < 1 || r.AccountPerDay < 1:
-		return mingbai.FieldError("ip_per_hour", "提交次数上限至少为 1")
+	case r.IPPerHour < 1 || r.IPPerHour > 1000:
+		return mingbai.FieldError("ip_per_hour", "每小时提交上限应为 1 到 1000 次")
+	case r.AccountPerDay < 1 || r.AccountPerDay > 1000:
+		return mingbai.FieldError("account_per_day", "每天提交上限应为 1 到 1000 次")
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := checkDistrict(ctx, tx, district); err != nil {
+			return err
+		}
+		old, err := rulesTx(ctx, tx, district)
+		if err != nil {
+			return err
+		}
+		if old == r {
+			return nil
+		}
 		now := s.clock()
 		if _, err := tx.Exec(ctx, "DELETE FROM qa_rules WHERE district_id = ?", district); err != nil {
 			return fmt.Errorf("set qa rules: %w", err)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO qa_rules (district_id, ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day, updated_by, updated_at)
+		_, err = tx.Exec(ctx, `INSERT INTO qa_rules (district_id, ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day, updated_by, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, district, r.AckWorkdays, r.ReplyWorkdays, r.MaxExtensionWorkdays, r.ReopenDays, r.IPPerHour, r.AccountPerDay, a.UserID, now)
 		if err != nil {
 			return fmt.Errorf("set qa rules: %w", err)
+		}
+		// DOMAIN.md: a changed rule is logged with the change itself.
+		for i, f := range r.Fields() {
+			if was := old.Fields()[i].Value; was != f.Value {
+				if err := logSetting(ctx, tx, district, f.Name, strconv.Itoa(was), strconv.Itoa(f.Value), a.UserID, now); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -255,12 +287,15 @@ type community struct {
 }
 
 func communityTx(ctx context.Context, tx *store.Tx, id int64) (community, error) {
+	return scanCommunity(tx.QueryRow(ctx, communitySQL, id), id)
+}
+
+func scanCommunity(row *sql.Row, id int64) (community, error) {
 	c := community{ID: id}
 	var kind string
 	var parent, district sql.NullInt64
 	var archived sql.NullTime
-	err := tx.QueryRow(ctx, "SELECT kind, parent_id, district_id, name, archived_at FROM org_units WHERE id = ?", id).
-		Scan(&kind, &parent, &district, &c.Name, &archived)
+	err := row.Scan(&kind, &parent, &district, &c.Name, &archived)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && kind != "community" {
 		return c, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这个社区。")
 	}

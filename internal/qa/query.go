@@ -276,7 +276,7 @@ func (s *Service) StreetOverdue(ctx context.Context, a *mingbai.Actor, streetID 
 				}
 				names[it.CommunityID] = n
 			}
-			out = append(out, OverdueItem{Item: it, CommunityName: n[0], CommunitySlug: n[1], DaysLate: s.cal.WorkdaysBetween(it.NextDue(), now)})
+			out = append(out, OverdueItem{Item: it, CommunityName: n[0], CommunitySlug: n[1], DaysLate: s.Calendar().WorkdaysBetween(it.NextDue(), now)})
 		}
 		return nil
 	})

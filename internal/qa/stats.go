@@ -104,7 +104,7 @@ func (s *Service) Stats(ctx context.Context, sc Scope, from, to time.Time) (*Sta
 				count(c, it, now)
 			}
 			if it.RepliedAt != nil {
-				days = append(days, s.cal.WorkdaysBetween(it.ReceivedAt, *it.RepliedAt))
+				days = append(days, s.Calendar().WorkdaysBetween(it.ReceivedAt, *it.RepliedAt))
 			}
 		}
 		for _, cc := range comms {

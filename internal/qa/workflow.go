@@ -91,7 +91,7 @@ func (s *Service) Extend(ctx context.Context, a *mingbai.Actor, communityID, id 
 				return err
 			}
 		}
-		due, prov := s.cal.AddWorkdays(it.ReplyDue, workdays)
+		due, prov := s.Calendar().AddWorkdays(it.ReplyDue, workdays)
 		if _, err := tx.Exec(ctx, "UPDATE qa_items SET reply_due = ?, extended = ?, due_provisional = ?, updated_at = ? WHERE id = ?",
 			due.UTC(), true, it.DueProvisional || prov, now, it.ID); err != nil {
 			return fmt.Errorf("extend %d: %w", it.ID, err)
@@ -323,7 +323,7 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 		if now.After(it.RepliedAt.AddDate(0, 0, rules.ReopenDays)) {
 			return mingbai.Errorf(mingbai.ECONFLICT, "回音已超过 %d 天，不能再重新提出。可以提出新的问题。", rules.ReopenDays)
 		}
-		due, prov := s.cal.AddWorkdays(now, rules.ReplyWorkdays)
+		due, prov := s.Calendar().AddWorkdays(now, rules.ReplyWorkdays)
 		if _, err := tx.Exec(ctx, `UPDATE qa_items SET status = ?, reopened = ?, outcome = '', replied_at = NULL, reply_due = ?,
 			due_provisional = ?, referred_to = NULL, updated_at = ? WHERE id = ?`,
 			string(Studying), true, due.UTC(), prov, now, it.ID); err != nil {

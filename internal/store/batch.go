@@ -236,7 +236,7 @@ func (db *DB) runBatchOnce(reqs []*batchRequest, withSavepoints bool) (retry []*
 	if err != nil {
 		return reqs, fmt.Errorf("begin batch: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, Dialect: db.Dialect}
+	tx := &Tx{tx: sqlTx, Dialect: db.Dialect, shared: true}
 	dt := &txDeferred{}
 	batchDeferred.Store(tx, dt)
 	defer batchDeferred.Delete(tx)
@@ -362,11 +362,13 @@ func (s *Stmt) Close() error { return s.s.Close() }
 
 // ExecStmt runs a prepared statement in tx.
 func (tx *Tx) ExecStmt(ctx context.Context, s *Stmt, args ...any) (sql.Result, error) {
+	ctx = tx.stmtCtx(ctx)
 	return tx.tx.StmtContext(ctx, s.s).ExecContext(ctx, args...)
 }
 
 // QueryRowStmt runs a prepared query returning at most one row in tx.
 func (tx *Tx) QueryRowStmt(ctx context.Context, s *Stmt, args ...any) *sql.Row {
+	ctx = tx.stmtCtx(ctx)
 	return tx.tx.StmtContext(ctx, s.s).QueryRowContext(ctx, args...)
 }
 

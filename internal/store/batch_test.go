@@ -166,6 +166,38 @@ func TestWriteBatched(t *testing.T) {
 				t.Fatal("a cancelled caller's work was committed")
 			}
 		})
+
+		t.Run("a caller cancelled mid-way breaks nobody's transaction", func(t *testing.T) {
+			// The caller's context ends while its function runs: its
+			// statements in the shared transaction still run whole, and it
+			// is told truthfully that its work was committed.
+			cctx, cancel := context.WithCancel(ctx)
+			var wg sync.WaitGroup
+			errs := make([]error, 10)
+			for i := range errs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = db.WriteBatched(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, fmt.Sprintf("midway-%d", i)) })
+				}()
+			}
+			err := db.WriteBatched(cctx, func(tx *store.Tx) error {
+				cancel()
+				return insertUnit(cctx, tx, "midway-cancelled")
+			})
+			wg.Wait()
+			if err != nil {
+				t.Fatalf("cancelled mid-way: %v", err)
+			}
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("caller %d: %v", i, err)
+				}
+			}
+			if got := countUnits(t, db, "midway-"); got != 11 {
+				t.Fatalf("%d rows committed, want 11", got)
+			}
+		})
 	})
 }
 

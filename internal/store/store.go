@@ -71,21 +71,39 @@ func (db *DB) Ping(ctx context.Context) error {
 type Tx struct {
 	tx      *sql.Tx
 	Dialect Dialect
+	// shared marks a group-commit transaction (see batch.go): it belongs
+	// to no single caller, so no caller's cancellation may interrupt one
+	// of its statements.
+	shared bool
+}
+
+// stmtCtx is the context a statement of tx runs with. In a shared
+// transaction a caller's cancellation is ignored mid-statement: it would
+// break the transaction of every caller in the batch, and the batcher
+// already skips a caller whose context has ended before its turn. That
+// also spares the SQLite driver the goroutine it starts to watch each
+// cancellable statement, on the one path where statements run one after
+// another.
+func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
+	if tx.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.Dialect.Rebind(query), args...)
+	return tx.tx.ExecContext(tx.stmtCtx(ctx), tx.Dialect.Rebind(query), args...)
 }
 
 // Query runs a query returning rows.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.Dialect.Rebind(query), args...)
+	return tx.tx.QueryContext(tx.stmtCtx(ctx), tx.Dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.Dialect.Rebind(query), args...)
+	return tx.tx.QueryRowContext(tx.stmtCtx(ctx), tx.Dialect.Rebind(query), args...)
 }
 
 // InsertID runs an INSERT that ends in "RETURNING id" and returns the id.
@@ -99,6 +117,7 @@ func (tx *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, e
 // Savepoint runs fn inside a savepoint of tx: if fn fails, only its own
 // changes are rolled back and tx stays usable.
 func (tx *Tx) Savepoint(ctx context.Context, name string, fn func() error) error {
+	ctx = tx.stmtCtx(ctx)
 	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
@@ -178,6 +197,24 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// PrepareRead prepares a read query (with ? placeholders) for QueryStmt.
+// It is for the lookups nearly every request makes, which SQLite would
+// otherwise parse again each time.
+func (db *DB) PrepareRead(ctx context.Context, query string) (*Stmt, error) {
+	s, err := db.read.PrepareContext(ctx, db.Dialect.Rebind(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return &Stmt{s: s}, nil
+}
+
+// QueryStmt runs a statement from PrepareRead outside any transaction: a
+// single statement reads one consistent snapshot by itself and needs no
+// BEGIN and ROLLBACK around it.
+func (db *DB) QueryStmt(ctx context.Context, s *Stmt, args ...any) (*sql.Rows, error) {
+	return s.s.QueryContext(ctx, args...)
 }
 
 // Query runs a read query outside any transaction.

@@ -33,6 +33,8 @@ var qaPages = map[string][]string{
 	"qa_complaint":  {"qa/complaint.html", "partials/fields.html"},
 	"qa_ctrack":     {"qa/ctrack.html"},
 	"qa_inbox_user": {"qa/notifications.html", "partials/fields.html"},
+	"qa_calendar":   {"qa/calendar.html", "partials/fields.html"},
+	"qa_rules":      {"qa/rules.html", "partials/fields.html"},
 }
 
 var (
@@ -89,6 +91,13 @@ func (s *Server) registerQARoutes() {
 	s.handle("GET /inbox", loggedIn, s.notificationsPage)
 	s.handle("POST /inbox/read", loggedIn, s.markRead)
 	s.handle("POST /inbox/mail", loggedIn, s.setMailPrefs)
+
+	// A district admin's settings: the working-day calendar and the rules.
+	s.handle("GET /admin/districts/{unit}/calendar", districtAdmin, s.qaCalendarPage)
+	s.handle("POST /admin/districts/{unit}/calendar", districtAdmin, s.qaAddCalendar)
+	s.handle("POST /admin/districts/{unit}/calendar/{row}/remove", districtAdmin, s.qaRemoveCalendar)
+	s.handle("GET /admin/districts/{unit}/qa-rules", districtAdmin, s.qaRulesPage)
+	s.handle("POST /admin/districts/{unit}/qa-rules", districtAdmin, s.qaSetRules)
 }
 
 func emptyForm() *form { return &form{Values: map[string]string{}, Errors: map[string]string{}} }
@@ -524,9 +533,13 @@ func (s *Server) statsPeriod(r *http.Request) (from, to time.Time, label string,
 		from, to, err = periodRange(p)
 		return from, to, p, err
 	}
+	// Six whole months back from the start of this one, so that
+	// everything of the last half year (近半年) counts: counting six months
+	// back from the end of this month left out up to a month of it (the
+	// demo's referral among it, so 转办 showed 0).
 	now := s.now().In(mingbai.Shanghai)
 	to = time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, mingbai.Shanghai)
-	from = to.AddDate(0, -6, 0)
+	from = time.Date(now.Year(), now.Month()-6, 1, 0, 0, 0, 0, mingbai.Shanghai)
 	return from, to, "", nil
 }
 

@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
+	"mingbai/internal/zh"
 )
 
 // qaFixture is the qa data of the fixture: in community A an item, an
@@ -24,6 +26,7 @@ type qaFixture struct {
 	complaintBody      string
 	complainant        string
 	complainantContact string
+	calendarRow        int64 // a row the district admin added
 }
 
 func (f *fixture) actorOf(name string) *mingbai.Actor {
@@ -66,6 +69,15 @@ func (f *fixture) seedQA() {
 		t.Fatal(err)
 	}
 	f.qaf.fresh = crc.ID
+	admin := f.actorOf("admin")
+	if err := f.qa.AddCalendarRows(ctx, admin, f.demo.District, []zh.Day{{Date: time.Date(2031, 1, 1, 0, 0, 0, 0, mingbai.Shanghai), Kind: zh.Holiday, Name: "元旦"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.qa.CalendarRows(ctx, admin, f.demo.District)
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("calendar rows %v, %v", rows, err)
+	}
+	f.qaf.calendarRow = rows[0].ID
 }
 
 var (
@@ -76,6 +88,7 @@ var (
 func qaMatrix(f *fixture) map[string]matrixCase {
 	q := f.qaf
 	item := "/c/suojin-4/qa/items/" + id(q.item)
+	district := "/admin/districts/" + id(f.demo.District)
 	return map[string]matrixCase{
 		"GET /c/{community}/qa":                         {"GET", "/c/suojin-4/qa?q=楼道", nil, everyone},
 		"GET /c/{community}/qa/new":                     {"GET", "/c/suojin-4/qa/new", nil, everyone},
@@ -113,6 +126,17 @@ func qaMatrix(f *fixture) map[string]matrixCase {
 		"GET /inbox":                                    {"GET", "/inbox", nil, accounts},
 		"POST /inbox/read":                              {"POST", "/inbox/read", nil, accounts},
 		"POST /inbox/mail":                              {"POST", "/inbox/mail", nil, accounts},
+		// The district admin's settings; the form of a POST is valid, so
+		// an allowed call changes something and a denied one must not.
+		"GET /admin/districts/{unit}/calendar": {"GET", district + "/calendar", nil, onlyAdmin},
+		"POST /admin/districts/{unit}/calendar": {"POST", district + "/calendar", func(*fixture) url.Values {
+			return url.Values{"date": {"2030-01-01"}, "kind": {"holiday"}, "name": {"元旦"}}
+		}, onlyAdmin},
+		"POST /admin/districts/{unit}/calendar/{row}/remove": {"POST", district + "/calendar/" + id(q.calendarRow) + "/remove", nil, onlyAdmin},
+		"GET /admin/districts/{unit}/qa-rules":               {"GET", district + "/qa-rules", nil, onlyAdmin},
+		"POST /admin/districts/{unit}/qa-rules": {"POST", district + "/qa-rules", func(*fixture) url.Values {
+			return url.Values{"ack_workdays": {"1"}, "reply_workdays": {"8"}, "max_extension_workdays": {"7"}, "reopen_days": {"15"}, "ip_per_hour": {"10"}, "account_per_day": {"20"}}
+		}, onlyAdmin},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 	"mingbai/internal/web"
 )
@@ -56,9 +58,29 @@ func TestLoadSubmissions(t *testing.T) {
 		accepted, refused, failed atomic.Int64
 		mu                        sync.Mutex
 		lat                       []time.Duration
+		samples                   []loadSample
 		codes                     = map[string]int{}
 	)
-	deadline := time.Now().Add(*qaLoadDuration)
+	began := time.Now()
+	deadline := began.Add(*qaLoadDuration)
+	// Every 10 s the database's state is noted, so that a latency that
+	// grows over the run can be set beside what grew with it.
+	stopWatch := make(chan struct{})
+	watched := make(chan []string)
+	go func() {
+		var notes []string
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopWatch:
+				watched <- notes
+				return
+			case <-tick.C:
+				notes = append(notes, dbNote(ctx, db))
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	tr := &http.Transport{MaxIdleConnsPerHost: *qaLoadWorkers}
 	for w := 0; w < *qaLoadWorkers; w++ {
@@ -81,6 +103,7 @@ func TestLoadSubmissions(t *testing.T) {
 				}
 			}
 			var mine []time.Duration
+			var mySamples []loadSample
 			// Submitters start spread over the first pause, as people do.
 			if *qaLoadThink > 0 {
 				time.Sleep(time.Duration(w) * *qaLoadThink / time.Duration(*qaLoadWorkers))
@@ -106,6 +129,7 @@ func TestLoadSubmissions(t *testing.T) {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
 				mine = append(mine, d)
+				mySamples = append(mySamples, loadSample{at: start, took: d})
 				switch {
 				case resp.StatusCode == http.StatusSeeOther:
 					accepted.Add(1)
@@ -121,10 +145,18 @@ func TestLoadSubmissions(t *testing.T) {
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			samples = append(samples, mySamples...)
 			mu.Unlock()
 		}(w)
 	}
 	wg.Wait()
+	close(stopWatch)
+
+	notes := <-watched
+	for i, n := range notes {
+		win := windowPercentiles(samples, began.Add(time.Duration(i)*10*time.Second), began.Add(time.Duration(i+1)*10*time.Second))
+		t.Logf("%3ds–%3ds: %s; %s", i*10, (i+1)*10, win, n)
+	}
 	var after int
 	db.QueryRow(ctx, "SELECT COUNT(*) FROM qa_items").Scan(&after)
 	var distinct int
@@ -146,10 +178,66 @@ func TestLoadSubmissions(t *testing.T) {
 	if len(codes) != int(accepted.Load()) || distinct != after {
 		t.Errorf("%d distinct codes for %d accepted submissions", len(codes), accepted.Load())
 	}
+	// Each code a submitter was given names exactly one stored item.
+	stored := map[string]int{}
+	rows, err := db.Query(ctx, "SELECT code FROM qa_items")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		stored[c]++
+	}
+	rows.Close()
+	for c := range codes {
+		if stored[c] != 1 {
+			t.Errorf("accepted submission %s stored %d times", c, stored[c])
+		}
+	}
 	if failed.Load() > 0 {
 		t.Errorf("%d submissions failed", failed.Load())
 	}
 	if p99 := pct(.99); p99 >= 200*time.Millisecond {
 		t.Errorf("p99 latency %s, want under 200 ms", p99)
 	}
+}
+
+// loadSample is one submission of the load test: when it was sent and how
+// long the server took to answer.
+type loadSample struct {
+	at   time.Time
+	took time.Duration
+}
+
+// windowPercentiles describes the latency of the submissions sent in
+// [from, to).
+func windowPercentiles(samples []loadSample, from, to time.Time) string {
+	var d []time.Duration
+	for _, s := range samples {
+		if !s.at.Before(from) && s.at.Before(to) {
+			d = append(d, s.took)
+		}
+	}
+	if len(d) == 0 {
+		return "no submissions"
+	}
+	slices.Sort(d)
+	p := func(q float64) time.Duration { return d[int(float64(len(d)-1)*q)].Round(time.Millisecond) }
+	return fmt.Sprintf("%d sent, p50 %s p99 %s", len(d), p(.5), p(.99))
+}
+
+// dbNote reports the size of a SQLite database and its write-ahead log and
+// the group commits so far.
+func dbNote(ctx context.Context, db *store.DB) string {
+	var pages int64
+	db.QueryRow(ctx, "PRAGMA page_count").Scan(&pages)
+	var wal int64
+	if fi, err := os.Stat(db.URL + "-wal"); err == nil {
+		wal = fi.Size()
+	}
+	batches, callers := db.BatchStats()
+	return fmt.Sprintf("db %d pages, wal %d KiB, %d group commits of %d writes", pages, wal/1024, batches, callers)
 }
