@@ -569,6 +569,7 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	}
 	acc := accessOf(a, c)
 	v := &StatementView{}
+	cached := false
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		pi, err := periodRowTx(ctx, tx, c.ID, p)
 		if err != nil {
@@ -576,6 +577,12 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 		}
 		if pi.Status != StatusPublished && !acc.SeesUnpublished() {
 			return mingbai.Errorf(mingbai.ENOTFOUND, "%s 的财务公开表还没有公开。", p.Label())
+		}
+		if pi.Status == StatusPublished {
+			if hit, ok := s.statements.get(c.ID, p, pi.SHA256); ok {
+				*v, cached = *hit, true
+				return nil
+			}
 		}
 		v.PeriodInfo = *pi
 		var raw string
@@ -602,6 +609,9 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	if err != nil {
 		return nil, err
 	}
+	if cached {
+		return v, nil
+	}
 	for _, sa := range v.Statement.Accounts {
 		v.Closing += sa.Closing
 	}
@@ -613,6 +623,9 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	}
 	if v.ClosingDaxie, err = zh.Daxie(v.Closing); err != nil {
 		return nil, err
+	}
+	if v.Status == StatusPublished {
+		s.statements.put(c.ID, p, v)
 	}
 	return v, nil
 }
