@@ -26,6 +26,7 @@ var financePages = map[string][]string{
 	"finance_import":    {"finance/import.html", "finance/parts.html", "partials/fields.html"},
 	"finance_street":    {"finance/street.html", "finance/parts.html", "partials/fields.html"},
 	"finance_district":  {"finance/district.html", "finance/parts.html", "partials/fields.html"},
+	"finance_budget":    {"finance/budget.html", "finance/parts.html", "partials/fields.html"},
 }
 
 var (
@@ -47,6 +48,8 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("GET "+c+"/receipts/{attachment}", public, s.financeReceipt)
 	s.handle("GET "+c+"/special/{kind}", public, s.financeSpecial)
 	s.handle("GET "+c+"/export", public, s.financeExport)
+	s.handle("GET "+c+"/budget", public, s.financeBudget)
+	s.handle("POST "+c+"/budget", cadreOfCommunity, s.financeSetBudget)
 
 	s.handle("GET "+c+"/ledger", cadreOfCommunity, s.financeLedger)
 	s.handle("POST "+c+"/books", cadreOfCommunity, s.financeOpenBooks)
@@ -118,6 +121,7 @@ type financeBoardData struct {
 	YearTotal zh.Fen
 	LastTotal zh.Fen
 	Flagged   []finance.Entry
+	Budget    *financeBudgetView // nil unless a budget was entered for the year
 }
 
 func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
@@ -150,6 +154,17 @@ func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
 			}
 			d.Monthly, d.YearVs, d.YearTotal, d.LastTotal = monthlyCharts(d.Periods, latest)
 			d.ByCat = categoryChart(d.Latest.Statement.Categories)
+		}
+		year := s.now().In(mingbai.Shanghai).Year()
+		if latest != 0 {
+			year = latest.Year()
+		}
+		bv, err := s.budgetView(r, c, year)
+		if err != nil {
+			return err
+		}
+		if bv.Budget.Entered {
+			d.Budget = bv
 		}
 	}
 	s.render(w, r, http.StatusOK, "finance_board", d)
@@ -299,6 +314,7 @@ var financeDone = map[string]string{
 	"returned":  "已退回，等待社区干部答复。",
 	"answered":  "已答复并重新提交审核。",
 	"published": "审核通过，财务公开表已公开并记入公开日志。",
+	"saved":     "已保存。",
 }
 
 var specialKinds = map[string]string{"subsidies": "干部补贴和奖金", "relief": "救灾救济款物", "fees": "收费情况"}

@@ -93,6 +93,8 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 		"GET /c/{community}/finance/receipts/{attachment}":      {"GET", c + "/receipts/" + id(ff.attachment), nil, everyone},
 		"GET /c/{community}/finance/special/{kind}":             {"GET", c + "/special/relief", nil, everyone},
 		"GET /c/{community}/finance/export":                     {"GET", c + "/export?what=special", nil, everyone},
+		"GET /c/{community}/finance/budget":                     {"GET", c + "/budget", nil, everyone},
+		"POST /c/{community}/finance/budget":                    {"POST", c + "/budget", nil, onlyCadre},
 
 		"GET /c/{community}/finance/ledger":                              {"GET", c + "/ledger", nil, onlyCadre},
 		"POST /c/{community}/finance/books":                              {"POST", c + "/books", nil, onlyCadre},
