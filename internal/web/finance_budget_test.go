@@ -57,11 +57,11 @@ func TestFinanceBudget(t *testing.T) {
 				t.Errorf("board lacks %q", want)
 			}
 		}
-		b = body(t, f.client().get("/c/suojin-4/finance/budget?year=" + year))
+		b = body(t, f.client().get("/c/suojin-4/finance/budget?year="+year))
 		if !strings.Contains(b, "5,000.00") || strings.Contains(b, "保存预算") {
 			t.Errorf("public budget page: figures missing or the form shown")
 		}
-		b = body(t, cadre.get("/c/suojin-4/finance/budget?year=" + year))
+		b = body(t, cadre.get("/c/suojin-4/finance/budget?year="+year))
 		if !strings.Contains(b, "保存预算") || !strings.Contains(b, `value="100.00"`) {
 			t.Errorf("cadre's budget page lacks the filled form")
 		}
