@@ -93,9 +93,9 @@ func BenchmarkImport50k(b *testing.B) {
 	}
 }
 
-// BenchmarkStatementTenYears reads one month's statement (with its
-// review notes and 大写 totals) from books of ten years × 3,000 entries
-// and reports p99 over the runs.
+// BenchmarkStatementTenYears reads, as the public, one published month's
+// statement (with its review notes and 大写 totals) and the list of months
+// from books of ten years × 3,000 entries, and reports p99 over the runs.
 func BenchmarkStatementTenYears(b *testing.B) {
 	t := &testing.T{}
 	e := newEnv(t, storetest.SQLite(b))
@@ -105,8 +105,12 @@ func BenchmarkStatementTenYears(b *testing.B) {
 	if res, err := e.fin.ImportCashbook(ctx, cadre, c, acct, cashbook(b, bigCashbook(30000)), nil); err != nil || res.Posted != 30000 {
 		b.Fatal(err)
 	}
+	super := &mingbai.Actor{UserID: 10, Name: "监督", Grants: []mingbai.Grant{{Role: mingbai.RoleSupervisor, UnitID: c, Street: e.demo.Suojincun, District: e.demo.District}}}
 	for p := finance.Period(201601); p <= 202512; p = p.Next() {
 		if err := e.fin.Close(ctx, cadre, c, p, ""); err != nil {
+			b.Fatal(err)
+		}
+		if err := e.fin.Approve(ctx, super, c, p, ""); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -114,12 +118,15 @@ func BenchmarkStatementTenYears(b *testing.B) {
 	var lat []time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		p := finance.Period(2016+i%10)*100 + finance.Period(1+i%12)
-		v, err := e.fin.StatementOf(ctx, e.officer, c, p)
+		// Every month in turn, so the first 120 reads decode from the
+		// database and later ones may come from the cache, as a public
+		// page's readers would.
+		p := finance.Period(2016+(i/12)%10)*100 + finance.Period(1+i%12)
+		v, err := e.fin.StatementOf(ctx, e.public, c, p)
 		if err != nil || v.Period != p {
 			b.Fatal(err)
 		}
-		if _, err := e.fin.Periods(ctx, e.officer, c); err != nil {
+		if _, err := e.fin.Periods(ctx, e.public, c); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))

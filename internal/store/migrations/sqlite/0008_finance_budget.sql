@@ -32,3 +32,11 @@ CREATE TABLE fin_redactions (
 	redacted_at TIMESTAMP NOT NULL
 );
 CREATE INDEX fin_redactions_attachment ON fin_redactions(community_id, attachment_id, id);
+
+-- The list of a community's months reads every column of fin_periods but
+-- the statement itself. SQLite keeps that statement (tens of kilobytes of
+-- JSON) inside the row, before the columns the list needs, so without
+-- this covering index each listed month read its whole statement from
+-- overflow pages: the slow part of every finance page. (PostgreSQL keeps
+-- large text out of line, so it needs no such index.)
+CREATE INDEX fin_periods_list ON fin_periods(community_id, period, id, status, income, expense, closed_at, published_at, leaf_index, statement_sha256);
