@@ -57,6 +57,7 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("POST "+c+"/entries/{entry}/reverse", cadreOfCommunity, s.financeReverse)
 	s.handle("POST "+c+"/entries/{entry}/attachments", cadreOfCommunity, s.financeAttach)
 	s.handle("POST "+c+"/receipts/{attachment}/clear", cadreOfCommunity, s.financeClearReceipt)
+	s.handle("POST "+c+"/receipts/{attachment}/redact", cadreOfCommunity, s.financeRedact)
 	s.handle("GET "+c+"/import", cadreOfCommunity, s.financeImportPage)
 	s.handle("POST "+c+"/import", cadreOfCommunity, s.financeImport)
 	s.handle("POST "+c+"/periods/{period}/close", cadreOfCommunity, s.financeClose)
@@ -248,8 +249,9 @@ func writeTables(w http.ResponseWriter, r *http.Request, name string, tables []f
 
 type financeEntryData struct {
 	financeNav
-	E    *finance.Entry
-	Form *form
+	E          *finance.Entry
+	Form       *form
+	RedactRows []int
 }
 
 func (s *Server) financeEntry(w http.ResponseWriter, r *http.Request) error {
@@ -261,7 +263,7 @@ func (s *Server) renderEntry(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := &financeEntryData{Form: f}
+	d := &financeEntryData{Form: f, RedactRows: redactRows}
 	if d.financeNav, err = s.financeNav(r, "收支记录", "history"); err != nil {
 		return err
 	}
@@ -281,7 +283,8 @@ func (s *Server) financeReceipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	at, f, err := s.finance.OpenAttachment(r.Context(), actor(r), state(r).community.ID, id)
+	original := r.URL.Query().Get("original") == "1"
+	at, f, err := s.finance.OpenAttachmentVersion(r.Context(), actor(r), state(r).community.ID, id, original)
 	if err != nil {
 		return err
 	}
@@ -289,8 +292,14 @@ func (s *Server) financeReceipt(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", at.MIME)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(at.Name))
-	if at.Cleared {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	// The same URL serves a newer version once the receipt is redacted,
+	// so caches must revalidate (the ETag makes that cheap); an original
+	// or an unpublished receipt is never stored by a shared cache.
+	w.Header().Set("ETag", `"`+at.Served+`"`)
+	if at.Cleared && !original {
+		w.Header().Set("Cache-Control", "public, no-cache")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-store")
 	}
 	http.ServeContent(w, r, "", time.Time{}, f)
 	return nil
@@ -315,6 +324,7 @@ var financeDone = map[string]string{
 	"answered":  "已答复并重新提交审核。",
 	"published": "审核通过，财务公开表已公开并记入公开日志。",
 	"saved":     "已保存。",
+	"redacted":  "已遮盖。公开的是遮盖后的图片，原件只有本社区干部和监督委员会成员能看。",
 }
 
 var specialKinds = map[string]string{"subsidies": "干部补贴和奖金", "relief": "救灾救济款物", "fees": "收费情况"}

@@ -102,6 +102,7 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 		"POST /c/{community}/finance/entries/{entry}/reverse":            {"POST", c + "/entries/" + id(ff.entry) + "/reverse", nil, onlyCadre},
 		"POST /c/{community}/finance/entries/{entry}/attachments":        {"POST", c + "/entries/" + id(ff.entry) + "/attachments", nil, onlyCadre},
 		"POST /c/{community}/finance/receipts/{attachment}/clear":        {"POST", c + "/receipts/" + id(ff.attachment) + "/clear", nil, onlyCadre},
+		"POST /c/{community}/finance/receipts/{attachment}/redact":       {"POST", c + "/receipts/" + id(ff.attachment) + "/redact", nil, onlyCadre},
 		"GET /c/{community}/finance/import":                              {"GET", c + "/import", nil, onlyCadre},
 		"POST /c/{community}/finance/import":                             {"POST", c + "/import", nil, onlyCadre},
 		"POST /c/{community}/finance/periods/{period}/close":             {"POST", c + "/periods/" + p + "/close", nil, onlyCadre},
