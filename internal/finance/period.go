@@ -114,6 +114,10 @@ func contentOf(e *Entry) EntryContent {
 	return ec
 }
 
+// PublicContent is the content of entry e as its statement lists it (the
+// flag as computed now).
+func PublicContent(e *Entry) EntryContent { return contentOf(e) }
+
 // leafContent is the entry's content without the flag, which depends on
 // the rules of the day: the leaf hashes only what the entry says.
 func leafContent(e *Entry) EntryContent {

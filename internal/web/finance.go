@@ -19,8 +19,8 @@ import (
 // financePages are the pages of 财务公开.
 var financePages = map[string][]string{
 	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html"},
-	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html"},
-	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html"},
+	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
+	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
 	"finance_ledger":    {"finance/ledger.html", "finance/parts.html", "partials/fields.html"},
 	"finance_import":    {"finance/import.html", "finance/parts.html", "partials/fields.html"},
@@ -66,6 +66,11 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("POST "+c+"/statements/{period}/approve", supervisorOfCommunity, s.financeApprove)
 	s.handle("POST "+c+"/special/{kind}", cadreOfCommunity, s.financeAddSpecial)
 	s.handle("POST "+c+"/donations/{donation}/distributions", cadreOfCommunity, s.financeDistribute)
+
+	const api = "/api/v1/c/{community}/finance"
+	s.handle("GET "+api+"/statements", public, s.apiFinanceStatements)
+	s.handle("GET "+api+"/statements/{period}", public, s.apiFinanceStatement)
+	s.handle("GET "+api+"/statements/{period}/entries", public, s.apiFinanceEntries)
 
 	s.handle("GET /s/{street}/finance", overseerOfStreet, s.financeStreet)
 	s.handle("GET /admin/units/{unit}/finance", districtAdmin, s.financeDistrict)
