@@ -142,17 +142,19 @@ func budgetChart(b *finance.Budget) template.HTML {
 	for _, l := range b.Lines {
 		max = maxFen(max, maxFen(l.Budget, l.Actual))
 	}
-	const labelW, barMax, barH, rowH = 130.0, 300.0, 18.0, 64
+	// Narrower than the other charts, so that on a phone, where the
+	// picture is scaled to the screen, its text stays readable.
+	const width, labelW, barMax, barH, rowH = 440, 96.0, 170.0, 18.0, 64
 	h := rowH*len(b.Lines) + 40
 	var sb strings.Builder
 	title := fmt.Sprintf("%d年预算与实际", b.Year)
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, chartW, h, template.HTMLEscapeString(title))
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, h, template.HTMLEscapeString(title))
 	sb.WriteString(`<defs><pattern id="hatch-budget" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`)
 	sb.WriteString(`<rect x="8" y="6" width="18" height="18" fill="#6b6b6b"/><text x="32" y="21" font-size="16">预算</text>`)
 	sb.WriteString(`<rect x="100" y="6" width="18" height="18" fill="url(#hatch-budget)" stroke="#1f5f99"/><text x="124" y="21" font-size="16">实际</text>`)
 	for i, l := range b.Lines {
 		y := float64(40 + i*rowH)
-		fmt.Fprintf(&sb, `<text x="4" y="%.1f" font-size="16">%s</text>`, y+barH+6, template.HTMLEscapeString(l.Name))
+		fmt.Fprintf(&sb, `<text x="4" y="%.1f" font-size="15">%s</text>`, y+barH+6, template.HTMLEscapeString(l.Name))
 		bw := float64(l.Budget) / float64(max) * barMax
 		aw := float64(l.Actual) / float64(max) * barMax
 		if aw < 0 {
