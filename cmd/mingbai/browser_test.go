@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,11 +36,7 @@ func startDemo(t *testing.T) *program {
 // startDemoIn runs `mingbai demo` on the data directory dir.
 func startDemoIn(t *testing.T, dir string) *program {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "mingbai")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build mingbai: %v\n%s", err, out)
-	}
+	bin := buildOnce(t)
 	cmd := exec.Command(bin, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 	cmd.Env = append(os.Environ(), "MINGBAI_DB=", "MINGBAI_LOG_ORIGIN=")
 	stdout, err := cmd.StdoutPipe()
@@ -77,6 +74,33 @@ func startDemoIn(t *testing.T, dir string) *program {
 		t.Fatal("mingbai demo did not start within 60 s")
 	}
 	return nil
+}
+
+var (
+	buildMu  sync.Mutex
+	builtBin string
+)
+
+// buildOnce builds the mingbai binary once for all browser tests of this
+// test process.
+func buildOnce(t *testing.T) string {
+	t.Helper()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if builtBin != "" {
+		return builtBin
+	}
+	dir, err := os.MkdirTemp("", "mingbai-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "mingbai")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build mingbai: %v\n%s", err, out)
+	}
+	builtBin = bin
+	return bin
 }
 
 // browser starts headless Chromium. A missing Chromium fails the test

@@ -9,6 +9,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
@@ -123,6 +124,9 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 		BuildingUnit: "12幢2单元301室", Password: demoPassword,
 	}); err != nil {
 		return false, fmt.Errorf("demo registration: %w", err)
+	}
+	if err := disclosure.SeedDemo(ctx, a.disclosure, d); err != nil {
+		return false, fmt.Errorf("demo board: %w", err)
 	}
 	if err := qa.SeedDemo(ctx, a.qa, d, time.Now()); err != nil {
 		return false, fmt.Errorf("demo questions: %w", err)

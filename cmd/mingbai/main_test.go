@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,4 +149,12 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if _, err := http.Get(u + "/healthz"); err == nil {
 		t.Error("server still accepts connections after shutdown")
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
 }

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
@@ -72,6 +73,9 @@ type app struct {
 	qa     *qa.Service
 	fin    *finance.Service
 	logger *slog.Logger
+
+	disclosure *disclosure.Service
+	dataDir    string
 }
 
 // newApp opens the transparency log (its key lives in dataDir) and builds
@@ -88,6 +92,7 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
 	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
 	a.fin = finance.NewService(db, a.org, l, dataDir, now)
+	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
 	return a, nil
 }
 
@@ -142,6 +147,7 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	go qaChores(choresCtx, a.qa, a.logger)
 	srv, err := web.New(web.Config{
 		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
+		Disclosure: a.disclosure, DataDir: a.dataDir,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
 		Finance: a.fin,
 	})

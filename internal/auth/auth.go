@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -53,6 +54,10 @@ type Service struct {
 	dummyOnce sync.Once
 	dummyHash string
 	dummyErr  error
+
+	// verifications counts password checks, so a test can prove that a
+	// login for a missing account does the same work as a wrong password.
+	verifications atomic.Int64
 }
 
 // NewService returns a Service on db using the clock now and the default
@@ -89,6 +94,7 @@ func (s *Service) verify(ctx context.Context, encoded, password string) (ok, sta
 		return false, false, err
 	}
 	defer s.release()
+	s.verifications.Add(1)
 	return checkPassword(encoded, password, s.params)
 }
 

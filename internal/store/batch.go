@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Group commit.
@@ -112,6 +114,32 @@ func (db *DB) stopBatcher() {
 	}
 }
 
+// collectWait bounds how long a batch waits to collect callers.
+const collectWait = 2 * time.Millisecond
+
+// collect waits briefly, after a batch of last callers, until about half
+// as many are queued again. Under steady load the callers a batch has just
+// answered come back within a moment; starting the next batch with the
+// first few of them would spend a whole commit (an fsync) on those few
+// and leave the rest to queue behind it. Under light load (last ≤ 1)
+// nobody waits.
+func (db *DB) collect(last int) {
+	if last <= 1 {
+		return
+	}
+	b := &db.batch
+	deadline := time.Now().Add(collectWait)
+	for {
+		b.mu.Lock()
+		n := len(b.queue)
+		b.mu.Unlock()
+		if n >= last/2 || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(collectWait / 10)
+	}
+}
+
 func (db *DB) batchLoop() {
 	b := &db.batch
 	defer close(b.done)
@@ -121,7 +149,9 @@ func (db *DB) batchLoop() {
 			return
 		case <-b.wake:
 		}
+		last := 0 // callers in the previous batch
 		for {
+			db.collect(last)
 			b.mu.Lock()
 			n := min(len(b.queue), maxBatchSize)
 			reqs := b.queue[:n:n]
@@ -134,6 +164,7 @@ func (db *DB) batchLoop() {
 				break
 			}
 			db.runBatch(reqs)
+			last = n
 		}
 	}
 }
@@ -171,6 +202,13 @@ func (db *DB) runBatch(reqs []*batchRequest) {
 			reqs = retry
 			continue
 		}
+		if errors.Is(err, errFlushFailed) && !db.Dialect.retryable(err) {
+			// Deferred rows of the whole batch failed to write: no
+			// caller can be blamed yet, so each runs alone, where its
+			// rows are written at once and a failure is its own.
+			reqs = retry
+			break
+		}
 		if attempt >= maxAttempts || !db.Dialect.retryable(err) && len(retry) == len(reqs) {
 			break
 		}
@@ -199,6 +237,9 @@ func (db *DB) runBatchOnce(reqs []*batchRequest, withSavepoints bool) (retry []*
 		return reqs, fmt.Errorf("begin batch: %w", err)
 	}
 	tx := &Tx{tx: sqlTx, Dialect: db.Dialect}
+	dt := &txDeferred{}
+	batchDeferred.Store(tx, dt)
+	defer batchDeferred.Delete(tx)
 	var sp *savepoints
 	if withSavepoints {
 		if sp, err = prepareSavepoints(ctx, sqlTx); err != nil {
@@ -221,7 +262,11 @@ func (db *DB) runBatchOnce(reqs []*batchRequest, withSavepoints bool) (retry []*
 			ok = append(ok, r)
 			continue
 		}
+		mark := dt.mark()
 		ferr, serr := sp.run(ctx, tx, r)
+		if ferr != nil {
+			dt.undo(mark) // the caller's rows go with its savepoint
+		}
 		if serr != nil {
 			// The transaction is unusable (say, a connection lost while
 			// a caller's context was cancelled mid-statement). The caller
@@ -242,6 +287,10 @@ func (db *DB) runBatchOnce(reqs []*batchRequest, withSavepoints bool) (retry []*
 	}
 	if len(ok) == 0 {
 		return nil, sqlTx.Rollback()
+	}
+	if err := dt.flush(ctx, tx); err != nil {
+		_ = sqlTx.Rollback()
+		return ok, err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return ok, fmt.Errorf("commit batch: %w", err)
@@ -332,4 +381,156 @@ func callFn(tx *Tx, r *batchRequest) (err error) {
 		}
 	}()
 	return r.fn(tx)
+}
+
+// Deferred writes.
+//
+// Even with one commit per batch, each caller's statements cost a round
+// trip to PostgreSQL (and a trip through database/sql on SQLite), one
+// after the other on the batch's connection. Work that every caller does
+// in the same shape, such as appending a leaf, can instead be deferred: each
+// caller adds its row, and the batch writes all rows with a few multi-row
+// statements just before it commits. The rows still commit in the same
+// transaction as everything else their caller did, or not at all.
+
+// Deferred is one kind of deferred write, such as "insert a leaf". Make one
+// per kind and keep it for the life of the program.
+type Deferred struct {
+	// Flush writes rows, in the order they were added, in tx. An error
+	// fails the whole batch, whose callers then run one by one.
+	Flush func(ctx context.Context, tx *Tx, rows []any) error
+}
+
+// batchDeferred maps each batch transaction in flight to its deferred
+// rows. Tx carries no room for them, and only batches defer.
+var batchDeferred sync.Map // *Tx → *txDeferred
+
+// txDeferred holds a batch transaction's deferred rows by kind.
+type txDeferred struct {
+	order []*Deferred // kinds in the order of first use, the flush order
+	rows  map[*Deferred][]any
+}
+
+// deferMark is how many rows of each kind a transaction held when a
+// caller began.
+type deferMark map[*Deferred]int
+
+func (dt *txDeferred) mark() deferMark {
+	m := make(deferMark, len(dt.order))
+	for _, d := range dt.order {
+		m[d] = len(dt.rows[d])
+	}
+	return m
+}
+
+func (dt *txDeferred) undo(m deferMark) {
+	for _, d := range dt.order {
+		dt.rows[d] = dt.rows[d][:m[d]]
+	}
+}
+
+// errFlushFailed marks a failure to write a batch's deferred rows.
+var errFlushFailed = errors.New("write deferred rows")
+
+func (dt *txDeferred) flush(ctx context.Context, tx *Tx) error {
+	for _, d := range dt.order {
+		if rows := dt.rows[d]; len(rows) > 0 {
+			if err := d.Flush(ctx, tx, rows); err != nil {
+				return fmt.Errorf("%w: %w", errFlushFailed, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Defer adds row to the rows of kind d in tx. In a transaction of
+// WriteBatched, d.Flush writes them all after the last caller's function
+// has run and before the commit; a caller whose function fails takes its
+// rows back with it. Elsewhere (Write) d.Flush runs at once with row alone.
+//
+// Deferred rows are not in the database until the flush: SQL run by the
+// callers of the batch does not see them.
+func (tx *Tx) Defer(ctx context.Context, d *Deferred, row any) error {
+	v, ok := batchDeferred.Load(tx)
+	if !ok {
+		return d.Flush(ctx, tx, []any{row})
+	}
+	dt := v.(*txDeferred)
+	if dt.rows == nil {
+		dt.rows = map[*Deferred][]any{}
+	}
+	if _, seen := dt.rows[d]; !seen {
+		dt.order = append(dt.order, d)
+	}
+	dt.rows[d] = append(dt.rows[d], row)
+	return nil
+}
+
+// Deferred returns the rows of kind d waiting in tx to be flushed, oldest
+// first; none outside a batch. The slice must not be changed.
+func (tx *Tx) Deferred(d *Deferred) []any {
+	v, ok := batchDeferred.Load(tx)
+	if !ok {
+		return nil
+	}
+	return v.(*txDeferred).rows[d]
+}
+
+// maxRowsPerStatement bounds a multi-row statement of InsertRows.
+const maxRowsPerStatement = 512
+
+// InsertRows runs head + " VALUES (?, …), (?, …) …" + tail for rows of
+// width values each, taken in order from args. It splits the rows into
+// statements of 512, 256, … 1 rows, so that the few statement shapes
+// stay in the drivers' statement caches. With scan set, the statement
+// returns rows (tail holds a RETURNING clause) and scan reads each.
+func (tx *Tx) InsertRows(ctx context.Context, head, tail string, width int, args []any, scan func(*sql.Rows) error) error {
+	if width < 1 || len(args)%width != 0 {
+		return fmt.Errorf("insert rows: %d values do not make rows of %d", len(args), width)
+	}
+	var row strings.Builder
+	row.WriteString("(?")
+	row.WriteString(strings.Repeat(", ?", width-1))
+	row.WriteString(")")
+	for len(args) > 0 {
+		n := maxRowsPerStatement
+		for n > len(args)/width {
+			n /= 2
+		}
+		var q strings.Builder
+		q.WriteString(head)
+		q.WriteString(" VALUES ")
+		for i := range n {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row.String())
+		}
+		q.WriteString(tail)
+		chunk := args[:n*width]
+		args = args[n*width:]
+		if scan == nil {
+			if _, err := tx.Exec(ctx, q.String(), chunk...); err != nil {
+				return err
+			}
+			continue
+		}
+		rows, err := tx.Query(ctx, q.String(), chunk...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

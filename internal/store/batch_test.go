@@ -169,6 +169,162 @@ func TestWriteBatched(t *testing.T) {
 	})
 }
 
+// deferredUnits defers org_units rows to one multi-row INSERT per batch
+// and counts its flushes.
+func deferredUnits(flushes *atomic.Int64) *store.Deferred {
+	return &store.Deferred{Flush: func(ctx context.Context, tx *store.Tx, rows []any) error {
+		flushes.Add(1)
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var args []any
+		for _, r := range rows {
+			slug := r.(string)
+			args = append(args, "district", slug, slug, at, at)
+		}
+		return tx.InsertRows(ctx, "INSERT INTO org_units (kind, name, slug, created_at, updated_at)", "", 5, args, nil)
+	}}
+}
+
+func TestDeferred(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+
+		t.Run("rows of a batch are written together and commit", func(t *testing.T) {
+			var flushes atomic.Int64
+			d := deferredUnits(&flushes)
+			const n = 700 // more than one multi-row statement
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = db.WriteBatched(ctx, func(tx *store.Tx) error {
+						return tx.Defer(ctx, d, fmt.Sprintf("deferred-%d", i))
+					})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("caller %d: %v", i, err)
+				}
+			}
+			if got := countUnits(t, db, "deferred-"); got != n {
+				t.Fatalf("%d rows committed, want %d", got, n)
+			}
+			if f := flushes.Load(); f >= n {
+				t.Fatalf("%d flushes for %d concurrent callers: nothing was grouped", f, n)
+			}
+		})
+
+		t.Run("a failing caller's rows are not written", func(t *testing.T) {
+			var flushes atomic.Int64
+			d := deferredUnits(&flushes)
+			mine := errors.New("caller's own failure")
+			if err := db.Write(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, "dfail-taken") }); err != nil {
+				t.Fatal(err)
+			}
+			const n = 300
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = db.WriteBatched(ctx, func(tx *store.Tx) error {
+						if i%4 == 0 {
+							// Fails after deferring its row, in SQL on
+							// PostgreSQL's transaction as well.
+							if err := tx.Defer(ctx, d, fmt.Sprintf("dfail-bad-%d", i)); err != nil {
+								return err
+							}
+							if i%8 == 0 {
+								return insertUnit(ctx, tx, "dfail-taken")
+							}
+							return mine
+						}
+						return tx.Defer(ctx, d, fmt.Sprintf("dfail-ok-%d", i))
+					})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				switch {
+				case i%8 == 0:
+					if !store.IsUniqueViolation(err) {
+						t.Fatalf("caller %d: %v, want unique violation", i, err)
+					}
+				case i%4 == 0:
+					if !errors.Is(err, mine) {
+						t.Fatalf("caller %d: %v, want its own error", i, err)
+					}
+				default:
+					if err != nil {
+						t.Fatalf("caller %d: %v", i, err)
+					}
+				}
+			}
+			if got := countUnits(t, db, "dfail-ok-"); got != n-n/4 {
+				t.Fatalf("%d good rows committed, want %d", got, n-n/4)
+			}
+			if got := countUnits(t, db, "dfail-bad-"); got != 0 {
+				t.Fatalf("%d rows of failed callers were committed", got)
+			}
+		})
+
+		t.Run("a failing flush fails only the caller whose row breaks it", func(t *testing.T) {
+			var flushes atomic.Int64
+			d := deferredUnits(&flushes)
+			if err := db.Write(ctx, func(tx *store.Tx) error { return insertUnit(ctx, tx, "dflush-taken") }); err != nil {
+				t.Fatal(err)
+			}
+			const n = 100
+			var wg sync.WaitGroup
+			errs := make([]error, n)
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = db.WriteBatched(ctx, func(tx *store.Tx) error {
+						if i == 37 {
+							return tx.Defer(ctx, d, "dflush-taken")
+						}
+						return tx.Defer(ctx, d, fmt.Sprintf("dflush-ok-%d", i))
+					})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if i == 37 {
+					if !store.IsUniqueViolation(err) {
+						t.Fatalf("caller 37: %v, want unique violation", err)
+					}
+				} else if err != nil {
+					t.Fatalf("caller %d: %v", i, err)
+				}
+			}
+			if got := countUnits(t, db, "dflush-ok-"); got != n-1 {
+				t.Fatalf("%d rows committed, want %d", got, n-1)
+			}
+		})
+
+		t.Run("outside a batch a row is written at once", func(t *testing.T) {
+			var flushes atomic.Int64
+			d := deferredUnits(&flushes)
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				if err := tx.Defer(ctx, d, "dwrite-1"); err != nil {
+					return err
+				}
+				if len(tx.Deferred(d)) != 0 {
+					t.Error("Write holds deferred rows")
+				}
+				var n int
+				if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM org_units WHERE slug = 'dwrite-1'").Scan(&n); err != nil || n != 1 {
+					t.Errorf("row not visible in its transaction: %d, %v", n, err)
+				}
+				return nil
+			})
+			if err != nil || flushes.Load() != 1 {
+				t.Fatalf("Write: %v, %d flushes", err, flushes.Load())
+			}
+		})
+	})
+}
+
 func TestWriteBatchedAfterClose(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()

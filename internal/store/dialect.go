@@ -151,3 +151,50 @@ func (d Dialect) lockMigrations(ctx context.Context, tx *Tx) error {
 	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7336253)")
 	return err
 }
+
+// ---- Full-text search over zh tokens ----
+//
+// TokenSearch is the one place where the two databases search differently.
+// A searchable table keeps, per row, the zh.Tokens of its text joined by
+// spaces in a column named tokens; SQLite indexes it in an FTS5 table
+// (external content, rowid = the key), PostgreSQL in a generated tsvector
+// column tsv (array_to_tsvector of the same tokens) with a GIN index. Both
+// match a row when it holds every query token.
+
+// TokenSearch is the SQL a search needs: From joins the index to alias,
+// Where is the condition with its WhereArgs, Rank orders best first
+// (ascending) with its RankArgs.
+type TokenSearch struct {
+	From, Where, Rank   string
+	WhereArgs, RankArgs []any
+}
+
+// SearchTokens returns how to search alias (a table with a tokens column
+// and, on PostgreSQL, a tsv column) for rows holding every query token.
+// ftsTable is the SQLite FTS5 table over alias, key the rowid column.
+// Tokens must be zh.QueryTokens (letters and digits only), at least one.
+func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string) TokenSearch {
+	if d == Postgres {
+		q := make([]string, len(tokens))
+		for i, t := range tokens {
+			q[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
+		}
+		tsq := strings.Join(q, " & ")
+		return TokenSearch{
+			Where:     alias + ".tsv @@ CAST(? AS tsquery)",
+			Rank:      "-ts_rank(" + alias + ".tsv, CAST(? AS tsquery))",
+			WhereArgs: []any{tsq},
+			RankArgs:  []any{tsq},
+		}
+	}
+	q := make([]string, len(tokens))
+	for i, t := range tokens {
+		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return TokenSearch{
+		From:      " JOIN " + ftsTable + " ON " + ftsTable + ".rowid = " + alias + "." + key,
+		Where:     ftsTable + " MATCH ?",
+		Rank:      "bm25(" + ftsTable + ")",
+		WhereArgs: []any{strings.Join(q, " ")},
+	}
+}

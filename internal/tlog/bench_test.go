@@ -38,11 +38,16 @@ func BenchmarkAppend(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer l.Close()
-			insert, err := db.PrepareWrite(ctx, "INSERT INTO bench_content (idx, body) VALUES (?, ?)")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer insert.Close()
+			// Content rows are deferred to the batch's multi-row INSERT,
+			// as the bench server does.
+			content := &store.Deferred{Flush: func(ctx context.Context, tx *store.Tx, rows []any) error {
+				args := make([]any, 0, 2*len(rows))
+				for _, r := range rows {
+					row := r.([2]any)
+					args = append(args, row[0], row[1])
+				}
+				return tx.InsertRows(ctx, "INSERT INTO bench_content (idx, body)", "", 2, args, nil)
+			}}
 			var seq atomic.Int64
 			b.SetParallelism(512) // 1,024 writers on 2 cores
 			b.ResetTimer()
@@ -55,8 +60,7 @@ func BenchmarkAppend(b *testing.B) {
 						if err != nil {
 							return err
 						}
-						_, err = tx.ExecStmt(ctx, insert, idx, base64.StdEncoding.EncodeToString(entry))
-						return err
+						return tx.Defer(ctx, content, [2]any{idx, base64.StdEncoding.EncodeToString(entry)})
 					})
 					if err != nil {
 						b.Error(err)

@@ -54,7 +54,8 @@ type Log struct {
 	key    *Key
 	logger *slog.Logger
 
-	hashes hashCache
+	hashes hashCache  // stored hashes of levels ≥ cacheLevel
+	chunks tileChunks // stored hashes of full level-0 tiles, for proofs
 	latest atomic.Pointer[Checkpoint]
 	// refusal, when set, is why the log refuses writes: its stored tree
 	// disagrees with a checkpoint it signed before.
@@ -211,14 +212,96 @@ func (l *Log) insert(ctx context.Context, tx *store.Tx, entry []byte, kind strin
 		return -1, err
 	}
 	var idx int64
-	if err := tx.QueryRowStmt(ctx, l.appendStmt, entry, kind, community, object, version).Scan(&idx); err != nil {
-		return -1, fmt.Errorf("append leaf: %w", err)
+	if pending := tx.Deferred(leafRows); len(pending) > 0 {
+		// The leaves before this one in the batch hold the sequencing lock
+		// (on SQLite: the single writer), so the next index is known.
+		idx = pending[len(pending)-1].(*leafRow).idx + 1
+		row := &leafRow{idx: idx, entry: entry, kind: kind, community: community, object: object, version: version}
+		if err := tx.Defer(ctx, leafRows, row); err != nil {
+			return -1, fmt.Errorf("append leaf: %w", err)
+		}
+	} else {
+		// The first leaf of a transaction is written at once: appendSQL
+		// takes the sequencing lock and gives the index the rest follow.
+		if err := tx.QueryRowStmt(ctx, l.appendStmt, entry, kind, community, object, version).Scan(&idx); err != nil {
+			return -1, fmt.Errorf("append leaf: %w", err)
+		}
+		if err := tx.Defer(ctx, leafRows, &leafRow{idx: idx, written: true}); err != nil {
+			return -1, fmt.Errorf("append leaf: %w", err)
+		}
 	}
 	select {
 	case l.wake <- struct{}{}:
 	default:
 	}
 	return idx, nil
+}
+
+// Group commit and leaves.
+//
+// In a batch of WriteBatched, only the first leaf costs a statement of its
+// own. It takes the sequencing lock (PostgreSQL's trigger; SQLite's single
+// writer) until the batch commits, so every later leaf of the batch gets
+// the next index without asking the database, and all of them are written
+// with a few multi-row INSERTs just before the commit (store.Deferred). On
+// PostgreSQL the trigger computes each index again as it inserts, and the
+// flush checks that every leaf landed at the index its caller was given;
+// if not, the batch fails and its callers run one by one.
+//
+// Leaves deferred this way are not in tlog_leaves until the flush, so SQL
+// run by callers of the same batch does not see them.
+
+// leafRow is a leaf waiting in a batch to be written.
+type leafRow struct {
+	idx       int64
+	entry     []byte
+	kind      string
+	community int64
+	object    string
+	version   int64
+	written   bool // the batch's first leaf, already inserted
+}
+
+// leafRows writes a batch's deferred leaves.
+var leafRows = &store.Deferred{Flush: flushLeaves}
+
+func flushLeaves(ctx context.Context, tx *store.Tx, rows []any) error {
+	args := make([]any, 0, 6*len(rows))
+	want := make(map[int64][]byte, len(rows))
+	for _, r := range rows {
+		lr := r.(*leafRow)
+		if lr.written {
+			continue
+		}
+		args = append(args, lr.idx, lr.entry, lr.kind, lr.community, lr.object, lr.version)
+		want[lr.idx] = lr.entry
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	got := 0
+	var (
+		idx   int64
+		entry []byte
+	)
+	err := tx.InsertRows(ctx, "INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)", " RETURNING idx, entry", 6, args,
+		func(rows *sql.Rows) error {
+			if err := rows.Scan(&idx, &entry); err != nil {
+				return err
+			}
+			if w, ok := want[idx]; !ok || !bytes.Equal(w, entry) {
+				return fmt.Errorf("leaf %d was not written at the index its caller was given", idx)
+			}
+			got++
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("append leaves: %w", err)
+	}
+	if got != len(want) {
+		return fmt.Errorf("append leaves: %d of %d leaves written", got, len(want))
+	}
+	return nil
 }
 
 // integrator signs a checkpoint shortly after new leaves commit.
@@ -279,6 +362,7 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 	var (
 		cp        *Checkpoint
 		newHashes map[int64]tlog.Hash
+		from      int64 // the tree size this integration starts from
 	)
 	err = l.db.Write(ctx, func(tx *store.Tx) error {
 		cp, newHashes, more = nil, nil, false
@@ -304,6 +388,7 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 		if n == old.Size {
 			return nil
 		}
+		from = old.Size
 		end := min(n, old.Size+maxIntegrate)
 		more = end < n
 		newHashes = make(map[int64]tlog.Hash, 2*(end-old.Size))
@@ -366,6 +451,7 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 		return more, nil
 	}
 	l.hashes.addAll(newHashes)
+	l.chunks.addFrom(from, cp.Size, newHashes)
 	// The checkpoint is committed; keeping a copy outside the database is
 	// what lets a later start notice a database restored from an older
 	// backup. A crash before this line leaves the file one checkpoint

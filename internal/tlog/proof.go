@@ -27,7 +27,7 @@ func (l *Log) InclusionProof(ctx context.Context, index, size int64) (tlog.Recor
 	if index < 0 || index >= size {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "叶子 %d 不在大小为 %d 的树中", index, size)
 	}
-	p, err := tlog.ProveRecord(size, index, l.reader(ctx, l.db, nil))
+	p, err := tlog.ProveRecord(size, index, l.proofReader(ctx, size))
 	if err != nil {
 		return nil, fmt.Errorf("inclusion proof of %d in %d: %w", index, size, err)
 	}
@@ -46,7 +46,7 @@ func (l *Log) ConsistencyProof(ctx context.Context, from, to int64) (tlog.TreePr
 	if from == 0 {
 		return tlog.TreeProof{}, nil
 	}
-	p, err := tlog.ProveTree(to, from, l.reader(ctx, l.db, nil))
+	p, err := tlog.ProveTree(to, from, l.proofReader(ctx, to))
 	if err != nil {
 		return nil, fmt.Errorf("consistency proof %d→%d: %w", from, to, err)
 	}

@@ -30,7 +30,7 @@ type matrixCase struct {
 
 // featureMatrices lists each feature's part of the matrix; a feature adds
 // its function (in its own test file) here.
-var featureMatrices = []func(f *fixture) map[string]matrixCase{foundationMatrix, logMatrix, qaMatrix, financeMatrix}
+var featureMatrices = []func(f *fixture) map[string]matrixCase{foundationMatrix, logMatrix, qaMatrix, financeMatrix, disclosureMatrix}
 
 // matrix must name every registered route pattern: TestAuthorizationMatrix
 // fails for any route missing.

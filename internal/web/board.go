@@ -87,6 +87,9 @@ type communityData struct {
 }
 
 func (s *Server) communityPage(w http.ResponseWriter, r *http.Request) error {
+	if s.disclosure != nil {
+		return s.boardPage(w, r, nil)
+	}
 	return s.renderCommunity(w, r, nil)
 }
 
@@ -94,6 +97,9 @@ func (s *Server) communitySection(w http.ResponseWriter, r *http.Request) error 
 	sec, ok := sectionBySlug(r.PathValue("section"))
 	if !ok {
 		return errNotFound
+	}
+	if s.disclosure != nil {
+		return s.boardPage(w, r, &sec)
 	}
 	return s.renderCommunity(w, r, &sec)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mingbai/internal/disclosure"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 
 // financePages are the pages of 财务公开.
 var financePages = map[string][]string{
-	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html"},
+	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html", "board/parts.html"},
 	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
@@ -28,13 +29,6 @@ var financePages = map[string][]string{
 	"finance_district":  {"finance/district.html", "finance/parts.html", "partials/fields.html"},
 	"finance_budget":    {"finance/budget.html", "finance/parts.html", "partials/fields.html"},
 }
-
-var (
-	// overseerOfStreet: an officer of the {street}, or an admin of its district.
-	overseerOfStreet = policy{"officer of the street", func(a *mingbai.Actor, st *requestState) bool {
-		return st.street != nil && (a.OfficerOf(st.street.ID) || a.IsDistrictAdmin(st.street.ParentID))
-	}}
-)
 
 func (s *Server) registerFinanceRoutes() {
 	if s.finance == nil {
@@ -55,11 +49,11 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("POST "+c+"/books", cadreOfCommunity, s.financeOpenBooks)
 	s.handle("POST "+c+"/entries", cadreOfCommunity, s.financePost)
 	s.handle("POST "+c+"/entries/{entry}/reverse", cadreOfCommunity, s.financeReverse)
-	s.handle("POST "+c+"/entries/{entry}/attachments", cadreOfCommunity, s.financeAttach)
+	s.handleUpload("POST "+c+"/entries/{entry}/attachments", cadreOfCommunity, maxFinanceUpload, s.financeAttach)
 	s.handle("POST "+c+"/receipts/{attachment}/clear", cadreOfCommunity, s.financeClearReceipt)
 	s.handle("POST "+c+"/receipts/{attachment}/redact", cadreOfCommunity, s.financeRedact)
 	s.handle("GET "+c+"/import", cadreOfCommunity, s.financeImportPage)
-	s.handle("POST "+c+"/import", cadreOfCommunity, s.financeImport)
+	s.handleUpload("POST "+c+"/import", cadreOfCommunity, maxFinanceUpload, s.financeImport)
 	s.handle("POST "+c+"/periods/{period}/close", cadreOfCommunity, s.financeClose)
 	s.handle("POST "+c+"/statements/{period}/answer", cadreOfCommunity, s.financeAnswer)
 	s.handle("POST "+c+"/statements/{period}/return", supervisorOfCommunity, s.financeReturn)
@@ -128,6 +122,9 @@ type financeBoardData struct {
 	LastTotal zh.Fen
 	Flagged   []finance.Entry
 	Budget    *financeBudgetView // nil unless a budget was entered for the year
+	// Catalog is the board's 财务 section: the catalog items (公开目录)
+	// with their newest disclosures and freshness.
+	Catalog []disclosure.BoardItem
 }
 
 func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
@@ -171,6 +168,17 @@ func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
 		}
 		if bv.Budget.Entered {
 			d.Budget = bv
+		}
+	}
+	if s.disclosure != nil {
+		board, err := s.disclosure.Board(ctx, c)
+		if err != nil {
+			return err
+		}
+		for _, bs := range board {
+			if string(bs.Section) == "finance" {
+				d.Catalog = bs.Items
+			}
 		}
 	}
 	s.render(w, r, http.StatusOK, "finance_board", d)
@@ -547,8 +555,8 @@ func (s *Server) financeReverse(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// maxUpload bounds an upload's request body: a receipt or a cashbook.
-const maxUpload = 24 << 20
+// maxFinanceUpload bounds an upload's request body: a receipt or a cashbook.
+const maxFinanceUpload = 24 << 20
 
 func (s *Server) financeAttach(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "entry")
@@ -562,7 +570,7 @@ func (s *Server) financeAttach(w http.ResponseWriter, r *http.Request) error {
 		return s.formFailed(w, r, mingbai.FieldError("file", "请选择要上传的收据照片或 PDF。"), f, s.renderEntry)
 	}
 	defer file.Close()
-	if _, err := s.finance.Attach(r.Context(), actor(r), st.community.ID, id, hdr.Filename, io.LimitReader(file, maxUpload)); err != nil {
+	if _, err := s.finance.Attach(r.Context(), actor(r), st.community.ID, id, hdr.Filename, io.LimitReader(file, maxFinanceUpload)); err != nil {
 		return s.formFailed(w, r, err, f, s.renderEntry)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
@@ -627,7 +635,7 @@ func (s *Server) financeImport(w http.ResponseWriter, r *http.Request) error {
 			m[role] = v
 		}
 	}
-	res, err := s.finance.ImportCashbook(r.Context(), actor(r), st.community.ID, acct, io.LimitReader(file, maxUpload), m)
+	res, err := s.finance.ImportCashbook(r.Context(), actor(r), st.community.ID, acct, io.LimitReader(file, maxFinanceUpload), m)
 	if err != nil {
 		return s.formFailed(w, r, err, f, render)
 	}

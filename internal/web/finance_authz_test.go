@@ -26,7 +26,7 @@ type financeFixture struct {
 	super      *mingbai.Actor
 }
 
-func newFinanceFixture(t *testing.T, f *fixture) *financeFixture {
+func newFinanceFixture(t testing.TB, f *fixture) *financeFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

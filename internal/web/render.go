@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mingbai/internal/disclosure"
 	"net/http"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ import (
 
 // featurePages lists each feature's page declarations. A feature adds its
 // own map (declared in its own file) here.
-var featurePages = []map[string][]string{foundationPages, logPages, qaPages, financePages}
+var featurePages = []map[string][]string{foundationPages, logPages, qaPages, financePages, disclosurePages}
 
 // foundationPages declares the pages of the foundation, each with the
 // partials it uses. Every page is parsed with the layout at start; a
@@ -55,6 +56,9 @@ var templateFuncs = template.FuncMap{
 	"roleLabel":   func(r mingbai.Role) string { return r.Label() },
 	"roles":       func() []mingbai.Role { return mingbai.Roles },
 	"latestIndex": func(size int64) int64 { return size - 1 },
+	"boardItems": func(slug string, items []disclosure.BoardItem) boardItemList {
+		return boardItemList{Slug: slug, Items: items}
+	},
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}

@@ -60,5 +60,5 @@ func (s *Server) registerRoutes() {
 // featureRoutes lists the route registrations of the features built on
 // the foundation; each lives in the feature's own file in this package.
 func (s *Server) featureRoutes() []func() {
-	return []func(){s.registerLogRoutes, s.registerQARoutes, s.registerFinanceRoutes}
+	return []func(){s.registerLogRoutes, s.registerQARoutes, s.registerFinanceRoutes, s.registerDisclosureRoutes}
 }

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
@@ -40,6 +41,10 @@ type Config struct {
 	Log *tlog.Log
 	// Finance is the community books (财务公开); its pages are off when nil.
 	Finance *finance.Service
+	// Disclosure is the board (公开目录, 公开事项); DataDir is the data
+	// directory (attachments live under it).
+	Disclosure *disclosure.Service
+	DataDir    string
 }
 
 // Server holds the routes and the services they call.
@@ -59,7 +64,9 @@ type Server struct {
 	static http.Handler
 	log    *tlog.Log
 
-	finance *finance.Service
+	finance    *finance.Service
+	disclosure *disclosure.Service
+	dataDir    string
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -77,6 +84,9 @@ func New(cfg Config) (*Server, error) {
 		mux:      http.NewServeMux(),
 		log:      cfg.Log,
 		finance:  cfg.Finance,
+
+		disclosure: cfg.Disclosure,
+		dataDir:    cfg.DataDir,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()

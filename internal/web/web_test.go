@@ -16,6 +16,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
@@ -29,7 +30,7 @@ const testPassword = "test-pass-123"
 // fixture is a real server on a real database with the demo district and
 // one account per role of the authorization matrix.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	org   *org.Service
 	auth  *auth.Service
@@ -46,6 +47,10 @@ type fixture struct {
 	qaf      qaFixture // see qa_authz_test.go
 	// fin is community A's books: see financeFixture.
 	fin *financeFixture
+
+	// The board's service, and the data directory its attachments live in.
+	disc    *disclosure.Service
+	dataDir string
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
@@ -64,7 +69,7 @@ var matrixRoles = []struct {
 	{"admin", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, db: db, users: map[string]int64{}}
@@ -96,7 +101,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.pendingB = p.ID
-	f.log, err = tlog.OpenWith(ctx, db, t.TempDir(), "test.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
+	f.dataDir = t.TempDir()
+	f.log, err = tlog.OpenWith(ctx, db, f.dataDir, "test.example/log", mingbai.SystemClock, tlog.Options{NoIntegrator: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +125,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		}
 	}
 	f.qa = qa.NewService(db, f.log, zh.NewCalendar(), mingbai.SystemClock)
+	f.disc = disclosure.NewService(db, f.log, zh.NewCalendar(), f.dataDir, mingbai.SystemClock)
 	f.seedQA()
 	f.fin = newFinanceFixture(t, f)
 	if _, err := f.log.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc, DataDir: f.dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +143,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 
 // client is a browser-like client: a cookie jar, no automatic redirects.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	f    *fixture
 	http *http.Client
 	csrf string

@@ -1,0 +1,261 @@
+package disclosure
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif" // decoders for thumbnails
+	"image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"mingbai"
+)
+
+// MaxFileSize is the largest attachment: 20 MB.
+const MaxFileSize = 20 << 20
+
+// maxPixels keeps a small file that claims a huge picture from eating
+// memory when its thumbnail is made.
+const maxPixels = 50_000_000
+
+// thumbWidth is the width of thumbnails, enough for a phone's list.
+const thumbWidth = 480
+
+// allowedTypes are the sniffed content types an attachment may have.
+var allowedTypes = map[string]string{
+	"image/jpeg":      ".jpg",
+	"image/png":       ".png",
+	"image/gif":       ".gif",
+	"image/webp":      ".webp",
+	"application/pdf": ".pdf",
+}
+
+// FileStore keeps attachments in the data directory, named by the SHA-256
+// of their bytes, so the same file uploaded twice is stored once and any
+// app node behind a shared directory serves it.
+type FileStore struct {
+	dir string
+}
+
+// NewFileStore returns the store under dataDir/files.
+func NewFileStore(dataDir string) *FileStore {
+	return &FileStore{dir: filepath.Join(dataDir, "files")}
+}
+
+func (fs *FileStore) path(sum string) string {
+	return filepath.Join(fs.dir, sum[:2], sum)
+}
+
+func (fs *FileStore) thumbPath(sum string) string {
+	return filepath.Join(fs.dir, "thumbs", sum[:2], sum+".jpg")
+}
+
+// validSum reports whether s is a lower-case hex SHA-256.
+func validSum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// Put stores the bytes of r under their hash, refusing anything larger
+// than MaxFileSize or whose sniffed type is not a picture or a PDF. name is
+// the file's name as the uploader had it.
+func (fs *FileStore) Put(r io.Reader, name string) (Attachment, error) {
+	name = cleanFileName(name)
+	if err := os.MkdirAll(filepath.Join(fs.dir, "tmp"), 0o700); err != nil {
+		return Attachment{}, fmt.Errorf("attachment dir: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(fs.dir, "tmp"), "up-*")
+	if err != nil {
+		return Attachment{}, fmt.Errorf("attachment temp file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return Attachment{}, fmt.Errorf("read attachment: %w", err)
+	}
+	if n > MaxFileSize {
+		return Attachment{}, mingbai.FieldError("file", "附件不能超过 20 MB，请压缩后再上传。")
+	}
+	if n == 0 {
+		return Attachment{}, mingbai.FieldError("file", "附件是空的，请重新选择文件。")
+	}
+	head := make([]byte, 512)
+	k, _ := tmp.ReadAt(head, 0)
+	ctype := http.DetectContentType(head[:k])
+	if i := strings.IndexByte(ctype, ';'); i >= 0 {
+		ctype = ctype[:i]
+	}
+	if _, ok := allowedTypes[ctype]; !ok {
+		return Attachment{}, mingbai.FieldError("file", "只能上传图片（JPG、PNG、GIF、WebP）或 PDF 文件。")
+	}
+	if err := tmp.Sync(); err != nil {
+		return Attachment{}, fmt.Errorf("sync attachment: %w", err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	dst := fs.path(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return Attachment{}, fmt.Errorf("attachment dir: %w", err)
+	}
+	if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(tmp.Name(), dst); err != nil {
+			return Attachment{}, fmt.Errorf("store attachment: %w", err)
+		}
+	}
+	if strings.HasPrefix(ctype, "image/") {
+		// A picture that cannot be decoded still stores; it just has no
+		// thumbnail and is shown full size.
+		_ = fs.makeThumb(sum)
+	}
+	return Attachment{SHA256: sum, Name: name, ContentType: ctype, Size: n}, nil
+}
+
+// Open opens the stored file with hash sum.
+func (fs *FileStore) Open(sum string) (*os.File, error) {
+	if !validSum(sum) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+	}
+	f, err := os.Open(fs.path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+	}
+	return f, err
+}
+
+// OpenThumb opens the thumbnail of picture sum.
+func (fs *FileStore) OpenThumb(sum string) (*os.File, error) {
+	if !validSum(sum) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+	}
+	f, err := os.Open(fs.thumbPath(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "该附件没有缩略图。")
+	}
+	return f, err
+}
+
+// Remove deletes the file and its thumbnail: redaction of personal data.
+func (fs *FileStore) Remove(sum string) error {
+	if !validSum(sum) {
+		return nil
+	}
+	err := os.Remove(fs.path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	if terr := os.Remove(fs.thumbPath(sum)); terr != nil && !errors.Is(terr, os.ErrNotExist) {
+		err = errors.Join(err, terr)
+	}
+	return err
+}
+
+func (fs *FileStore) makeThumb(sum string) error {
+	f, err := os.Open(fs.path(sum))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
+		return errors.New("picture too large for a thumbnail")
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	src, _, err := image.Decode(f)
+	if err != nil {
+		return err
+	}
+	dst := shrink(src, thumbWidth)
+	p := fs.thumbPath(sum)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	out, err := os.CreateTemp(filepath.Dir(p), "thumb-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(out.Name())
+	if err := jpeg.Encode(out, dst, &jpeg.Options{Quality: 80}); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(out.Name(), p)
+}
+
+// shrink scales src down to width w (never up) by averaging boxes of
+// source pixels, which is sharp enough for a thumbnail.
+func shrink(src image.Image, w int) image.Image {
+	b := src.Bounds()
+	if b.Dx() <= w {
+		w = b.Dx()
+	}
+	h := b.Dy() * w / b.Dx()
+	if h < 1 {
+		h = 1
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		y0, y1 := b.Min.Y+y*b.Dy()/h, b.Min.Y+(y+1)*b.Dy()/h
+		if y1 <= y0 {
+			y1 = y0 + 1
+		}
+		for x := 0; x < w; x++ {
+			x0, x1 := b.Min.X+x*b.Dx()/w, b.Min.X+(x+1)*b.Dx()/w
+			if x1 <= x0 {
+				x1 = x0 + 1
+			}
+			var r, g, bl, a, n uint64
+			// Sample at most 4×4 points of the box to stay quick on big photos.
+			sy := max(1, (y1-y0)/4)
+			sx := max(1, (x1-x0)/4)
+			for yy := y0; yy < y1; yy += sy {
+				for xx := x0; xx < x1; xx += sx {
+					cr, cg, cb, ca := src.At(xx, yy).RGBA()
+					r, g, bl, a, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), a+uint64(ca), n+1
+				}
+			}
+			dst.Set(x, y, color.RGBA64{uint16(r / n), uint16(g / n), uint16(bl / n), uint16(a / n)})
+		}
+	}
+	return dst
+}
+
+// cleanFileName keeps the base name of an uploaded file, without paths or
+// control characters, at most 100 characters.
+func cleanFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = filepath.Base("/" + name)
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, ""))
+	if name == "/" || name == "." || name == "" {
+		name = "附件"
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		name = string([]rune(name)[:100])
+	}
+	return name
+}

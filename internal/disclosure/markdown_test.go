@@ -1,0 +1,68 @@
+package disclosure
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRenderMarkdown(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"# 党费收缴", "<h3>党费收缴</h3>\n"},
+		{"## 小标题\n### 更小", "<h4>小标题</h4>\n<h5>更小</h5>\n"},
+		{"第一行\n第二行\n\n第二段", "<p>第一行<br>第二行</p>\n<p>第二段</p>\n"},
+		{"- 甲\n- 乙\n正文", "<ul>\n<li>甲</li>\n<li>乙</li>\n</ul>\n<p>正文</p>\n"},
+		{"1. 一\n2、二", "<ol>\n<li>一</li>\n<li>二</li>\n</ol>\n"},
+		{"| 项目 | 金额 |\n|---|---:|\n| 电扇 | 300.00 |", "<div class=\"table-wrap\"><table>\n<thead><tr><th>项目</th><th>金额</th></tr></thead>\n<tbody>\n<tr><td>电扇</td><td>300.00</td></tr>\n</tbody></table></div>\n"},
+		{"**注意**：按时缴纳", "<p><strong>注意</strong>：按时缴纳</p>\n"},
+		{"未闭合 ** 星号", "<p>未闭合 ** 星号</p>\n"},
+		{"[区政府](https://www.xuanwu.gov.cn/a?b=1&c=2)", `<p><a href="https://www.xuanwu.gov.cn/a?b=1&amp;c=2" rel="nofollow noopener">区政府</a></p>` + "\n"},
+		{"[点我](javascript:alert(1))", "<p>[点我](javascript:alert(1))</p>\n"},
+		{"[x](data:text/html,<script>)", "<p>[x](data:text/html,&lt;script&gt;)</p>\n"},
+		{"<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"},
+		{`<img src=x onerror="alert(1)">`, "<p>&lt;img src=x onerror=&#34;alert(1)&#34;&gt;</p>\n"},
+		{"[a\"b](https://x.cn/\"onmouseover=1)", "<p>[a&#34;b](https://x.cn/&#34;onmouseover=1)</p>\n"},
+		{"#不是标题", "<p>#不是标题</p>\n"},
+		{"**[链接](https://a.cn)**", `<p><strong><a href="https://a.cn" rel="nofollow noopener">链接</a></strong></p>` + "\n"},
+	}
+	for _, c := range cases {
+		if got := string(RenderMarkdown(c.in)); got != c.want {
+			t.Errorf("RenderMarkdown(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+var (
+	tagRE       = regexp.MustCompile(`<[^>]*>`)
+	allowedTags = regexp.MustCompile(`^</?(h3|h4|h5|p|br|ul|ol|li|table|thead|tbody|tr|th|td|strong)>$|^<div class="table-wrap">$|^</div>$|^<a href="https?://[^"<>]+" rel="nofollow noopener">$|^</a>$`)
+)
+
+// checkSafe fails when the output holds any tag or attribute outside the
+// subset, or a stray < that is not part of one.
+func checkSafe(t *testing.T, in, out string) {
+	t.Helper()
+	for _, tag := range tagRE.FindAllString(out, -1) {
+		if !allowedTags.MatchString(tag) {
+			t.Fatalf("input %q gave disallowed tag %q in %q", in, tag, out)
+		}
+		if strings.Contains(strings.ToLower(tag), "javascript:") {
+			t.Fatalf("input %q gave a javascript link %q", in, tag)
+		}
+	}
+	if strings.Count(out, "<") != len(tagRE.FindAllString(out, -1)) {
+		t.Fatalf("input %q left a raw < in %q", in, out)
+	}
+}
+
+func FuzzRenderMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"# 标题\n- a\n1. b\n| a | b |\n|---|---|\n| 1 | 2 |\n**粗** [x](https://a.cn)",
+		"<script>alert(1)</script>", "[x](javascript:alert(1))", "[x](https://a.cn/\"><script>)",
+		"**[a](http://b.c)**", "| <b> |\n|-|\n| & |", "[<img>](https://x.cn)", "[](https://x.cn)",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		checkSafe(t, in, string(RenderMarkdown(in)))
+	})
+}

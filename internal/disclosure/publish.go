@@ -1,0 +1,839 @@
+package disclosure
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"mingbai"
+	"mingbai/internal/store"
+	"mingbai/internal/tlog"
+)
+
+// canPublish reports whether a may draft, publish, correct and withdraw
+// disclosures of item it in community c: the party secretary keeps 党务,
+// a clerk of the item's department (any department of the district when
+// the item names none) keeps 政务, the community's cadres the rest.
+func canPublish(a *mingbai.Actor, c *unitInfo, it *Item) bool {
+	switch it.Publisher {
+	case mingbai.RolePartySecretary:
+		return a.Has(mingbai.RolePartySecretary, c.ID)
+	case mingbai.RoleClerk:
+		if a == nil {
+			return false
+		}
+		for _, g := range a.Grants {
+			if g.Role == mingbai.RoleClerk && g.District == c.DistrictID && (it.Department == 0 || g.UnitID == it.Department) {
+				return true
+			}
+		}
+		return false
+	}
+	return a.Has(mingbai.RoleCadre, c.ID)
+}
+
+// CanPublishIn reports whether a may publish anything at all in community
+// c (for showing the cadre's tools).
+func (s *Service) CanPublishIn(ctx context.Context, a *mingbai.Actor, communityID int64) bool {
+	items, err := s.Items(ctx, communityID)
+	if err != nil {
+		return false
+	}
+	var c *unitInfo
+	if err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = loadCommunity(ctx, tx, communityID)
+		return err
+	}); err != nil {
+		return false
+	}
+	for i := range items {
+		if canPublish(a, c, &items[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// PublishableItems returns the items of community a may publish.
+func (s *Service) PublishableItems(ctx context.Context, a *mingbai.Actor, communityID int64) ([]Item, error) {
+	items, err := s.Items(ctx, communityID)
+	if err != nil {
+		return nil, err
+	}
+	var c *unitInfo
+	if err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = loadCommunity(ctx, tx, communityID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var out []Item
+	for _, it := range items {
+		if canPublish(a, c, &it) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// DraftInput is what a cadre types for a disclosure.
+type DraftInput struct {
+	ItemID    int64
+	Title     string
+	Period    string
+	Body      string
+	ValidFrom string
+	ValidTo   string
+}
+
+// Limits on disclosure text.
+const (
+	maxTitle  = 100
+	maxPeriod = 40
+	maxBody   = 20000
+	maxReason = 500
+)
+
+type cleanDraft struct {
+	title, period, body, from, to string
+}
+
+func (in DraftInput) clean() (cleanDraft, error) {
+	var d cleanDraft
+	var err error
+	if in.ItemID <= 0 {
+		return d, mingbai.FieldError("item", "请选择公开目录项")
+	}
+	if d.title, err = cleanText("title", "标题", in.Title, 2, maxTitle, false); err != nil {
+		return d, err
+	}
+	if d.period, err = cleanText("period", "所属期间", in.Period, 0, maxPeriod, false); err != nil {
+		return d, err
+	}
+	if d.body, err = cleanText("body", "正文", in.Body, 2, maxBody, true); err != nil {
+		return d, err
+	}
+	if d.from, err = cleanDate("valid_from", "公开起始日期", in.ValidFrom); err != nil {
+		return d, err
+	}
+	if d.to, err = cleanDate("valid_to", "公开截止日期", in.ValidTo); err != nil {
+		return d, err
+	}
+	if d.from != "" && d.to != "" && d.to < d.from {
+		return d, mingbai.FieldError("valid_to", "公开截止日期不能早于起始日期")
+	}
+	return d, nil
+}
+
+func cleanDate(field, label, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		return "", mingbai.FieldError(field, "%s格式应为 年-月-日，例如 2026-07-01", label)
+	}
+	return t.Format("2006-01-02"), nil
+}
+
+// CreateDraft starts a disclosure in community communityID.
+func (s *Service) CreateDraft(ctx context.Context, a *mingbai.Actor, communityID int64, in DraftInput) (*Draft, error) {
+	d, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		c, it, err := s.publishTarget(ctx, tx, a, communityID, in.ItemID)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		id, err = tx.InsertID(ctx, `INSERT INTO disclosure_drafts (community_id, item_id, title, period, body, valid_from, valid_to, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, it.ID, d.title, d.period, d.body, d.from, d.to, a.UserID, now, now)
+		if err != nil {
+			return fmt.Errorf("insert draft: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Draft(ctx, a, communityID, id)
+}
+
+// publishTarget loads the community and the item and checks that a may
+// publish it there.
+func (s *Service) publishTarget(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, itemID int64) (*unitInfo, *Item, error) {
+	c, err := loadCommunity(ctx, tx, communityID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Archived {
+		return nil, nil, mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不能再发布。")
+	}
+	it, err := itemForCommunity(ctx, tx, communityID, itemID)
+	if err != nil {
+		if mingbai.ErrorCode(err) == mingbai.ENOTFOUND {
+			return nil, nil, mingbai.FieldError("item", "请选择本社区公开目录中的事项")
+		}
+		return nil, nil, err
+	}
+	if !canPublish(a, c, it) {
+		return nil, nil, mingbai.Errorf(mingbai.EFORBIDDEN, "“%s”由%s负责公开，您的账号不能在%s发布。", it.Name, it.Publisher.Label(), c.Name)
+	}
+	return c, it, nil
+}
+
+// UpdateDraft changes a draft.
+func (s *Service) UpdateDraft(ctx context.Context, a *mingbai.Actor, communityID, id int64, in DraftInput) (*Draft, error) {
+	d, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.draftForActor(ctx, tx, a, communityID, id); err != nil {
+			return err
+		}
+		if _, _, err := s.publishTarget(ctx, tx, a, communityID, in.ItemID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE disclosure_drafts SET item_id = ?, title = ?, period = ?, body = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ? AND community_id = ?`,
+			in.ItemID, d.title, d.period, d.body, d.from, d.to, s.clock(), id, communityID)
+		if err != nil {
+			return fmt.Errorf("update draft %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Draft(ctx, a, communityID, id)
+}
+
+// Draft returns a draft the actor may publish, with its files.
+func (s *Service) Draft(ctx context.Context, a *mingbai.Actor, communityID, id int64) (*Draft, error) {
+	var d *Draft
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		d, err = s.draftForActor(ctx, tx, a, communityID, id)
+		return err
+	})
+	return d, err
+}
+
+func (s *Service) draftForActor(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, id int64) (*Draft, error) {
+	var d Draft
+	err := tx.QueryRow(ctx, `SELECT id, community_id, item_id, title, period, body, valid_from, valid_to, created_by, updated_at
+		FROM disclosure_drafts WHERE id = ? AND community_id = ?`, id, communityID).
+		Scan(&d.ID, &d.CommunityID, &d.ItemID, &d.Title, &d.Period, &d.Body, &d.ValidFrom, &d.ValidTo, &d.CreatedBy, &d.UpdatedAt)
+	if isNoRows(err) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该草稿，可能已经发布或删除。")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("draft %d: %w", id, err)
+	}
+	if _, _, err := s.publishTarget(ctx, tx, a, communityID, d.ItemID); err != nil {
+		if mingbai.ErrorCode(err) == mingbai.EFORBIDDEN {
+			return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该草稿，可能已经发布或删除。")
+		}
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT sha256, name, content_type, size FROM disclosure_draft_files WHERE draft_id = ? AND community_id = ? ORDER BY id`, id, communityID)
+	if err != nil {
+		return nil, fmt.Errorf("draft files: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f Attachment
+		if err := rows.Scan(&f.SHA256, &f.Name, &f.ContentType, &f.Size); err != nil {
+			return nil, fmt.Errorf("draft file: %w", err)
+		}
+		d.Files = append(d.Files, f)
+	}
+	return &d, rows.Err()
+}
+
+// Drafts lists the drafts of a community the actor may publish.
+func (s *Service) Drafts(ctx context.Context, a *mingbai.Actor, communityID int64) ([]Draft, error) {
+	var out []Draft
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM disclosure_drafts WHERE community_id = ? ORDER BY updated_at DESC, id DESC`, communityID)
+		if err != nil {
+			return fmt.Errorf("drafts: %w", err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			d, err := s.draftForActor(ctx, tx, a, communityID, id)
+			if mingbai.ErrorCode(err) == mingbai.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, *d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteDraft throws away unpublished work.
+func (s *Service) DeleteDraft(ctx context.Context, a *mingbai.Actor, communityID, id int64) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.draftForActor(ctx, tx, a, communityID, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM disclosure_draft_files WHERE draft_id = ? AND community_id = ?`, id, communityID); err != nil {
+			return fmt.Errorf("delete draft files: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM disclosure_drafts WHERE id = ? AND community_id = ?`, id, communityID); err != nil {
+			return fmt.Errorf("delete draft: %w", err)
+		}
+		return nil
+	})
+}
+
+// maxFilesPerDraft keeps a disclosure readable on a phone.
+const maxFilesPerDraft = 20
+
+// AttachToDraft adds a stored file (from Files().Put) to a draft.
+func (s *Service) AttachToDraft(ctx context.Context, a *mingbai.Actor, communityID, draftID int64, f Attachment) error {
+	if !validSum(f.SHA256) {
+		return mingbai.FieldError("file", "附件无效，请重新上传。")
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		d, err := s.draftForActor(ctx, tx, a, communityID, draftID)
+		if err != nil {
+			return err
+		}
+		if len(d.Files) >= maxFilesPerDraft {
+			return mingbai.FieldError("file", "每条公开事项最多 %d 个附件。", maxFilesPerDraft)
+		}
+		for _, g := range d.Files {
+			if g.SHA256 == f.SHA256 {
+				return mingbai.FieldError("file", "这个文件已经上传过了。")
+			}
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO disclosure_draft_files (draft_id, community_id, sha256, name, content_type, size) VALUES (?, ?, ?, ?, ?, ?)`,
+			draftID, communityID, f.SHA256, f.Name, f.ContentType, f.Size)
+		if err != nil {
+			return fmt.Errorf("attach to draft %d: %w", draftID, err)
+		}
+		return nil
+	})
+}
+
+// DetachFromDraft removes a file from a draft.
+func (s *Service) DetachFromDraft(ctx context.Context, a *mingbai.Actor, communityID, draftID int64, sum string) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := s.draftForActor(ctx, tx, a, communityID, draftID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM disclosure_draft_files WHERE draft_id = ? AND community_id = ? AND sha256 = ?`, draftID, communityID, sum)
+		return err
+	})
+}
+
+// contentFile is an attachment as the leaf's content hash covers it.
+type contentFile struct {
+	Name        string `json:"name"`
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// versionContent is the canonical content of a published version: what
+// its leaf's content_sha256 is the hash of, and what /log/content serves.
+type versionContent struct {
+	Kind        string        `json:"kind"`
+	Community   int64         `json:"community"`
+	Disclosure  int64         `json:"disclosure"`
+	Version     int           `json:"version"`
+	Action      string        `json:"action"`
+	Item        int64         `json:"item"`
+	Title       string        `json:"title"`
+	Period      string        `json:"period"`
+	Body        string        `json:"body"`
+	ValidFrom   string        `json:"valid_from"`
+	ValidTo     string        `json:"valid_to"`
+	Reason      string        `json:"reason"`
+	PublishedAt string        `json:"published_at"`
+	Attachments []contentFile `json:"attachments"`
+}
+
+func contentOf(v *Version) versionContent {
+	c := versionContent{
+		Kind: LeafKind, Community: v.CommunityID, Disclosure: v.DisclosureID, Version: v.Version, Action: v.Action,
+		Item: v.ItemID, Title: v.Title, Period: v.Period, Body: v.Body, ValidFrom: v.ValidFrom, ValidTo: v.ValidTo,
+		Reason: v.Reason, PublishedAt: v.PublishedAt.UTC().Format(tlog.TimeFormat), Attachments: []contentFile{},
+	}
+	for _, f := range v.Files {
+		c.Attachments = append(c.Attachments, contentFile{f.Name, f.SHA256, f.ContentType, f.Size})
+	}
+	return c
+}
+
+// CanonicalContent returns the canonical JSON a version's leaf hashes.
+func CanonicalContent(v *Version) ([]byte, error) { return tlog.Canonical(contentOf(v)) }
+
+// leafContent is the log's ContentSource for disclosure leaves.
+func (s *Service) leafContent(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
+	id, err := strconv.ParseInt(e.Object, 10, 64)
+	if err != nil {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该公开事项。")
+	}
+	v, err := loadVersion(ctx, tx, e.Community, id, int(e.Version))
+	if err != nil {
+		return nil, err
+	}
+	if v.Redacted() {
+		return nil, tlog.ErrRedacted
+	}
+	return CanonicalContent(v)
+}
+
+// appendVersion hashes v, appends its leaf and stores it with its files.
+// v.LeafIndex and v.ContentSHA256 are filled in.
+func (s *Service) appendVersion(ctx context.Context, tx *store.Tx, v *Version, corrects, withdraws *int64) error {
+	if s.log == nil {
+		return mingbai.Errorf(mingbai.EUNAVAILABLE, "公开日志未启用，暂时不能发布。")
+	}
+	sum, err := tlog.ContentHash(contentOf(v))
+	if err != nil {
+		return fmt.Errorf("hash version: %w", err)
+	}
+	idx, err := s.log.Append(ctx, tx, tlog.Envelope{
+		Kind: LeafKind, Community: v.CommunityID, Object: strconv.FormatInt(v.DisclosureID, 10), Version: int64(v.Version),
+		Time: v.PublishedAt, ContentSHA256: sum, Corrects: corrects, Withdraws: withdraws,
+	})
+	if err != nil {
+		return fmt.Errorf("append leaf: %w", err)
+	}
+	v.LeafIndex, v.ContentSHA256 = idx, hex.EncodeToString(sum[:])
+	v.ID, err = tx.InsertID(ctx, `INSERT INTO disclosure_versions (disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		v.DisclosureID, v.CommunityID, v.Version, v.Action, v.ItemID, v.Title, v.Period, v.Body, v.ValidFrom, v.ValidTo, v.Reason,
+		v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, v.LeafIndex)
+	if err != nil {
+		return fmt.Errorf("insert version: %w", err)
+	}
+	for i, f := range v.Files {
+		_, err := tx.Exec(ctx, `INSERT INTO disclosure_version_files (version_id, community_id, position, sha256, name, content_type, size) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			v.ID, v.CommunityID, i, f.SHA256, f.Name, f.ContentType, f.Size)
+		if err != nil {
+			return fmt.Errorf("insert version file: %w", err)
+		}
+	}
+	return nil
+}
+
+// Publish makes draft id public as version 1 of a new disclosure, with
+// its leaf in the same transaction, and removes the draft.
+func (s *Service) Publish(ctx context.Context, a *mingbai.Actor, communityID, draftID int64) (*Version, error) {
+	var v *Version
+	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+		d, err := s.draftForActor(ctx, tx, a, communityID, draftID)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		id, err := tx.InsertID(ctx, `INSERT INTO disclosures (community_id, item_id, state, version, title, period, first_published_at, published_at)
+			VALUES (?, ?, 'published', 1, ?, ?, ?, ?) RETURNING id`, communityID, d.ItemID, d.Title, d.Period, now, now)
+		if err != nil {
+			return fmt.Errorf("insert disclosure: %w", err)
+		}
+		v = &Version{
+			DisclosureID: id, CommunityID: communityID, Version: 1, Action: "publish", ItemID: d.ItemID,
+			Title: d.Title, Period: d.Period, Body: d.Body, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
+			PublishedBy: a.UserID, PublisherName: a.Name, PublishedAt: now, Files: d.Files,
+		}
+		if err := s.appendVersion(ctx, tx, v, nil, nil); err != nil {
+			return err
+		}
+		if err := s.index(ctx, tx, v); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM disclosure_draft_files WHERE draft_id = ? AND community_id = ?`, draftID, communityID); err != nil {
+			return fmt.Errorf("delete published draft files: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM disclosure_drafts WHERE id = ? AND community_id = ?`, draftID, communityID); err != nil {
+			return fmt.Errorf("delete published draft: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// CorrectInput is a correction: the new text and why.
+type CorrectInput struct {
+	Title     string
+	Period    string
+	Body      string
+	ValidFrom string
+	ValidTo   string
+	Reason    string
+	// Version is the version the cadre corrected; if another version was
+	// published meanwhile, the correction is refused rather than lost.
+	Version int
+}
+
+// Correct publishes a new version of disclosure id with a required reason.
+// The old versions stay readable; the new leaf names the corrected one.
+func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id int64, in CorrectInput) (*Version, error) {
+	reason, err := cleanText("reason", "更正原因", in.Reason, 4, maxReason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.newVersion(ctx, a, communityID, id, in.Version, func(prev *Version) (*Version, error) {
+		d, err := DraftInput{ItemID: prev.ItemID, Title: in.Title, Period: in.Period, Body: in.Body, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}.clean()
+		if err != nil {
+			return nil, err
+		}
+		if d.title == prev.Title && d.period == prev.Period && d.body == prev.Body && d.from == prev.ValidFrom && d.to == prev.ValidTo {
+			return nil, mingbai.FieldError("body", "更正后的内容与原内容相同，请修改后再提交。")
+		}
+		return &Version{Action: "correct", Title: d.title, Period: d.period, Body: d.body, ValidFrom: d.from, ValidTo: d.to, Reason: reason}, nil
+	})
+}
+
+// Withdraw publishes a withdrawal of disclosure id that says why. The
+// withdrawn text stays readable in the history.
+func (s *Service) Withdraw(ctx context.Context, a *mingbai.Actor, communityID, id int64, version int, reason string) (*Version, error) {
+	reason, err := cleanText("reason", "撤回原因", reason, 4, maxReason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.newVersion(ctx, a, communityID, id, version, func(prev *Version) (*Version, error) {
+		return &Version{Action: "withdraw", Title: prev.Title, Period: prev.Period, Body: "", ValidFrom: prev.ValidFrom, ValidTo: prev.ValidTo, Reason: reason}, nil
+	})
+}
+
+func (s *Service) newVersion(ctx context.Context, a *mingbai.Actor, communityID, id int64, expect int, make func(prev *Version) (*Version, error)) (*Version, error) {
+	var v *Version
+	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+		head, err := loadDisclosure(ctx, tx, communityID, id)
+		if err != nil {
+			return err
+		}
+		if _, _, err := s.publishTarget(ctx, tx, a, communityID, head.ItemID); err != nil {
+			return err
+		}
+		if head.Withdrawn() {
+			return mingbai.Errorf(mingbai.ECONFLICT, "该事项已撤回，不能再更正或撤回。")
+		}
+		if expect != 0 && expect != head.Version {
+			return mingbai.Errorf(mingbai.ECONFLICT, "该事项已有新的版本（第 %d 版），请刷新后在新版本上操作。", head.Version)
+		}
+		prev, err := loadVersion(ctx, tx, communityID, id, head.Version)
+		if err != nil {
+			return err
+		}
+		v, err = make(prev)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		v.DisclosureID, v.CommunityID, v.Version, v.ItemID = id, communityID, head.Version+1, head.ItemID
+		v.PublishedBy, v.PublisherName, v.PublishedAt = a.UserID, a.Name, now
+		if v.Action != "withdraw" {
+			for _, f := range prev.Files {
+				if !f.Redacted {
+					v.Files = append(v.Files, f)
+				}
+			}
+		}
+		leaf := prev.LeafIndex
+		var corrects, withdraws *int64
+		if v.Action == "withdraw" {
+			withdraws = &leaf
+		} else {
+			corrects = &leaf
+		}
+		if err := s.appendVersion(ctx, tx, v, corrects, withdraws); err != nil {
+			return err
+		}
+		state := "published"
+		if v.Action == "withdraw" {
+			state = "withdrawn"
+		}
+		res, err := tx.Exec(ctx, `UPDATE disclosures SET state = ?, version = ?, title = ?, period = ?, published_at = ? WHERE id = ? AND community_id = ? AND version = ?`,
+			state, v.Version, v.Title, v.Period, now, id, communityID, head.Version)
+		if err != nil {
+			return fmt.Errorf("update disclosure head: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return mingbai.Errorf(mingbai.ECONFLICT, "该事项刚被他人更新，请刷新后再试。")
+		}
+		if v.Action == "withdraw" {
+			_, err = tx.Exec(ctx, `DELETE FROM disclosure_search WHERE disclosure_id = ? AND community_id = ?`, id, communityID)
+			return err
+		}
+		return s.index(ctx, tx, v)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// RedactInput removes personal data from a published version.
+type RedactInput struct {
+	Title string // the title with the personal data removed
+	Body  string // the body with the personal data removed
+	What  string // what was removed, in words (公开说明)
+	Why   string // why (a mistake, a court order…)
+	// DropFiles are the hashes of attachments to take down.
+	DropFiles []string
+}
+
+// Redact replaces the content of one published version with a copy that
+// leaves out personal data, and takes down the named attachments. The
+// version's leaf and content hash stay, so the log still shows that the
+// original existed; the page says what was removed, when and why.
+// District admins and whoever may publish the item may redact.
+func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id int64, version int, in RedactInput) error {
+	what, err := cleanText("what", "删除了什么", in.What, 2, 200, false)
+	if err != nil {
+		return err
+	}
+	why, err := cleanText("why", "删除原因", in.Why, 4, maxReason, true)
+	if err != nil {
+		return err
+	}
+	title, err := cleanText("title", "标题", in.Title, 2, maxTitle, false)
+	if err != nil {
+		return err
+	}
+	body, err := cleanText("body", "正文", in.Body, 0, maxBody, true)
+	if err != nil {
+		return err
+	}
+	var orphans []string
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		orphans = nil
+		head, err := loadDisclosure(ctx, tx, communityID, id)
+		if err != nil {
+			return err
+		}
+		c, err := loadCommunity(ctx, tx, communityID)
+		if err != nil {
+			return err
+		}
+		it, err := itemForCommunity(ctx, tx, communityID, head.ItemID)
+		if err != nil {
+			return err
+		}
+		if !canPublish(a, c, it) && !a.IsDistrictAdmin(c.DistrictID) {
+			return mingbai.Errorf(mingbai.EFORBIDDEN, "您的账号不能删除该事项中的个人信息。")
+		}
+		v, err := loadVersion(ctx, tx, communityID, id, version)
+		if err != nil {
+			return err
+		}
+		drop := map[string]bool{}
+		for _, sum := range in.DropFiles {
+			drop[sum] = true
+		}
+		changed := title != v.Title || body != v.Body
+		for _, f := range v.Files {
+			if drop[f.SHA256] && !f.Redacted {
+				changed = true
+			}
+		}
+		if !changed {
+			return mingbai.FieldError("body", "内容没有变化：请删去其中的个人信息，或选择要撤下的附件。")
+		}
+		now := s.clock()
+		if _, err := tx.Exec(ctx, `UPDATE disclosure_versions SET title = ?, body = ?, redacted_at = ?, redacted_by = ?, redaction_what = ?, redaction_why = ?
+			WHERE id = ? AND community_id = ?`, title, body, now, a.UserID, what, why, v.ID, communityID); err != nil {
+			return fmt.Errorf("redact version: %w", err)
+		}
+		for sum := range drop {
+			if _, err := tx.Exec(ctx, `UPDATE disclosure_version_files SET redacted = 1 WHERE version_id = ? AND community_id = ? AND sha256 = ?`, v.ID, communityID, sum); err != nil {
+				return fmt.Errorf("redact file: %w", err)
+			}
+			var live int
+			if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM disclosure_version_files WHERE sha256 = ? AND redacted = 0) + (SELECT COUNT(*) FROM disclosure_draft_files WHERE sha256 = ?)`, sum, sum).Scan(&live); err != nil {
+				return fmt.Errorf("count file uses: %w", err)
+			}
+			if live == 0 {
+				orphans = append(orphans, sum)
+			}
+		}
+		if version == head.Version {
+			if _, err := tx.Exec(ctx, `UPDATE disclosures SET title = ? WHERE id = ? AND community_id = ?`, title, id, communityID); err != nil {
+				return fmt.Errorf("redact head: %w", err)
+			}
+			if !head.Withdrawn() {
+				v.Title, v.Body = title, body
+				if err := s.index(ctx, tx, v); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sum := range orphans {
+		if err := s.files.Remove(sum); err != nil {
+			return fmt.Errorf("remove redacted file: %w", err)
+		}
+	}
+	return nil
+}
+
+const disclosureColumns = `id, community_id, item_id, state, version, title, period, first_published_at, published_at`
+
+func scanDisclosure(sc interface{ Scan(...any) error }) (*Disclosure, error) {
+	var d Disclosure
+	err := sc.Scan(&d.ID, &d.CommunityID, &d.ItemID, &d.State, &d.Version, &d.Title, &d.Period, &d.FirstPublishedAt, &d.PublishedAt)
+	return &d, err
+}
+
+func loadDisclosure(ctx context.Context, tx *store.Tx, communityID, id int64) (*Disclosure, error) {
+	d, err := scanDisclosure(tx.QueryRow(ctx, `SELECT `+disclosureColumns+` FROM disclosures WHERE id = ? AND community_id = ?`, id, communityID))
+	if isNoRows(err) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该公开事项。")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("disclosure %d: %w", id, err)
+	}
+	return d, nil
+}
+
+const versionColumns = `id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index, redacted_at, redaction_what, redaction_why`
+
+func scanVersion(sc interface{ Scan(...any) error }) (*Version, error) {
+	var v Version
+	err := sc.Scan(&v.ID, &v.DisclosureID, &v.CommunityID, &v.Version, &v.Action, &v.ItemID, &v.Title, &v.Period, &v.Body, &v.ValidFrom, &v.ValidTo,
+		&v.Reason, &v.PublishedBy, &v.PublisherName, &v.PublishedAt, &v.ContentSHA256, &v.LeafIndex, &v.RedactedAt, &v.RedactionWhat, &v.RedactionWhy)
+	return &v, err
+}
+
+func loadVersion(ctx context.Context, tx *store.Tx, communityID, id int64, n int) (*Version, error) {
+	v, err := scanVersion(tx.QueryRow(ctx, `SELECT `+versionColumns+` FROM disclosure_versions WHERE disclosure_id = ? AND community_id = ? AND version = ?`, id, communityID, n))
+	if isNoRows(err) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该版本。")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("version %d of disclosure %d: %w", n, id, err)
+	}
+	if err := loadFiles(ctx, tx, []*Version{v}); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func loadFiles(ctx context.Context, tx *store.Tx, vs []*Version) error {
+	for _, v := range vs {
+		rows, err := tx.Query(ctx, `SELECT sha256, name, content_type, size, redacted FROM disclosure_version_files WHERE version_id = ? AND community_id = ? ORDER BY position`, v.ID, v.CommunityID)
+		if err != nil {
+			return fmt.Errorf("version files: %w", err)
+		}
+		for rows.Next() {
+			var f Attachment
+			var red int
+			if err := rows.Scan(&f.SHA256, &f.Name, &f.ContentType, &f.Size, &red); err != nil {
+				rows.Close()
+				return fmt.Errorf("version file: %w", err)
+			}
+			f.Redacted = red != 0
+			v.Files = append(v.Files, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Disclosure returns a disclosure of the community with every version,
+// oldest first. Anyone may read it: withdrawn and corrected versions stay
+// public.
+func (s *Service) Disclosure(ctx context.Context, communityID, id int64) (*Disclosure, []Version, error) {
+	var d *Disclosure
+	var out []Version
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		if d, err = loadDisclosure(ctx, tx, communityID, id); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+versionColumns+` FROM disclosure_versions WHERE disclosure_id = ? AND community_id = ? ORDER BY version`, id, communityID)
+		if err != nil {
+			return fmt.Errorf("versions: %w", err)
+		}
+		var vs []*Version
+		for rows.Next() {
+			v, err := scanVersion(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan version: %w", err)
+			}
+			vs = append(vs, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := loadFiles(ctx, tx, vs); err != nil {
+			return err
+		}
+		out = make([]Version, len(vs))
+		for i, v := range vs {
+			out[i] = *v
+		}
+		return nil
+	})
+	return d, out, err
+}
+
+// FileOf returns attachment sum as published in community (on any
+// version, not redacted), so the web layer serves only public files.
+func (s *Service) FileOf(ctx context.Context, communityID int64, sum string) (*Attachment, error) {
+	var f Attachment
+	err := s.db.QueryRow(ctx, `SELECT sha256, name, content_type, size FROM disclosure_version_files WHERE community_id = ? AND sha256 = ? AND redacted = 0 ORDER BY id LIMIT 1`, communityID, sum).
+		Scan(&f.SHA256, &f.Name, &f.ContentType, &f.Size)
+	if isNoRows(err) {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件，可能已依法撤下。")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("file %s: %w", sum, err)
+	}
+	return &f, nil
+}
+
+// DraftFile returns an attachment of a draft the actor may see.
+func (s *Service) DraftFile(ctx context.Context, a *mingbai.Actor, communityID, draftID int64, sum string) (*Attachment, error) {
+	d, err := s.Draft(ctx, a, communityID, draftID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range d.Files {
+		if f.SHA256 == sum {
+			return &f, nil
+		}
+	}
+	return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
+}

@@ -1,0 +1,130 @@
+package disclosure
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"mingbai"
+	"mingbai/internal/store"
+	"mingbai/internal/zh"
+)
+
+// index keeps the search row of v's disclosure: the zh tokens of its
+// title, period, body, attachment names, catalog item and community.
+func (s *Service) index(ctx context.Context, tx *store.Tx, v *Version) error {
+	var itemName, community string
+	var district int64
+	err := tx.QueryRow(ctx, `SELECT i.name, c.name, c.district_id FROM disclosure_items i, org_units c WHERE i.id = ? AND c.id = ?`, v.ItemID, v.CommunityID).
+		Scan(&itemName, &community, &district)
+	if err != nil {
+		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
+	}
+	var text strings.Builder
+	for _, part := range []string{v.Title, v.Period, PlainText(v.Body), itemName, community} {
+		text.WriteString(part)
+		text.WriteString("\n")
+	}
+	for _, f := range v.Files {
+		if !f.Redacted {
+			text.WriteString(f.Name)
+			text.WriteString("\n")
+		}
+	}
+	tokens := strings.Join(zh.Tokens(text.String()), " ")
+	_, err = tx.Exec(ctx, `INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens) VALUES (?, ?, ?, ?)
+		ON CONFLICT (disclosure_id) DO UPDATE SET tokens = excluded.tokens`, v.DisclosureID, v.CommunityID, district, tokens)
+	if err != nil {
+		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
+	}
+	return nil
+}
+
+// SearchQuery is a search of one community's board, or of a whole
+// district's when CommunityID is 0.
+type SearchQuery struct {
+	Q           string
+	CommunityID int64
+	DistrictID  int64
+	Page        int // from 1
+}
+
+// Hit is one search result.
+type Hit struct {
+	Disclosure
+	CommunitySlug string
+	CommunityName string
+	ItemName      string
+	Section       Section
+	Snippet       []zh.Fragment
+	TitleMarks    []zh.Fragment
+}
+
+// SearchResult is a page of hits.
+type SearchResult struct {
+	Query  string
+	Tokens []string
+	Hits   []Hit
+	Page   int
+	More   bool
+}
+
+// PageSize is the length of every paginated list of the board.
+const PageSize = 20
+
+// Search finds current (not withdrawn) disclosures holding every query
+// token, best match first, then newest.
+func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
+	res := &SearchResult{Query: strings.TrimSpace(q.Q), Page: max(q.Page, 1)}
+	if n := len([]rune(res.Query)); n > 100 {
+		return nil, mingbai.FieldError("q", "搜索词太长了，请少于 100 个字。")
+	}
+	res.Tokens = zh.QueryTokens(res.Query)
+	if len(res.Tokens) == 0 {
+		return res, nil
+	}
+	if len(res.Tokens) > 32 {
+		res.Tokens = res.Tokens[:32]
+	}
+	ts := s.db.Dialect.SearchTokens("s", "disclosure_fts", "disclosure_id", res.Tokens)
+	scope, scopeArg := "s.community_id = ?", q.CommunityID
+	if q.CommunityID == 0 {
+		scope, scopeArg = "s.district_id = ?", q.DistrictID
+	}
+	args := append([]any{}, ts.WhereArgs...)
+	args = append(args, scopeArg)
+	args = append(args, ts.RankArgs...)
+	args = append(args, PageSize+1, (res.Page-1)*PageSize)
+	rows, err := s.db.Query(ctx, `SELECT d.id, d.community_id, d.item_id, d.state, d.version, d.title, d.period, d.first_published_at, d.published_at,
+			c.slug, c.name, i.name, i.section, v.body
+		FROM disclosure_search s`+ts.From+`
+		JOIN disclosures d ON d.id = s.disclosure_id
+		JOIN org_units c ON c.id = d.community_id
+		JOIN disclosure_items i ON i.id = d.item_id
+		JOIN disclosure_versions v ON v.disclosure_id = d.id AND v.version = d.version
+		WHERE `+ts.Where+` AND `+scope+` AND d.state = 'published'
+		ORDER BY `+ts.Rank+`, d.published_at DESC, d.id DESC LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", res.Query, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Hit
+		var section, body string
+		if err := rows.Scan(&h.ID, &h.CommunityID, &h.ItemID, &h.State, &h.Version, &h.Title, &h.Period, &h.FirstPublishedAt, &h.PublishedAt,
+			&h.CommunitySlug, &h.CommunityName, &h.ItemName, &section, &body); err != nil {
+			return nil, fmt.Errorf("scan hit: %w", err)
+		}
+		h.Section = Section(section)
+		h.Snippet = zh.Highlight(PlainText(body), res.Tokens, 80)
+		h.TitleMarks = zh.Highlight(h.Title, res.Tokens, 0)
+		res.Hits = append(res.Hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search %q: %w", res.Query, err)
+	}
+	if len(res.Hits) > PageSize {
+		res.Hits, res.More = res.Hits[:PageSize], true
+	}
+	return res, nil
+}

@@ -1,1 +1,0 @@
--- 0004 is the board's migration (disclosures); this placeholder keeps the numbers contiguous on the qa branch.

@@ -1,0 +1,513 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"rsc.io/qr"
+
+	"mingbai"
+	"mingbai/internal/disclosure"
+)
+
+// Feeds, the JSON API, exports and the printed board. docs/board.md
+// defines every field.
+
+func (s *Server) registerDisclosureDataRoutes() {
+	s.handle("GET /c/{community}/feed.atom", public, s.boardAtom)
+	s.handle("GET /c/{community}/feed/{section}", public, s.boardAtom)
+	s.handle("GET /c/{community}/export.csv", public, s.exportCSV)
+	s.handle("GET /c/{community}/export.xlsx", public, s.exportXLSX)
+	s.handle("GET /c/{community}/print", public, s.printPage)
+	s.handle("GET /api/v1/c/{community}/catalog", public, s.apiCatalog)
+	s.handle("GET /api/v1/c/{community}/disclosures", public, s.apiDisclosures)
+	s.handle("GET /api/v1/c/{community}/disclosures/{id}", public, s.apiDisclosure)
+	s.handle("GET /search", public, s.districtSearch)
+}
+
+// maxFeed and maxExport bound feeds and exports.
+const (
+	maxFeed   = 50
+	maxExport = 10000
+)
+
+type boardFeed struct {
+	XMLName xml.Name         `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string           `xml:"title"`
+	ID      string           `xml:"id"`
+	Updated string           `xml:"updated"`
+	Links   []boardFeedLink  `xml:"link"`
+	Author  boardFeedAuthor  `xml:"author"`
+	Entries []boardFeedEntry `xml:"entry"`
+}
+
+type boardFeedLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type boardFeedAuthor struct {
+	Name string `xml:"name"`
+}
+
+type boardFeedEntry struct {
+	Title    string        `xml:"title"`
+	ID       string        `xml:"id"`
+	Updated  string        `xml:"updated"`
+	Link     boardFeedLink `xml:"link"`
+	Category struct {
+		Term  string `xml:"term,attr"`
+		Label string `xml:"label,attr"`
+	} `xml:"category"`
+	Summary string `xml:"summary"`
+}
+
+// boardAtom lists a community's newest versions, new, corrected and
+// withdrawn, each entry one version of one disclosure.
+func (s *Server) boardAtom(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	var sec disclosure.Section
+	title := st.community.Name + "居务公开"
+	if slug := r.PathValue("section"); slug != "" {
+		x, ok := sectionBySlug(slug)
+		if !ok {
+			return errNotFound
+		}
+		sec, title = disclosure.Section(x.Slug), st.community.Name+x.Label+"公开"
+	}
+	versions, err := s.disclosure.AllVersions(r.Context(), st.community.ID, sec, maxFeed)
+	if err != nil {
+		return err
+	}
+	base := s.baseURL(r)
+	home := base + "/c/" + st.community.Slug
+	f := boardFeed{Title: title, ID: home + "/feed/" + string(sec), Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Links: []boardFeedLink{{Rel: "alternate", Href: home}, {Rel: "self", Href: base + r.URL.Path}}, Author: boardFeedAuthor{st.community.Name + "居民委员会"}}
+	if len(versions) > 0 {
+		f.Updated = versions[0].PublishedAt.UTC().Format(time.RFC3339)
+	}
+	for _, v := range versions {
+		url := fmt.Sprintf("%s/d/%d/v/%d", home, v.DisclosureID, v.Version)
+		e := boardFeedEntry{Title: v.ActionLabel() + "：" + v.Title, ID: url, Updated: v.PublishedAt.UTC().Format(time.RFC3339), Link: boardFeedLink{Href: url}}
+		e.Category.Term, e.Category.Label = v.Action, v.ActionLabel()
+		summary := disclosure.PlainText(v.Body)
+		if v.Reason != "" {
+			summary = v.ActionLabel() + "原因：" + v.Reason + "。" + summary
+		}
+		if r := []rune(summary); len(r) > 200 {
+			summary = string(r[:200]) + "……"
+		}
+		e.Summary = summary
+		f.Entries = append(f.Entries, e)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	if err := xml.NewEncoder(&b).Encode(f); err != nil {
+		return fmt.Errorf("atom: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Write(b.Bytes())
+	return nil
+}
+
+// exportRows is a community's versions as rows, the same for CSV and XLSX.
+func (s *Server) exportRows(r *http.Request) ([][]string, error) {
+	st := state(r)
+	items, err := s.disclosure.Items(r.Context(), st.community.ID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]disclosure.Item{}
+	for _, it := range items {
+		names[it.ID] = it
+	}
+	versions, err := s.disclosure.AllVersions(r.Context(), st.community.ID, "", maxExport)
+	if err != nil {
+		return nil, err
+	}
+	out := [][]string{{"disclosure_id", "version", "action", "section", "item", "title", "period", "published_at", "valid_from", "valid_to", "reason", "redacted_at", "redaction_what", "leaf_index", "content_sha256", "attachments", "url"}}
+	base := s.baseURL(r) + "/c/" + st.community.Slug
+	for _, v := range versions {
+		it := names[v.ItemID]
+		red := ""
+		if v.RedactedAt != nil {
+			red = v.RedactedAt.UTC().Format(time.RFC3339)
+		}
+		var files []string
+		for _, f := range v.Files {
+			if !f.Redacted {
+				files = append(files, f.Name+" sha256:"+f.SHA256)
+			}
+		}
+		out = append(out, []string{
+			strconv.FormatInt(v.DisclosureID, 10), strconv.Itoa(v.Version), v.Action, it.Section.Label(), it.Name, v.Title, v.Period,
+			v.PublishedAt.UTC().Format(time.RFC3339), v.ValidFrom, v.ValidTo, v.Reason, red, v.RedactionWhat,
+			strconv.FormatInt(v.LeafIndex, 10), v.ContentSHA256, strings.Join(files, "; "),
+			fmt.Sprintf("%s/d/%d/v/%d", base, v.DisclosureID, v.Version),
+		})
+	}
+	return out, nil
+}
+
+func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
+	rows, err := s.exportRows(r)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.WriteString("\ufeff")
+	if err := csv.NewWriter(&b).WriteAll(rows); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	attachmentHeader(w, state(r).community.Name+"公开事项.csv", "text/csv; charset=utf-8")
+	w.Write(b.Bytes())
+	return nil
+}
+
+func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request) error {
+	rows, err := s.exportRows(r)
+	if err != nil {
+		return err
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := "公开事项"
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	for i, row := range rows {
+		cells := make([]any, len(row))
+		for j, v := range row {
+			cells[j] = v
+		}
+		addr, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow(sheet, addr, &cells); err != nil {
+			return fmt.Errorf("xlsx row: %w", err)
+		}
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	attachmentHeader(w, state(r).community.Name+"公开事项.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Write(b.Bytes())
+	return nil
+}
+
+// ---- JSON API ----
+
+type apiItem struct {
+	ID         int64  `json:"id"`
+	Section    string `json:"section"`
+	Name       string `json:"name"`
+	Elements   string `json:"elements"`
+	Basis      string `json:"basis"`
+	Cadence    string `json:"cadence"`
+	EventDays  int    `json:"event_days,omitempty"`
+	TimeLimit  string `json:"time_limit"`
+	Publisher  string `json:"publisher"`
+	Channels   string `json:"channels"`
+	Audience   string `json:"audience"`
+	Mode       string `json:"mode"`
+	Own        bool   `json:"community_own"`
+	Freshness  string `json:"freshness"`
+	FreshLabel string `json:"freshness_label"`
+	Due        string `json:"due,omitempty"`
+	Latest     *int64 `json:"latest_disclosure,omitempty"`
+}
+
+func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) error {
+	board, err := s.disclosure.Board(r.Context(), state(r).community.ID)
+	if err != nil {
+		return err
+	}
+	out := []apiItem{}
+	for _, sec := range board {
+		for _, bi := range sec.Items {
+			it := apiItem{ID: bi.ID, Section: string(bi.Section), Name: bi.Name, Elements: bi.Elements, Basis: bi.Basis, Cadence: string(bi.Cadence),
+				EventDays: bi.EventDays, TimeLimit: bi.TimeLimit(), Publisher: string(bi.Publisher), Channels: bi.Channels, Audience: bi.Audience, Mode: bi.Mode,
+				Own: bi.CommunityID != 0, Freshness: bi.Fresh.State, FreshLabel: bi.Fresh.Label()}
+			if !bi.Fresh.Due.IsZero() {
+				it.Due = bi.Fresh.Due.Format("2006-01-02")
+			}
+			if bi.Latest != nil {
+				it.Latest = &bi.Latest.ID
+			}
+			out = append(out, it)
+		}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Items []apiItem `json:"items"`
+	}{out})
+	return nil
+}
+
+type apiDisclosureHead struct {
+	ID               int64  `json:"id"`
+	Item             int64  `json:"item"`
+	State            string `json:"state"`
+	Version          int    `json:"version"`
+	Title            string `json:"title"`
+	Period           string `json:"period"`
+	FirstPublishedAt string `json:"first_published_at"`
+	PublishedAt      string `json:"published_at"`
+	URL              string `json:"url"`
+}
+
+func (s *Server) apiHead(r *http.Request, d *disclosure.Disclosure) apiDisclosureHead {
+	return apiDisclosureHead{ID: d.ID, Item: d.ItemID, State: d.State, Version: d.Version, Title: d.Title, Period: d.Period,
+		FirstPublishedAt: d.FirstPublishedAt.UTC().Format(time.RFC3339), PublishedAt: d.PublishedAt.UTC().Format(time.RFC3339),
+		URL: fmt.Sprintf("%s/c/%s/d/%d", s.baseURL(r), state(r).community.Slug, d.ID)}
+}
+
+func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
+	var sec disclosure.Section
+	if v := r.URL.Query().Get("section"); v != "" {
+		if !disclosure.Section(v).Valid() {
+			return mingbai.FieldError("section", "栏目只能是 party、government、affairs 或 finance。")
+		}
+		sec = disclosure.Section(v)
+	}
+	list, err := s.disclosure.Recent(r.Context(), state(r).community.ID, sec, queryPage(r))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Disclosures []apiDisclosureHead `json:"disclosures"`
+		Page        int                 `json:"page"`
+		Next        string              `json:"next,omitempty"`
+	}{Disclosures: []apiDisclosureHead{}, Page: list.Page}
+	for i := range list.Disclosures {
+		out.Disclosures = append(out.Disclosures, s.apiHead(r, &list.Disclosures[i]))
+	}
+	_, out.Next = pager(r, list.Page, list.More)
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type apiVersion struct {
+	Version       int       `json:"version"`
+	Action        string    `json:"action"`
+	Title         string    `json:"title"`
+	Period        string    `json:"period"`
+	Body          string    `json:"body"`
+	ValidFrom     string    `json:"valid_from"`
+	ValidTo       string    `json:"valid_to"`
+	Reason        string    `json:"reason"`
+	PublishedAt   string    `json:"published_at"`
+	LeafIndex     int64     `json:"leaf_index"`
+	ContentSHA256 string    `json:"content_sha256"`
+	Redacted      *apiRedac `json:"redacted,omitempty"`
+	Attachments   []apiFile `json:"attachments"`
+}
+
+type apiRedac struct {
+	At   string `json:"at"`
+	What string `json:"what"`
+	Why  string `json:"why"`
+}
+
+type apiFile struct {
+	Name        string `json:"name"`
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	URL         string `json:"url,omitempty"`
+	Redacted    bool   `json:"redacted"`
+}
+
+func (s *Server) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	d, versions, err := s.disclosure.Disclosure(r.Context(), st.community.ID, id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		apiDisclosureHead
+		Versions []apiVersion `json:"versions"`
+	}{apiDisclosureHead: s.apiHead(r, d)}
+	for _, v := range versions {
+		av := apiVersion{Version: v.Version, Action: v.Action, Title: v.Title, Period: v.Period, Body: v.Body, ValidFrom: v.ValidFrom, ValidTo: v.ValidTo,
+			Reason: v.Reason, PublishedAt: v.PublishedAt.UTC().Format(time.RFC3339), LeafIndex: v.LeafIndex, ContentSHA256: v.ContentSHA256, Attachments: []apiFile{}}
+		if v.RedactedAt != nil {
+			av.Redacted = &apiRedac{At: v.RedactedAt.UTC().Format(time.RFC3339), What: v.RedactionWhat, Why: v.RedactionWhy}
+		}
+		for _, f := range v.Files {
+			af := apiFile{Name: f.Name, SHA256: f.SHA256, ContentType: f.ContentType, Size: f.Size, Redacted: f.Redacted}
+			if !f.Redacted {
+				af.URL = s.baseURL(r) + "/c/" + st.community.Slug + "/files/" + f.SHA256
+			}
+			av.Attachments = append(av.Attachments, af)
+		}
+		out.Versions = append(out.Versions, av)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// ---- District-wide search ----
+
+type districtSearchData struct {
+	page
+	Districts []districtChoice
+	District  int64
+	Query     string
+	Result    *disclosure.SearchResult
+	Error     string
+	PrevURL   string
+	NextURL   string
+}
+
+type districtChoice struct {
+	ID   int64
+	Name string
+}
+
+func (s *Server) districtSearch(w http.ResponseWriter, r *http.Request) error {
+	ds, err := s.org.Districts(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &districtSearchData{page: s.newPage(r, "搜索全区公开内容"), Query: r.URL.Query().Get("q")}
+	for _, x := range ds {
+		d.Districts = append(d.Districts, districtChoice{x.ID, x.Name})
+	}
+	if len(ds) == 0 {
+		s.render(w, r, http.StatusOK, "board_dsearch", d)
+		return nil
+	}
+	d.District = ds[0].ID
+	if v := r.URL.Query().Get("district"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return mingbai.FieldError("district", "请选择区。")
+		}
+		d.District = id
+	}
+	status := http.StatusOK
+	if d.Query != "" {
+		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: d.Query, DistrictID: d.District, Page: queryPage(r)})
+		switch {
+		case formError(err):
+			d.Error, status = mingbai.ErrorMessage(err), http.StatusBadRequest
+		case err != nil:
+			return err
+		default:
+			d.Result = res
+			d.PrevURL, d.NextURL = pager(r, res.Page, res.More)
+		}
+	}
+	s.render(w, r, status, "board_dsearch", d)
+	return nil
+}
+
+// ---- The printed board ----
+
+type printData struct {
+	boardPage
+	Size     string // A3 or A4
+	Sections []printSection
+	Head     disclosure.LogHead
+	HeadQR   template.HTML
+	Printed  time.Time
+}
+
+type printSection struct {
+	section
+	Items []printItem
+}
+
+type printItem struct {
+	Item    disclosure.BoardItem
+	Version *disclosure.Version
+	Body    template.HTML
+	URL     string
+	QR      template.HTML
+}
+
+// qrSVG draws text as a QR code in an SVG of black squares, with the quiet
+// zone the standard asks for. The SVG is built here from booleans only, so
+// it is safe HTML.
+func qrSVG(text, label string) (template.HTML, error) {
+	c, err := qr.Encode(text, qr.M)
+	if err != nil {
+		return "", fmt.Errorf("qr: %w", err)
+	}
+	n := c.Size + 8
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`,
+		n, n, template.HTMLEscapeString(label), n, n)
+	for y := 0; y < c.Size; y++ {
+		for x := 0; x < c.Size; x++ {
+			if c.Black(x, y) {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return template.HTML(b.String()), nil
+}
+
+// printPage is the window board (橱窗) of a community on A3 or A4 paper:
+// the current disclosures by section, each with a QR code to its exact
+// version, and the log's checkpoint at the foot with its own QR code.
+func (s *Server) printPage(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	size := r.URL.Query().Get("size")
+	if size != "A4" {
+		size = "A3"
+	}
+	board, versions, err := s.disclosure.Current(r.Context(), st.community.ID)
+	if err != nil {
+		return err
+	}
+	head, err := s.disclosure.LogHead(r.Context())
+	if err != nil {
+		return err
+	}
+	d := &printData{boardPage: s.newBoardPage(r, st.community.Name+"居务公开栏", "print"), Size: size, Head: head, Printed: s.now()}
+	base := s.baseURL(r)
+	for _, sec := range board {
+		sc, _ := sectionBySlug(string(sec.Section))
+		ps := printSection{section: sc}
+		for _, bi := range sec.Items {
+			v := versions[func() int64 {
+				if bi.Latest == nil {
+					return 0
+				}
+				return bi.Latest.ID
+			}()]
+			if v == nil {
+				continue
+			}
+			url := fmt.Sprintf("%s/c/%s/d/%d/v/%d", base, st.community.Slug, v.DisclosureID, v.Version)
+			code, err := qrSVG(url, "扫码查看第"+strconv.Itoa(v.Version)+"版原文")
+			if err != nil {
+				return err
+			}
+			ps.Items = append(ps.Items, printItem{Item: bi, Version: v, Body: disclosure.RenderMarkdown(v.Body), URL: url, QR: code})
+		}
+		d.Sections = append(d.Sections, ps)
+	}
+	if head.Size > 0 {
+		code, err := qrSVG(fmt.Sprintf("%s/log/checkpoint#size=%d&root=%s", base, head.Size, head.RootHex), "扫码核对公开日志")
+		if err != nil {
+			return err
+		}
+		d.HeadQR = code
+	}
+	s.render(w, r, http.StatusOK, "board_print", d)
+	return nil
+}
