@@ -119,9 +119,18 @@ func TestJourneyFinance(t *testing.T) {
 		t.Fatalf("board latest: %q", text)
 	}
 	screenshots(t, ctx, "finance-board")
-	run(chromedp.Click(`section.fin-latest a.button`, chromedp.ByQuery), chromedp.WaitVisible(`p.verify`, chromedp.ByQuery), chromedp.Text(`main`, &text, chromedp.ByQuery))
+	run(chromedp.Click(`section.fin-latest a.button`, chromedp.ByQuery), chromedp.WaitVisible(`.verify-button`, chromedp.ByQuery), chromedp.Text(`main`, &text, chromedp.ByQuery))
 	if !strings.Contains(text, "人民币") || !strings.Contains(text, "购买纸杯") || !strings.Contains(text, "验证") {
 		t.Fatalf("statement for the resident: %q", text)
+	}
+	// The in-page 验证 button checks the statement's leaf against the log.
+	var verdict string
+	run(chromedp.Click(`.verify-button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.verify-ok, .verify-bad`, chromedp.ByQuery),
+		chromedp.Poll(`!document.querySelector(".verify-result").textContent.includes("正在验证")`, nil),
+		chromedp.Text(`.verify-result`, &verdict, chromedp.ByQuery))
+	if !strings.Contains(verdict, "验证通过") {
+		t.Fatalf("verify button on the statement: %q", verdict)
 	}
 	screenshots(t, ctx, "finance-statement")
 	run(chromedp.Navigate(p.URL+"/c/suojin-4/finance/special/relief"), chromedp.WaitVisible(`section.donation`, chromedp.ByQuery), chromedp.Text(`main`, &text, chromedp.ByQuery))

@@ -115,7 +115,15 @@ type Attachment struct {
 	Size      int64
 	Cleared   bool
 	ClearedAt *time.Time
+	// Redactions, oldest first; the newest is what the public sees.
+	Redactions []Redaction
+	// Served is the SHA-256 of the file OpenAttachment opened: the
+	// original or the newest redaction.
+	Served string
 }
+
+// Redacted reports whether the receipt has been redacted.
+func (a Attachment) Redacted() bool { return len(a.Redactions) > 0 }
 
 // IsImage reports whether the receipt is a picture.
 func (a Attachment) IsImage() bool { return strings.HasPrefix(a.MIME, "image/") }
@@ -233,17 +241,33 @@ func attachmentsTx(ctx context.Context, tx *store.Tx, communityID int64, entryID
 			return nil, fmt.Errorf("read attachments: %w", err)
 		}
 	}
+	for start := 0; start < len(out); start += 500 {
+		if err := redactionsTx(ctx, tx, communityID, out[start:min(start+500, len(out))]); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
 // OpenAttachment opens a receipt for download: for the public only a
-// cleared receipt of a published entry.
+// cleared receipt of a published entry. A redacted receipt opens as its
+// newest redaction.
 func (s *Service) OpenAttachment(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64) (*Attachment, *os.File, error) {
+	return s.OpenAttachmentVersion(ctx, a, communityID, attachmentID, false)
+}
+
+// OpenAttachmentVersion is OpenAttachment that, with original, opens the
+// file as uploaded even when it was redacted: only the community's cadres
+// and supervisors may.
+func (s *Service) OpenAttachmentVersion(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64, original bool) (*Attachment, *os.File, error) {
 	c, err := s.community(ctx, communityID)
 	if err != nil {
 		return nil, nil, err
 	}
 	acc := accessOf(a, c)
+	if original && !acc.Post && !acc.Review {
+		return nil, nil, mingbai.Errorf(mingbai.EFORBIDDEN, "遮盖前的票据原件只有本社区干部和居务监督委员会成员可以查看。")
+	}
 	var at Attachment
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		var entryID int64
@@ -278,7 +302,7 @@ func (s *Service) OpenAttachment(ctx context.Context, a *mingbai.Actor, communit
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := s.files.Open(at.SHA256)
+	f, err := s.openVersion(&at, original)
 	if err != nil {
 		return nil, nil, err
 	}

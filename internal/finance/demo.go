@@ -152,5 +152,16 @@ func SeedDemo(ctx context.Context, s *Service, communityID int64, cadre, supervi
 			return fmt.Errorf("demo approve %s: %w", p, err)
 		}
 	}
+	// A budget for the year of the latest published month, so the board
+	// shows budget against actual (活动经费 deliberately tight).
+	budget := map[int64]zh.Fen{}
+	for name, amt := range map[string]zh.Fen{"工作经费": 36000000, "办公费": 300000, "活动经费": 500000, "维修费": 600000} {
+		if id, ok := cat[name]; ok {
+			budget[id] = amt
+		}
+	}
+	if err := s.SetBudget(ctx, cadre, communityID, cur.Prev().Prev().Year(), budget); err != nil {
+		return fmt.Errorf("demo budget: %w", err)
+	}
 	return nil
 }

@@ -114,6 +114,10 @@ func contentOf(e *Entry) EntryContent {
 	return ec
 }
 
+// PublicContent is the content of entry e as its statement lists it (the
+// flag as computed now).
+func PublicContent(e *Entry) EntryContent { return contentOf(e) }
+
 // leafContent is the entry's content without the flag, which depends on
 // the rules of the day: the leaf hashes only what the entry says.
 func leafContent(e *Entry) EntryContent {
@@ -569,6 +573,7 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	}
 	acc := accessOf(a, c)
 	v := &StatementView{}
+	cached := false
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		pi, err := periodRowTx(ctx, tx, c.ID, p)
 		if err != nil {
@@ -576,6 +581,12 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 		}
 		if pi.Status != StatusPublished && !acc.SeesUnpublished() {
 			return mingbai.Errorf(mingbai.ENOTFOUND, "%s 的财务公开表还没有公开。", p.Label())
+		}
+		if pi.Status == StatusPublished {
+			if hit, ok := s.statements.get(c.ID, p, pi.SHA256); ok {
+				*v, cached = *hit, true
+				return nil
+			}
 		}
 		v.PeriodInfo = *pi
 		var raw string
@@ -602,6 +613,9 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	if err != nil {
 		return nil, err
 	}
+	if cached {
+		return v, nil
+	}
 	for _, sa := range v.Statement.Accounts {
 		v.Closing += sa.Closing
 	}
@@ -613,6 +627,9 @@ func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID
 	}
 	if v.ClosingDaxie, err = zh.Daxie(v.Closing); err != nil {
 		return nil, err
+	}
+	if v.Status == StatusPublished {
+		s.statements.put(c.ID, p, v)
 	}
 	return v, nil
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -78,7 +80,8 @@ type importRow struct {
 	date    Date
 	summary string
 	ref     string
-	cat     Category
+	catID   int64
+	dir     Direction
 	amount  zh.Fen
 	balance *zh.Fen
 }
@@ -91,7 +94,9 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 	if err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(r)
+	// A worksheet or shared-strings part above importXMLInMemory is
+	// unzipped to a temporary file and streamed from there, not held.
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: importXMLInMemory})
 	if err != nil {
 		return nil, mingbai.FieldError("file", "无法读取这个文件，请上传 Excel 的 .xlsx 文件。")
 	}
@@ -117,17 +122,101 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 	}
 
 	res := &ImportResult{}
-	var cols map[string]int
-	var parsed []importRow
-	rowNo := 0
-	addErr := func(row int, format string, args ...any) {
-		res.Errors = append(res.Errors, RowError{Row: row, Message: fmt.Sprintf(format, args...)})
+	// The rows stream from the sheet in chunks that are checked and
+	// inserted inside one transaction as they come, so memory stays flat
+	// however long the cashbook is; the first bad row stops the inserting
+	// (the checking goes on, to report every row), and any bad row rolls
+	// the whole transaction back: all or nothing, as before.
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		im, err := s.newImporter(ctx, tx, c, a, accountID, res)
+		if err != nil {
+			return err
+		}
+		if err := im.readRows(rows, m, catByKey); err != nil {
+			return err
+		}
+		if len(res.Errors) > 0 {
+			res.Posted, res.First, res.Last = 0, "", ""
+			return errImportRejected
+		}
+		return nil
+	})
+	if errors.Is(err, errImportRejected) {
+		sortRowErrors(res.Errors)
+		if n := len(res.Errors); n > MaxRowErrors {
+			res.Errors = append(res.Errors[:MaxRowErrors], RowError{Message: fmt.Sprintf("另有 %d 行有问题，请先改好以上各行。", n-MaxRowErrors)})
+		}
+		return res, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// errImportRejected rolls back an import that found bad rows.
+var errImportRejected = errors.New("import has bad rows")
+
+// importXMLInMemory is the largest unzipped sheet part read into memory.
+const importXMLInMemory = 4 << 20
+
+// importChunk is how many parsed rows wait before they are checked and
+// inserted.
+const importChunk = 1000
+
+// importer carries an import's running state across chunks: the balance
+// and the last date of the account, the periods, the voucher counters.
+type importer struct {
+	ctx       context.Context
+	tx        *store.Tx
+	s         *Service
+	c         *community
+	a         *mingbai.Actor
+	ac        *Account
+	ps        periodState
+	bal       zh.Fen
+	prev      Date
+	today     Date
+	res       *ImportResult
+	now       time.Time
+	chunk     []importRow
+	accountID int64
+}
+
+func (s *Service) newImporter(ctx context.Context, tx *store.Tx, c *community, a *mingbai.Actor, accountID int64, res *ImportResult) (*importer, error) {
+	b, err := booksTx(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ac := b.Account(accountID)
+	if ac == nil {
+		return nil, mingbai.FieldError("account", "请选择要导入的账户。")
+	}
+	ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
+	if err != nil {
+		return nil, err
+	}
+	var sum int64
+	var last string
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(SUM("+effectSQL+"), 0), COALESCE(MAX(entry_date), '') FROM fin_entries WHERE community_id = ? AND account_id = ?",
+		c.ID, accountID).Scan(&sum, &last); err != nil {
+		return nil, fmt.Errorf("balance of account %d: %w", accountID, err)
+	}
+	return &importer{ctx: ctx, tx: tx, s: s, c: c, a: a, ac: ac, ps: ps, bal: ac.Opening + zh.Fen(sum), prev: mustDate(last),
+		today: s.today(), res: res, now: s.now(), accountID: accountID, chunk: make([]importRow, 0, importChunk)}, nil
+}
+
+// readRows parses the sheet row by row, checking and inserting a chunk at
+// a time.
+func (im *importer) readRows(rows *excelize.Rows, m Mapping, catByKey map[string]Category) error {
+	res := im.res
+	var cols map[string]int
+	rowNo := 0
 	for rows.Next() {
 		rowNo++
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, mingbai.FieldError("file", "第 %d 行无法读取。", rowNo)
+			return mingbai.FieldError("file", "第 %d 行无法读取。", rowNo)
 		}
 		if blank(cells) {
 			continue
@@ -138,7 +227,7 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 				if len(m) == 0 && rowNo < 10 {
 					continue // a title row above the headings
 				}
-				return nil, err
+				return err
 			}
 			res.Columns = map[string]string{}
 			for role, i := range cols {
@@ -151,185 +240,177 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 		}
 		res.Rows++
 		if res.Rows > MaxImportRows {
-			return nil, mingbai.FieldError("file", "一次最多导入 %d 行，请分成几个文件。", MaxImportRows)
+			return mingbai.FieldError("file", "一次最多导入 %d 行，请分成几个文件。", MaxImportRows)
 		}
-		cell := func(role string) string {
-			i, ok := cols[role]
-			if !ok || i >= len(cells) {
-				return ""
-			}
-			return strings.TrimSpace(cells[i])
-		}
-		ir := importRow{row: rowNo, ref: cell(ColVoucher)}
-		var msgs []string
-		if d, err := cellDate(cell(ColDate)); err != nil {
-			msgs = append(msgs, fmt.Sprintf("日期“%s”看不懂", cell(ColDate)))
-		} else {
-			ir.date = d
-		}
-		ir.summary = cell(ColSummary)
-		if ir.summary == "" {
-			msgs = append(msgs, "摘要是空的")
-		} else if len([]rune(ir.summary)) > 100 {
-			msgs = append(msgs, "摘要超过 100 个字")
-		}
-		if len([]rune(ir.ref)) > 30 {
-			msgs = append(msgs, "凭证号太长")
-		}
-		in, out := cell(ColIncome), cell(ColExpense)
-		var dir Direction
-		switch {
-		case in != "" && out != "" && in != "0" && out != "0":
-			msgs = append(msgs, "收入和支出只能填一个")
-		case (in == "" || in == "0") && (out == "" || out == "0"):
-			msgs = append(msgs, "收入和支出都没有填")
-		case in != "" && in != "0":
-			dir = Income
-			if amt, err := zh.ParseYuan(in); err != nil || amt <= 0 {
-				msgs = append(msgs, fmt.Sprintf("收入金额“%s”不对（%s）", in, moneyProblem(err)))
-			} else {
-				ir.amount = amt
-			}
-		default:
-			dir = Expense
-			if amt, err := zh.ParseYuan(out); err != nil || amt <= 0 {
-				msgs = append(msgs, fmt.Sprintf("支出金额“%s”不对（%s）", out, moneyProblem(err)))
-			} else {
-				ir.amount = amt
-			}
-		}
-		catName := cell(ColCategory)
-		if ct, ok := catByKey[catName]; !ok {
-			msgs = append(msgs, fmt.Sprintf("没有“%s”这个科目", catName))
-		} else if !ct.Leaf {
-			msgs = append(msgs, fmt.Sprintf("“%s”下面还有明细科目，请写明细科目", catName))
-		} else if ct.Archived {
-			msgs = append(msgs, fmt.Sprintf("科目“%s”已停用", catName))
-		} else if dir != "" && ct.Direction != dir {
-			msgs = append(msgs, fmt.Sprintf("“%s”是%s科目，却填在了%s栏", catName, ct.Direction.Label(), dir.Label()))
-		} else {
-			ir.cat = ct
-		}
-		if b := cell(ColBalance); b != "" {
-			if bal, err := zh.ParseYuan(b); err != nil {
-				msgs = append(msgs, fmt.Sprintf("余额“%s”不对（%s）", b, moneyProblem(err)))
-			} else {
-				ir.balance = &bal
-			}
-		}
+		ir, msgs := parseImportRow(rowNo, cells, cols, catByKey)
 		if len(msgs) > 0 {
-			addErr(rowNo, "%s。", strings.Join(msgs, "；"))
+			res.Errors = append(res.Errors, RowError{Row: rowNo, Message: strings.Join(msgs, "；") + "。"})
 			continue
 		}
-		parsed = append(parsed, ir)
+		im.chunk = append(im.chunk, ir)
+		if len(im.chunk) == importChunk {
+			if err := im.flush(); err != nil {
+				return err
+			}
+		}
 	}
 	if err := rows.Error(); err != nil {
-		return nil, mingbai.FieldError("file", "文件读取出错，请检查是否是完整的 .xlsx 文件。")
+		return mingbai.FieldError("file", "文件读取出错，请检查是否是完整的 .xlsx 文件。")
 	}
 	if cols == nil {
-		return nil, mingbai.FieldError("file", "没有找到表头：第一行应有“日期、凭证号、摘要、科目、收入、支出、余额”。")
+		return mingbai.FieldError("file", "没有找到表头：第一行应有“日期、凭证号、摘要、科目、收入、支出、余额”。")
 	}
 	if res.Rows == 0 {
-		return nil, mingbai.FieldError("file", "表里没有数据行。")
+		return mingbai.FieldError("file", "表里没有数据行。")
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if err := s.checkImport(ctx, tx, c, accountID, parsed, res); err != nil {
-			return err
-		}
-		if len(res.Errors) > 0 {
-			sortRowErrors(res.Errors)
-			if n := len(res.Errors); n > MaxRowErrors {
-				res.Errors = append(res.Errors[:MaxRowErrors], RowError{Message: fmt.Sprintf("另有 %d 行有问题，请先改好以上各行。", n-MaxRowErrors)})
-			}
-			return nil
-		}
-		return s.insertImport(ctx, tx, c, a, accountID, parsed, res)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return im.flush()
 }
 
-// checkImport does the checks that need the books: open periods, date
-// order against the account's last entry, the running balance.
-func (s *Service) checkImport(ctx context.Context, tx *store.Tx, c *community, accountID int64, parsed []importRow, res *ImportResult) error {
-	b, err := booksTx(ctx, tx, c.ID)
-	if err != nil {
-		return err
+// parseImportRow reads one data row; msgs says what is wrong with it.
+func parseImportRow(rowNo int, cells []string, cols map[string]int, catByKey map[string]Category) (importRow, []string) {
+	cell := func(role string) string {
+		i, ok := cols[role]
+		if !ok || i >= len(cells) {
+			return ""
+		}
+		return strings.TrimSpace(cells[i])
 	}
-	ac := b.Account(accountID)
-	if ac == nil {
-		return mingbai.FieldError("account", "请选择要导入的账户。")
+	ir := importRow{row: rowNo, ref: cell(ColVoucher)}
+	var msgs []string
+	if d, err := cellDate(cell(ColDate)); err != nil {
+		msgs = append(msgs, fmt.Sprintf("日期“%s”看不懂", cell(ColDate)))
+	} else {
+		ir.date = d
 	}
-	ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
-	if err != nil {
-		return err
+	ir.summary = cell(ColSummary)
+	if ir.summary == "" {
+		msgs = append(msgs, "摘要是空的")
+	} else if len([]rune(ir.summary)) > 100 {
+		msgs = append(msgs, "摘要超过 100 个字")
 	}
-	var sum int64
-	var last string
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(SUM("+effectSQL+"), 0), COALESCE(MAX(entry_date), '') FROM fin_entries WHERE community_id = ? AND account_id = ?",
-		c.ID, accountID).Scan(&sum, &last); err != nil {
-		return fmt.Errorf("balance of account %d: %w", accountID, err)
+	if len([]rune(ir.ref)) > 30 {
+		msgs = append(msgs, "凭证号太长")
 	}
-	bal := ac.Opening + zh.Fen(sum)
-	prev := mustDate(last)
-	today := s.today()
-	for _, ir := range parsed {
+	in, out := cell(ColIncome), cell(ColExpense)
+	var dir Direction
+	switch {
+	case in != "" && out != "" && in != "0" && out != "0":
+		msgs = append(msgs, "收入和支出只能填一个")
+	case (in == "" || in == "0") && (out == "" || out == "0"):
+		msgs = append(msgs, "收入和支出都没有填")
+	case in != "" && in != "0":
+		dir = Income
+		if amt, err := zh.ParseYuan(in); err != nil || amt <= 0 {
+			msgs = append(msgs, fmt.Sprintf("收入金额“%s”不对（%s）", in, moneyProblem(err)))
+		} else {
+			ir.amount = amt
+		}
+	default:
+		dir = Expense
+		if amt, err := zh.ParseYuan(out); err != nil || amt <= 0 {
+			msgs = append(msgs, fmt.Sprintf("支出金额“%s”不对（%s）", out, moneyProblem(err)))
+		} else {
+			ir.amount = amt
+		}
+	}
+	catName := cell(ColCategory)
+	if ct, ok := catByKey[catName]; !ok {
+		msgs = append(msgs, fmt.Sprintf("没有“%s”这个科目", catName))
+	} else if !ct.Leaf {
+		msgs = append(msgs, fmt.Sprintf("“%s”下面还有明细科目，请写明细科目", catName))
+	} else if ct.Archived {
+		msgs = append(msgs, fmt.Sprintf("科目“%s”已停用", catName))
+	} else if dir != "" && ct.Direction != dir {
+		msgs = append(msgs, fmt.Sprintf("“%s”是%s科目，却填在了%s栏", catName, ct.Direction.Label(), dir.Label()))
+	} else {
+		ir.catID, ir.dir = ct.ID, ct.Direction
+	}
+	if b := cell(ColBalance); b != "" {
+		if bal, err := zh.ParseYuan(b); err != nil {
+			msgs = append(msgs, fmt.Sprintf("余额“%s”不对（%s）", b, moneyProblem(err)))
+		} else {
+			ir.balance = &bal
+		}
+	}
+	return ir, msgs
+}
+
+// flush checks the waiting rows against the books and, while no row of
+// the file has failed, inserts them.
+func (im *importer) flush() error {
+	if len(im.chunk) == 0 {
+		return nil
+	}
+	im.check(im.chunk)
+	if len(im.res.Errors) == 0 {
+		if err := im.insert(im.chunk); err != nil {
+			return err
+		}
+	}
+	im.chunk = im.chunk[:0]
+	return nil
+}
+
+// check does the checks that need the books: open periods, date order
+// against the account's last entry, the running balance.
+func (im *importer) check(chunk []importRow) {
+	for _, ir := range chunk {
 		var msgs []string
-		if err := ps.postable(ir.date, today); err != nil {
+		if err := im.ps.postable(ir.date, im.today); err != nil {
 			msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
 		}
-		if !prev.IsZero() && ir.date.Before(prev) {
-			msgs = append(msgs, fmt.Sprintf("日期 %s 早于上一笔 %s，日记账要按日期顺序", ir.date.Label(), prev.Label()))
+		if !im.prev.IsZero() && ir.date.Before(im.prev) {
+			msgs = append(msgs, fmt.Sprintf("日期 %s 早于上一笔 %s，日记账要按日期顺序", ir.date.Label(), im.prev.Label()))
 		}
-		if ir.cat.Direction == Income {
-			bal += ir.amount
+		if ir.dir == Income {
+			im.bal += ir.amount
 		} else {
-			bal -= ir.amount
+			im.bal -= ir.amount
 		}
-		if ir.balance != nil && *ir.balance != bal {
-			msgs = append(msgs, fmt.Sprintf("余额应为 %s，表中写的是 %s", bal.String(), ir.balance.String()))
-			bal = *ir.balance // report each mismatch once, not every row after it
+		if ir.balance != nil && *ir.balance != im.bal {
+			msgs = append(msgs, fmt.Sprintf("余额应为 %s，表中写的是 %s", im.bal.String(), ir.balance.String()))
+			im.bal = *ir.balance // report each mismatch once, not every row after it
 		}
-		if bal < 0 {
-			msgs = append(msgs, fmt.Sprintf("账户“%s”余额将为负数（%s）", ac.Name, bal.String()))
+		if im.bal < 0 {
+			msgs = append(msgs, fmt.Sprintf("账户“%s”余额将为负数（%s）", im.ac.Name, im.bal.String()))
 		}
 		if len(msgs) > 0 {
-			res.Errors = append(res.Errors, RowError{Row: ir.row, Message: strings.Join(msgs, "；") + "。"})
+			im.res.Errors = append(im.res.Errors, RowError{Row: ir.row, Message: strings.Join(msgs, "；") + "。"})
 		}
-		if ir.date.After(prev.Time) {
-			prev = ir.date
+		if ir.date.After(im.prev.Time) {
+			im.prev = ir.date
 		}
 	}
-	return nil
 }
 
 // importBatch rows go in one INSERT, which saves round trips.
 const importBatch = 200
 
-func (s *Service) insertImport(ctx context.Context, tx *store.Tx, c *community, a *mingbai.Actor, accountID int64, parsed []importRow, res *ImportResult) error {
+// insert posts a checked chunk. Voucher numbers are taken per chunk and
+// year inside the transaction, so they stay gapless and in date order.
+func (im *importer) insert(chunk []importRow) error {
 	perYear := map[int]int{}
-	for _, ir := range parsed {
+	for _, ir := range chunk {
 		perYear[ir.date.Year()]++
 	}
 	next := map[int]int{}
 	for y, n := range perYear {
-		first, err := nextVouchers(ctx, tx, c.ID, y, n)
+		first, err := nextVouchers(im.ctx, im.tx, im.c.ID, y, n)
 		if err != nil {
 			return err
 		}
 		next[y] = first
 	}
-	now := s.now()
 	const cols = 17
-	for start := 0; start < len(parsed); start += importBatch {
-		chunk := parsed[start:min(start+importBatch, len(parsed))]
-		var q strings.Builder
+	var q strings.Builder
+	args := make([]any, 0, importBatch*cols)
+	for start := 0; start < len(chunk); start += importBatch {
+		batch := chunk[start:min(start+importBatch, len(chunk))]
+		q.Reset()
+		args = args[:0]
 		q.WriteString(`INSERT INTO fin_entries (community_id, account_id, year, voucher_no, entry_date, period, direction,
 			category_id, amount, summary, counterparty, source_ref, decision, reason, entered_by, entered_by_name, entered_at) VALUES `)
-		args := make([]any, 0, len(chunk)*cols)
-		for i, ir := range chunk {
+		for i, ir := range batch {
 			if i > 0 {
 				q.WriteString(", ")
 			}
@@ -337,27 +418,23 @@ func (s *Service) insertImport(ctx context.Context, tx *store.Tx, c *community, 
 			y := ir.date.Year()
 			no := next[y]
 			next[y]++
-			if res.First == "" {
-				res.First = fmt.Sprintf("%d-%04d", y, no)
+			if im.res.First == "" {
+				im.res.First = fmt.Sprintf("%d-%04d", y, no)
 			}
-			res.Last = fmt.Sprintf("%d-%04d", y, no)
-			args = append(args, c.ID, accountID, y, no, ir.date.String(), int(PeriodOf(ir.date)), string(ir.cat.Direction),
-				ir.cat.ID, int64(ir.amount), ir.summary, "", ir.ref, "", "", a.UserID, a.Name, now)
+			im.res.Last = fmt.Sprintf("%d-%04d", y, no)
+			args = append(args, im.c.ID, im.accountID, y, no, ir.date.String(), int(PeriodOf(ir.date)), string(ir.dir),
+				ir.catID, int64(ir.amount), ir.summary, "", ir.ref, "", "", im.a.UserID, im.a.Name, im.now)
 		}
-		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+		if _, err := im.tx.Exec(im.ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("import rows: %w", err)
 		}
 	}
-	res.Posted = len(parsed)
+	im.res.Posted += len(chunk)
 	return nil
 }
 
 func sortRowErrors(es []RowError) {
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j].Row < es[j-1].Row; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].Row < es[j].Row })
 }
 
 func moneyProblem(err error) string {

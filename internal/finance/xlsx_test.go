@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -141,6 +142,43 @@ func TestImportCashbook(t *testing.T) {
 		pub, err := e.fin.LedgerRows(ctx, e.public, e.demo.Suojin4, finance.EntryFilter{Year: 2025}, 0)
 		if err != nil || len(pub) != 0 {
 			t.Fatalf("public ledger %v %v", pub, err)
+		}
+	})
+}
+
+// TestImportChunksAllOrNothing imports a cashbook longer than one chunk
+// whose only bad row comes after the first chunks were inserted: nothing
+// may stay posted and no voucher number may be used up; the fixed file
+// then posts every row with gapless numbers.
+func TestImportChunksAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		bank := e.acct["银行存款"]
+		const n = 2500 // two and a half chunks
+		rows := make([][]any, 0, n)
+		for i := 0; i < n; i++ {
+			rows = append(rows, []any{"2025-01-03", fmt.Sprintf("记%d", i), "小额收入", "工作经费", "1.00", "", ""})
+		}
+		rows[2200][3] = "茶水费" // unknown category, in the third chunk
+		res, err := e.fin.ImportCashbook(ctx, e.cadre, e.demo.Suojin4, bank, cashbook(t, rows), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Posted != 0 || len(res.Errors) != 1 || res.Errors[0].Row != 2203 || res.First != "" {
+			t.Fatalf("result posted=%d first=%q errors=%+v", res.Posted, res.First, res.Errors)
+		}
+		if es, _ := e.fin.Entries(ctx, e.cadre, e.demo.Suojin4, finance.EntryFilter{}); len(es) != 0 {
+			t.Fatalf("%d entries left posted by a rejected file", len(es))
+		}
+		rows[2200][3] = "工作经费"
+		res, err = e.fin.ImportCashbook(ctx, e.cadre, e.demo.Suojin4, bank, cashbook(t, rows), nil)
+		if err != nil || len(res.Errors) != 0 || res.Posted != n || res.First != "2025-0001" || res.Last != fmt.Sprintf("2025-%04d", n) {
+			t.Fatalf("fixed import %+v %v", res, err)
+		}
+		es, _ := e.fin.Entries(ctx, e.cadre, e.demo.Suojin4, finance.EntryFilter{})
+		if len(es) != n || es[n-1].SourceRef != fmt.Sprintf("记%d", n-1) {
+			t.Fatalf("%d entries", len(es))
 		}
 	})
 }

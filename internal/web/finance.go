@@ -20,13 +20,14 @@ import (
 // financePages are the pages of 财务公开.
 var financePages = map[string][]string{
 	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html", "board/parts.html"},
-	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html"},
-	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html"},
+	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
+	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
 	"finance_ledger":    {"finance/ledger.html", "finance/parts.html", "partials/fields.html"},
 	"finance_import":    {"finance/import.html", "finance/parts.html", "partials/fields.html"},
 	"finance_street":    {"finance/street.html", "finance/parts.html", "partials/fields.html"},
 	"finance_district":  {"finance/district.html", "finance/parts.html", "partials/fields.html"},
+	"finance_budget":    {"finance/budget.html", "finance/parts.html", "partials/fields.html"},
 }
 
 func (s *Server) registerFinanceRoutes() {
@@ -41,6 +42,8 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("GET "+c+"/receipts/{attachment}", public, s.financeReceipt)
 	s.handle("GET "+c+"/special/{kind}", public, s.financeSpecial)
 	s.handle("GET "+c+"/export", public, s.financeExport)
+	s.handle("GET "+c+"/budget", public, s.financeBudget)
+	s.handle("POST "+c+"/budget", cadreOfCommunity, s.financeSetBudget)
 
 	s.handle("GET "+c+"/ledger", cadreOfCommunity, s.financeLedger)
 	s.handle("POST "+c+"/books", cadreOfCommunity, s.financeOpenBooks)
@@ -48,6 +51,7 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("POST "+c+"/entries/{entry}/reverse", cadreOfCommunity, s.financeReverse)
 	s.handleUpload("POST "+c+"/entries/{entry}/attachments", cadreOfCommunity, maxFinanceUpload, s.financeAttach)
 	s.handle("POST "+c+"/receipts/{attachment}/clear", cadreOfCommunity, s.financeClearReceipt)
+	s.handle("POST "+c+"/receipts/{attachment}/redact", cadreOfCommunity, s.financeRedact)
 	s.handle("GET "+c+"/import", cadreOfCommunity, s.financeImportPage)
 	s.handleUpload("POST "+c+"/import", cadreOfCommunity, maxFinanceUpload, s.financeImport)
 	s.handle("POST "+c+"/periods/{period}/close", cadreOfCommunity, s.financeClose)
@@ -56,6 +60,11 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("POST "+c+"/statements/{period}/approve", supervisorOfCommunity, s.financeApprove)
 	s.handle("POST "+c+"/special/{kind}", cadreOfCommunity, s.financeAddSpecial)
 	s.handle("POST "+c+"/donations/{donation}/distributions", cadreOfCommunity, s.financeDistribute)
+
+	const api = "/api/v1/c/{community}/finance"
+	s.handle("GET "+api+"/statements", public, s.apiFinanceStatements)
+	s.handle("GET "+api+"/statements/{period}", public, s.apiFinanceStatement)
+	s.handle("GET "+api+"/statements/{period}/entries", public, s.apiFinanceEntries)
 
 	s.handle("GET /s/{street}/finance", overseerOfStreet, s.financeStreet)
 	s.handle("GET /admin/units/{unit}/finance", districtAdmin, s.financeDistrict)
@@ -112,6 +121,7 @@ type financeBoardData struct {
 	YearTotal zh.Fen
 	LastTotal zh.Fen
 	Flagged   []finance.Entry
+	Budget    *financeBudgetView // nil unless a budget was entered for the year
 	// Catalog is the board's 财务 section: the catalog items (公开目录)
 	// with their newest disclosures and freshness.
 	Catalog []disclosure.BoardItem
@@ -147,6 +157,17 @@ func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
 			}
 			d.Monthly, d.YearVs, d.YearTotal, d.LastTotal = monthlyCharts(d.Periods, latest)
 			d.ByCat = categoryChart(d.Latest.Statement.Categories)
+		}
+		year := s.now().In(mingbai.Shanghai).Year()
+		if latest != 0 {
+			year = latest.Year()
+		}
+		bv, err := s.budgetView(r, c, year)
+		if err != nil {
+			return err
+		}
+		if bv.Budget.Entered {
+			d.Budget = bv
 		}
 	}
 	if s.disclosure != nil {
@@ -241,8 +262,9 @@ func writeTables(w http.ResponseWriter, r *http.Request, name string, tables []f
 
 type financeEntryData struct {
 	financeNav
-	E    *finance.Entry
-	Form *form
+	E          *finance.Entry
+	Form       *form
+	RedactRows []int
 }
 
 func (s *Server) financeEntry(w http.ResponseWriter, r *http.Request) error {
@@ -254,7 +276,7 @@ func (s *Server) renderEntry(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	d := &financeEntryData{Form: f}
+	d := &financeEntryData{Form: f, RedactRows: redactRows}
 	if d.financeNav, err = s.financeNav(r, "收支记录", "history"); err != nil {
 		return err
 	}
@@ -274,7 +296,8 @@ func (s *Server) financeReceipt(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	at, f, err := s.finance.OpenAttachment(r.Context(), actor(r), state(r).community.ID, id)
+	original := r.URL.Query().Get("original") == "1"
+	at, f, err := s.finance.OpenAttachmentVersion(r.Context(), actor(r), state(r).community.ID, id, original)
 	if err != nil {
 		return err
 	}
@@ -282,8 +305,14 @@ func (s *Server) financeReceipt(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", at.MIME)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Disposition", "inline; filename*=UTF-8''"+url.PathEscape(at.Name))
-	if at.Cleared {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	// The same URL serves a newer version once the receipt is redacted,
+	// so caches must revalidate (the ETag makes that cheap); an original
+	// or an unpublished receipt is never stored by a shared cache.
+	w.Header().Set("ETag", `"`+at.Served+`"`)
+	if at.Cleared && !original {
+		w.Header().Set("Cache-Control", "public, no-cache")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-store")
 	}
 	http.ServeContent(w, r, "", time.Time{}, f)
 	return nil
@@ -307,6 +336,8 @@ var financeDone = map[string]string{
 	"returned":  "已退回，等待社区干部答复。",
 	"answered":  "已答复并重新提交审核。",
 	"published": "审核通过，财务公开表已公开并记入公开日志。",
+	"saved":     "已保存。",
+	"redacted":  "已遮盖。公开的是遮盖后的图片，原件只有本社区干部和监督委员会成员能看。",
 }
 
 var specialKinds = map[string]string{"subsidies": "干部补贴和奖金", "relief": "救灾救济款物", "fees": "收费情况"}

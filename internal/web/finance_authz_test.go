@@ -86,13 +86,18 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 	p := ff.closed.String()
 	onlySupervisor := []string{"supervisorA"}
 	return map[string]matrixCase{
-		"GET /c/{community}/finance":                            {"GET", c, nil, everyone},
-		"GET /c/{community}/finance/statements/{period}":        {"GET", c + "/statements/" + p, nil, everyone},
-		"GET /c/{community}/finance/statements/{period}/export": {"GET", c + "/statements/" + p + "/export", nil, everyone},
-		"GET /c/{community}/finance/entries/{entry}":            {"GET", c + "/entries/" + id(ff.entry), nil, everyone},
-		"GET /c/{community}/finance/receipts/{attachment}":      {"GET", c + "/receipts/" + id(ff.attachment), nil, everyone},
-		"GET /c/{community}/finance/special/{kind}":             {"GET", c + "/special/relief", nil, everyone},
-		"GET /c/{community}/finance/export":                     {"GET", c + "/export?what=special", nil, everyone},
+		"GET /c/{community}/finance":                                    {"GET", c, nil, everyone},
+		"GET /c/{community}/finance/statements/{period}":                {"GET", c + "/statements/" + p, nil, everyone},
+		"GET /c/{community}/finance/statements/{period}/export":         {"GET", c + "/statements/" + p + "/export", nil, everyone},
+		"GET /c/{community}/finance/entries/{entry}":                    {"GET", c + "/entries/" + id(ff.entry), nil, everyone},
+		"GET /c/{community}/finance/receipts/{attachment}":              {"GET", c + "/receipts/" + id(ff.attachment), nil, everyone},
+		"GET /c/{community}/finance/special/{kind}":                     {"GET", c + "/special/relief", nil, everyone},
+		"GET /c/{community}/finance/export":                             {"GET", c + "/export?what=special", nil, everyone},
+		"GET /c/{community}/finance/budget":                             {"GET", c + "/budget", nil, everyone},
+		"GET /api/v1/c/{community}/finance/statements":                  {"GET", "/api/v1" + c + "/statements", nil, everyone},
+		"GET /api/v1/c/{community}/finance/statements/{period}":         {"GET", "/api/v1" + c + "/statements/" + p, nil, everyone},
+		"GET /api/v1/c/{community}/finance/statements/{period}/entries": {"GET", "/api/v1" + c + "/statements/" + p + "/entries", nil, everyone},
+		"POST /c/{community}/finance/budget":                            {"POST", c + "/budget", nil, onlyCadre},
 
 		"GET /c/{community}/finance/ledger":                              {"GET", c + "/ledger", nil, onlyCadre},
 		"POST /c/{community}/finance/books":                              {"POST", c + "/books", nil, onlyCadre},
@@ -100,6 +105,7 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 		"POST /c/{community}/finance/entries/{entry}/reverse":            {"POST", c + "/entries/" + id(ff.entry) + "/reverse", nil, onlyCadre},
 		"POST /c/{community}/finance/entries/{entry}/attachments":        {"POST", c + "/entries/" + id(ff.entry) + "/attachments", nil, onlyCadre},
 		"POST /c/{community}/finance/receipts/{attachment}/clear":        {"POST", c + "/receipts/" + id(ff.attachment) + "/clear", nil, onlyCadre},
+		"POST /c/{community}/finance/receipts/{attachment}/redact":       {"POST", c + "/receipts/" + id(ff.attachment) + "/redact", nil, onlyCadre},
 		"GET /c/{community}/finance/import":                              {"GET", c + "/import", nil, onlyCadre},
 		"POST /c/{community}/finance/import":                             {"POST", c + "/import", nil, onlyCadre},
 		"POST /c/{community}/finance/periods/{period}/close":             {"POST", c + "/periods/" + p + "/close", nil, onlyCadre},

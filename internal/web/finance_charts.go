@@ -129,3 +129,50 @@ func maxFen(a, b zh.Fen) zh.Fen {
 	}
 	return b
 }
+
+// budgetChart draws each category's yearly budget (solid) against its
+// actual (hatched) as labelled horizontal bars; every bar is followed by
+// its figure in text, and an actual above its budget is marked "超" in
+// text as well, not by colour alone.
+func budgetChart(b *finance.Budget) template.HTML {
+	if b == nil || len(b.Lines) == 0 {
+		return ""
+	}
+	var max zh.Fen = 1
+	for _, l := range b.Lines {
+		max = maxFen(max, maxFen(l.Budget, l.Actual))
+	}
+	// Narrower than the other charts, so that on a phone, where the
+	// picture is scaled to the screen, its text stays readable.
+	const width, labelW, barMax, barH, rowH = 440, 96.0, 170.0, 18.0, 64
+	h := rowH*len(b.Lines) + 40
+	var sb strings.Builder
+	title := fmt.Sprintf("%d年预算与实际", b.Year)
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, h, template.HTMLEscapeString(title))
+	sb.WriteString(`<defs><pattern id="hatch-budget" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`)
+	sb.WriteString(`<rect x="8" y="6" width="18" height="18" fill="#6b6b6b"/><text x="32" y="21" font-size="16">预算</text>`)
+	sb.WriteString(`<rect x="100" y="6" width="18" height="18" fill="url(#hatch-budget)" stroke="#1f5f99"/><text x="124" y="21" font-size="16">实际</text>`)
+	for i, l := range b.Lines {
+		y := float64(40 + i*rowH)
+		fmt.Fprintf(&sb, `<text x="4" y="%.1f" font-size="15">%s</text>`, y+barH+6, template.HTMLEscapeString(l.Name))
+		bw := float64(l.Budget) / float64(max) * barMax
+		aw := float64(l.Actual) / float64(max) * barMax
+		if aw < 0 {
+			aw = 0
+		}
+		budget := "未编预算"
+		if l.Budgeted {
+			budget = "预算 " + l.Budget.String() + " 元"
+		}
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#6b6b6b"/><text x="%.1f" y="%.1f" font-size="14">%s</text>`,
+			labelW, y, bw, barH, labelW+bw+6, y+14, budget)
+		actual := "实际 " + l.Actual.String() + " 元"
+		if l.Over() {
+			actual += "（超预算）"
+		}
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="url(#hatch-budget)" stroke="#1f5f99"/><text x="%.1f" y="%.1f" font-size="14">%s</text>`,
+			labelW, y+barH+4, aw, barH, labelW+aw+6, y+barH+18, actual)
+	}
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}

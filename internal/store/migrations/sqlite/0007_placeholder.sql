@@ -1,0 +1,1 @@
+-- Placeholder: migration 0007 belongs to another branch; the lead resolves it at merge.
