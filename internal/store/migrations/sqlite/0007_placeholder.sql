@@ -1,1 +1,0 @@
--- Placeholder: migration 0007 belongs to another branch; the lead resolves it at merge.
