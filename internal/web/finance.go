@@ -70,6 +70,7 @@ func (s *Server) registerFinanceRoutes() {
 	s.handle("GET /admin/units/{unit}/finance", districtAdmin, s.financeDistrict)
 	s.handle("POST /admin/units/{unit}/finance/rules", districtAdmin, s.financeSetRules)
 	s.handle("POST /admin/units/{unit}/finance/categories", districtAdmin, s.financeAddCategory)
+	s.handle("POST /admin/units/{unit}/finance/categories/{category}/archive", districtAdmin, s.financeArchiveCategory)
 }
 
 // financeNav is what every finance page shows above its content.
@@ -877,6 +878,25 @@ func (s *Server) financeSetRules(w http.ResponseWriter, r *http.Request) error {
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderDistrict)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/units/%d/finance?done=saved", u.ID), http.StatusSeeOther)
+	return nil
+}
+
+// financeArchiveCategory stops (or resumes) a category for new entries;
+// entries already posted keep it.
+func (s *Server) financeArchiveCategory(w http.ResponseWriter, r *http.Request) error {
+	u := state(r).unit
+	if u.Kind != org.District {
+		return errNotFound
+	}
+	id, err := pathID(r, "category")
+	if err != nil {
+		return err
+	}
+	archived := r.PostFormValue("archived") != "0"
+	if err := s.finance.SetCategoryArchived(r.Context(), actor(r), u.ID, id, archived); err != nil {
+		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/units/%d/finance?done=saved", u.ID), http.StatusSeeOther)
 	return nil

@@ -119,5 +119,7 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 		"GET /admin/units/{unit}/finance":             {"GET", "/admin/units/" + id(f.demo.District) + "/finance", nil, onlyAdmin},
 		"POST /admin/units/{unit}/finance/rules":      {"POST", "/admin/units/" + id(f.demo.District) + "/finance/rules", nil, onlyAdmin},
 		"POST /admin/units/{unit}/finance/categories": {"POST", "/admin/units/" + id(f.demo.District) + "/finance/categories", nil, onlyAdmin},
+		// An unknown category: allowed through to a 404, the fixture's tree untouched.
+		"POST /admin/units/{unit}/finance/categories/{category}/archive": {"POST", "/admin/units/" + id(f.demo.District) + "/finance/categories/999999/archive", nil, onlyAdmin},
 	}
 }
