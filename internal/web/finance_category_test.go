@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"mingbai"
 
 	"mingbai/internal/store/storetest"
 )
@@ -38,5 +41,40 @@ func TestFinanceArchiveCategory(t *testing.T) {
 	resp = admin.post(base+"/categories/999999/archive", url.Values{"archived": {"1"}})
 	if b := body(t, resp); resp.StatusCode != 404 || !strings.Contains(b, "找不到该科目") {
 		t.Errorf("unknown category: %d", resp.StatusCode)
+	}
+}
+
+// TestFinanceBadInput posts wrong entries through the ledger form: each is
+// refused with a Chinese message and a 4xx, and no entry is stored.
+func TestFinanceBadInput(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	cadre := f.loggedIn("cadreA")
+	count := func() (n int) {
+		f.db.QueryRow(context.Background(), "SELECT COUNT(*) FROM fin_entries").Scan(&n)
+		return n
+	}
+	today := time.Now().In(mingbai.Shanghai).Format("2006-01-02")
+	tests := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"three decimals", url.Values{"date": {today}, "amount": {"12.345"}, "summary": {"打印纸"}}, "两位小数"},
+		{"letters", url.Values{"date": {today}, "amount": {"十二元"}, "summary": {"打印纸"}}, "金额"},
+		{"too large", url.Values{"date": {today}, "amount": {"20000000000"}, "summary": {"打印纸"}}, "100亿"},
+		{"bad date", url.Values{"date": {"2026-13-40"}, "amount": {"12.00"}, "summary": {"打印纸"}}, "日期"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := count()
+			resp := cadre.post("/c/suojin-4/finance/entries", tt.form)
+			b := body(t, resp)
+			if resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(b, tt.want) {
+				t.Errorf("status %d, want 4xx with %q", resp.StatusCode, tt.want)
+			}
+			if count() != before {
+				t.Error("a refused entry was stored")
+			}
+		})
 	}
 }
