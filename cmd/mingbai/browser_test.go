@@ -124,7 +124,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profileDir(t)),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -145,6 +145,26 @@ func browser(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", err)
 	}
 	return ctx
+}
+
+// profileDir is a fresh Chromium profile directory. Chromium's helper
+// processes may still be writing to it for a moment after the browser is
+// stopped, so it is removed with retries rather than by t.TempDir, whose
+// cleanup fails the test on the first "directory not empty".
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "mingbai-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
 }
 
 // shotDir is where screenshots are saved.
