@@ -138,21 +138,21 @@ type boardPage struct {
 	Query     string // the search box's text
 }
 
+// boardNotices are the board's messages after a redirect with ?done=KEY.
+var boardNotices = map[string]string{
+	"published": "已发布，并已记入公开日志。",
+	"corrected": "已发布更正，原版本仍可查看。",
+	"withdrawn": "已撤回，撤回原因已公开。",
+	"redacted":  "已删除该版本中的个人信息，日志中的原哈希保持不变。",
+	"deleted":   "草稿已删除。",
+}
+
 func (s *Server) newBoardPage(r *http.Request, title, current string) boardPage {
 	st := state(r)
 	a := actor(r)
 	p := s.newPage(r, title)
-	switch r.URL.Query().Get("done") {
-	case "published":
-		p.Notice = "已发布，并已记入公开日志。"
-	case "corrected":
-		p.Notice = "已发布更正，原版本仍可查看。"
-	case "withdrawn":
-		p.Notice = "已撤回，撤回原因已公开。"
-	case "redacted":
-		p.Notice = "已删除该版本中的个人信息，日志中的原哈希保持不变。"
-	case "deleted":
-		p.Notice = "草稿已删除。"
+	if n, ok := boardNotices[r.URL.Query().Get("done")]; ok {
+		p.Notice = n
 	}
 	return boardPage{
 		page: p, Community: st.community, Street: st.street, Sections: sections, Current: current,
@@ -238,14 +238,6 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, sec *section)
 	return nil
 }
 
-func pathInt(r *http.Request, name string) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || v <= 0 {
-		return 0, errNotFound
-	}
-	return v, nil
-}
-
 type itemData struct {
 	boardPage
 	Item    *disclosure.Item
@@ -258,7 +250,7 @@ type itemData struct {
 
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "item")
+	id, err := pathID(r, "item")
 	if err != nil {
 		return err
 	}
@@ -337,7 +329,7 @@ type fileView struct {
 
 func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 	st := state(r)
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
@@ -576,7 +568,7 @@ func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int, f, up *form) error {
 	st := state(r)
 	a := actor(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -609,7 +601,7 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *Server) updateDraft(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -629,7 +621,7 @@ func (s *Server) updateDraft(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	a := actor(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -662,7 +654,7 @@ func (s *Server) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -675,7 +667,7 @@ func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) removeDraftFile(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -688,7 +680,7 @@ func (s *Server) removeDraftFile(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) publishDraft(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -702,7 +694,7 @@ func (s *Server) publishDraft(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) deleteDraft(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "draft")
+	id, err := pathID(r, "draft")
 	if err != nil {
 		return err
 	}
@@ -729,7 +721,7 @@ func (s *Server) correctPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -759,7 +751,7 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -796,7 +788,7 @@ func (s *Server) redactPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

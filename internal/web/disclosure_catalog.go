@@ -97,7 +97,7 @@ type itemEditData struct {
 
 func (s *Server) communityItemEditPage(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "item")
+	id, err := pathID(r, "item")
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) saveCommunityItem(w http.ResponseWriter, r *http.Request) error
 	var id int64
 	if r.PathValue("item") != "" {
 		var err error
-		if id, err = pathInt(r, "item"); err != nil {
+		if id, err = pathID(r, "item"); err != nil {
 			return err
 		}
 	}
@@ -214,7 +214,7 @@ func (s *Server) renderAdminCatalog(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (s *Server) districtItem(r *http.Request) (*disclosure.Item, error) {
-	id, err := pathInt(r, "item")
+	id, err := pathID(r, "item")
 	if err != nil {
 		return nil, err
 	}

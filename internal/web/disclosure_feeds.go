@@ -326,7 +326,7 @@ type apiFile struct {
 
 func (s *Server) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathInt(r, "id")
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -715,15 +715,7 @@ func (s *Server) financeAddSpecial(w http.ResponseWriter, r *http.Request) error
 			_, err = s.finance.AddSubsidy(ctx, actor(r), st.community.ID, p, finance.Subsidy{Person: f.Values["person"], Post: f.Values["post"], Kind: f.Values["kind"], Amount: amt, Basis: f.Values["basis"]})
 			return err
 		case "relief":
-			d, err := finance.ParseDate(f.Values["date"])
-			if err != nil {
-				return err
-			}
-			q, err := count("quantity", f.Values["quantity"])
-			if err != nil {
-				return err
-			}
-			v, err := yuan("value", orZero(f.Values["value"]))
+			d, q, v, err := goodsFields(f)
 			if err != nil {
 				return err
 			}
@@ -753,6 +745,21 @@ func (s *Server) financeAddSpecial(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// goodsFields parses the date, quantity and value of a donation received
+// or handed out.
+func goodsFields(f *form) (finance.Date, int64, zh.Fen, error) {
+	d, err := finance.ParseDate(f.Values["date"])
+	if err != nil {
+		return d, 0, 0, err
+	}
+	q, err := count("quantity", f.Values["quantity"])
+	if err != nil {
+		return d, 0, 0, err
+	}
+	v, err := yuan("value", orZero(f.Values["value"]))
+	return d, q, v, err
+}
+
 func count(field, v string) (int64, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -774,15 +781,7 @@ func (s *Server) financeDistribute(w http.ResponseWriter, r *http.Request) error
 	f := newForm(r, "date", "household", "quantity", "value")
 	r.SetPathValue("kind", "relief")
 	err = func() error {
-		d, err := finance.ParseDate(f.Values["date"])
-		if err != nil {
-			return err
-		}
-		q, err := count("quantity", f.Values["quantity"])
-		if err != nil {
-			return err
-		}
-		v, err := yuan("value", orZero(f.Values["value"]))
+		d, q, v, err := goodsFields(f)
 		if err != nil {
 			return err
 		}

@@ -120,21 +120,19 @@ func (s *Server) newPage(r *http.Request, title string) page {
 	a := actor(r)
 	p.IsAdmin = a.HasAny(mingbai.RoleDistrictAdmin)
 	p.IsCadre = a.HasAny(mingbai.RoleCadre)
-	switch r.URL.Query().Get("done") {
-	case "saved":
-		p.Notice = "已保存。"
-	case "password":
-		p.Notice = "密码已修改，其他设备上的登录已退出。"
-	case "verified":
-		p.Notice = "已通过审核。"
-	case "rejected":
-		p.Notice = "已退回该申请。"
-	case "archived":
-		p.Notice = "已归档。历史记录仍然保留。"
-	case "created":
-		p.Notice = "已创建。"
-	}
+	p.Notice = notices[r.URL.Query().Get("done")]
 	return p
+}
+
+// notices are the messages a page shows after a redirect with ?done=KEY;
+// the board and finance pages add their own (boardNotices, financeDone).
+var notices = map[string]string{
+	"saved":    "已保存。",
+	"password": "密码已修改，其他设备上的登录已退出。",
+	"verified": "已通过审核。",
+	"rejected": "已退回该申请。",
+	"archived": "已归档。历史记录仍然保留。",
+	"created":  "已创建。",
 }
 
 // render executes a page into a buffer first, so a template error becomes
