@@ -1,7 +1,10 @@
 package disclosure
 
 import (
+	"html"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -35,22 +38,64 @@ func TestRenderMarkdown(t *testing.T) {
 var (
 	tagRE       = regexp.MustCompile(`<[^>]*>`)
 	allowedTags = regexp.MustCompile(`^</?(h3|h4|h5|p|br|ul|ol|li|table|thead|tbody|tr|th|td|strong)>$|^<div class="table-wrap">$|^</div>$|^<a href="https?://[^"<>]+" rel="nofollow noopener">$|^</a>$`)
+	hrefRE      = regexp.MustCompile(`^<a href="([^"]*)"`)
+	tagNameRE   = regexp.MustCompile(`^</?([a-z0-9]+)`)
+	// The only character references html.EscapeString writes.
+	entityRE = regexp.MustCompile(`&(amp|lt|gt|#34|#39);`)
+	onAttrRE = regexp.MustCompile(`(?i)\son[a-z]*\s*=`)
 )
 
 // checkSafe fails when the output holds any tag or attribute outside the
-// subset, or a stray < that is not part of one.
+// subset, a stray < that is not part of one, a link a browser would not
+// read as an absolute http(s) URL, an & that does not start one of the
+// escapes the renderer writes (so nothing is decoded twice, as in
+// "javascript&colon;"), or tags that do not nest and close.
 func checkSafe(t *testing.T, in, out string) {
 	t.Helper()
-	for _, tag := range tagRE.FindAllString(out, -1) {
+	tags := tagRE.FindAllString(out, -1)
+	var open []string
+	for _, tag := range tags {
 		if !allowedTags.MatchString(tag) {
 			t.Fatalf("input %q gave disallowed tag %q in %q", in, tag, out)
 		}
-		if strings.Contains(strings.ToLower(tag), "javascript:") {
-			t.Fatalf("input %q gave a javascript link %q", in, tag)
+		low := strings.ToLower(tag)
+		if strings.Contains(low, "javascript:") || strings.Contains(low, "<script") || onAttrRE.MatchString(tag) {
+			t.Fatalf("input %q gave a scriptable tag %q", in, tag)
+		}
+		if m := hrefRE.FindStringSubmatch(tag); m != nil {
+			// What the browser sees after decoding the attribute.
+			href := html.UnescapeString(m[1])
+			u, err := url.Parse(href)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				t.Fatalf("input %q gave link %q, which is not an absolute http(s) URL", in, href)
+			}
+			if strings.ContainsAny(href, "\"'<>` \t\n") {
+				t.Fatalf("input %q gave link %q with a quote, bracket or space", in, href)
+			}
+		}
+		name := tagNameRE.FindStringSubmatch(tag)[1]
+		switch {
+		case name == "br":
+		case strings.HasPrefix(tag, "</"):
+			if len(open) == 0 || open[len(open)-1] != name {
+				t.Fatalf("input %q: %q closes but %v are open, in %q", in, tag, open, out)
+			}
+			open = open[:len(open)-1]
+		default:
+			if name == "a" && slices.Contains(open, "a") {
+				t.Fatalf("input %q gave a link inside a link in %q", in, out)
+			}
+			open = append(open, name)
 		}
 	}
-	if strings.Count(out, "<") != len(tagRE.FindAllString(out, -1)) {
+	if len(open) > 0 {
+		t.Fatalf("input %q left %v open in %q", in, open, out)
+	}
+	if strings.Count(out, "<") != len(tags) {
 		t.Fatalf("input %q left a raw < in %q", in, out)
+	}
+	if strings.Count(out, "&") != len(entityRE.FindAllString(out, -1)) {
+		t.Fatalf("input %q left an & that is not an escape in %q", in, out)
 	}
 }
 
@@ -59,6 +104,11 @@ func FuzzRenderMarkdown(f *testing.F) {
 		"# 标题\n- a\n1. b\n| a | b |\n|---|---|\n| 1 | 2 |\n**粗** [x](https://a.cn)",
 		"<script>alert(1)</script>", "[x](javascript:alert(1))", "[x](https://a.cn/\"><script>)",
 		"**[a](http://b.c)**", "| <b> |\n|-|\n| & |", "[<img>](https://x.cn)", "[](https://x.cn)",
+		"<scr<script>ipt>alert(1)</script>", "[x](javascript&colon;alert(1))", "[x](JaVaScRiPt:alert(1))",
+		"[x](https://a.cn/\u2028)", "[x](https://a.cn onmouseover=alert(1))", "[x](//evil.cn)",
+		"[x](https://user:pw@a.cn)", "**a [b**](https://a.cn)**", "[a](https://a.cn)[b](https://b.cn)",
+		"１. 全角\n１、全角", "😀 **表情** [😀](https://😀.cn)", "\xff\xfe<\x00>", "\r\n\r- a\r\n",
+		"&lt;script&gt;", "&#x6A;avascript:", "| a |\n|---|\n| [x](https://a.cn/|) |",
 	} {
 		f.Add(s)
 	}
