@@ -82,16 +82,34 @@ type Period int
 // PeriodOf returns the period a date falls in.
 func PeriodOf(d Date) Period { return Period(d.Year()*100 + int(d.Month())) }
 
-// ParsePeriod reads "2025-03" or "202503".
+// ParsePeriod reads "2025-03" or "202503", and nothing else: a month has
+// one URL besides its compact form ("2025--03" or "-202503" is refused).
 func ParsePeriod(s string) (Period, error) {
 	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "-", "")
-	n, err := strconv.Atoi(s)
-	p := Period(n)
-	if err != nil || len(s) != 6 || !p.Valid() {
+	digits := s
+	if len(s) == 7 && s[4] == '-' {
+		digits = s[:4] + s[5:]
+	}
+	p := Period(0)
+	if len(digits) == 6 && allDigits(digits) {
+		n, _ := strconv.Atoi(digits)
+		p = Period(n)
+	}
+	if !p.Valid() {
 		return 0, mingbai.FieldError("period", "会计期间“%s”格式不对，应写作 2025-03。", s)
 	}
 	return p, nil
+}
+
+// allDigits reports whether s is made of ASCII digits only (strconv.Atoi
+// also takes a sign).
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Valid reports whether p names a real month between 2000 and 2199.
@@ -168,7 +186,7 @@ func ParseDate(s string) (Date, error) {
 	t := strings.TrimSpace(s)
 	t = dateSeparators.Replace(t)
 	parts := strings.Split(t, "-")
-	if len(parts) == 3 {
+	if len(parts) == 3 && allDigits(parts[0]) && allDigits(parts[1]) && allDigits(parts[2]) {
 		y, e1 := strconv.Atoi(parts[0])
 		m, e2 := strconv.Atoi(parts[1])
 		d, e3 := strconv.Atoi(parts[2])

@@ -94,21 +94,11 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 	if err != nil {
 		return nil, err
 	}
-	// A worksheet or shared-strings part above importXMLInMemory is
-	// unzipped to a temporary file and streamed from there, not held.
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: importXMLInMemory})
+	f, rows, err := openCashbook(r)
 	if err != nil {
-		return nil, mingbai.FieldError("file", "无法读取这个文件，请上传 Excel 的 .xlsx 文件。")
+		return nil, err
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, mingbai.FieldError("file", "文件里没有工作表。")
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, mingbai.FieldError("file", "无法读取第一个工作表。")
-	}
 	defer rows.Close()
 
 	cats, err := s.Categories(ctx, c.District)
@@ -153,6 +143,34 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 	}
 	return res, nil
 }
+
+// openCashbook opens an uploaded workbook and its first sheet's rows. The
+// caller closes both.
+func openCashbook(r io.Reader) (*excelize.File, *excelize.Rows, error) {
+	// A worksheet or shared-strings part above importXMLInMemory is
+	// unzipped to a temporary file and streamed from there, not held; the
+	// whole file may unzip to importUnzipLimit, so a small upload that
+	// claims gigabytes (a zip bomb) is refused before anything is written.
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: importXMLInMemory, UnzipSizeLimit: importUnzipLimit})
+	if err != nil {
+		return nil, nil, mingbai.FieldError("file", "无法读取这个文件，请上传 Excel 的 .xlsx 文件。")
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, nil, mingbai.FieldError("file", "文件里没有工作表。")
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		f.Close()
+		return nil, nil, mingbai.FieldError("file", "无法读取第一个工作表。")
+	}
+	return f, rows, nil
+}
+
+// importUnzipLimit bounds what one workbook unzips to. MaxImportRows rows
+// of a cashbook take well under 100 MB of sheet XML.
+const importUnzipLimit = 256 << 20
 
 // errImportRejected rolls back an import that found bad rows.
 var errImportRejected = errors.New("import has bad rows")
