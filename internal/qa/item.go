@@ -137,11 +137,15 @@ func newCode() string {
 	return string(out)
 }
 
-// NormalizeCode turns what a resident typed (lower case, spaces, hyphens)
-// into a stored code, or "" if it cannot be one.
+// NormalizeCode turns what a resident typed (lower case, spaces, hyphens,
+// the full-width letters and digits a Chinese input method gives) into a
+// stored code, or "" if it cannot be one.
 func NormalizeCode(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(s) {
+		if r >= '！' && r <= '～' { // full-width ASCII
+			r = r - '！' + '!'
+		}
 		switch {
 		case r == ' ' || r == '-' || r == '\u3000':
 		case r < utf8.RuneSelf && strings.IndexByte(codeAlphabet, byte(r)) >= 0:

@@ -322,6 +322,11 @@ func ParseCalendarTSV(text string) ([]zh.Day, error) {
 		seen[key] = line
 		out = append(out, d)
 	}
+	if sc.Err() != nil {
+		// A line beyond the scanner's buffer: say so rather than keep
+		// the rows read before it and drop the rest unnoticed.
+		return nil, mingbai.FieldError("tsv", "第 %d 行太长，无法读取", line+1)
+	}
 	if len(out) == 0 {
 		return nil, mingbai.FieldError("tsv", "没有读到任何日期")
 	}

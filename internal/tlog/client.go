@@ -279,21 +279,14 @@ func (f *fetcher) entries(ctx context.Context, size int64, workers int, keep boo
 		w := int(min(tileWidth, size-start))
 		data, err := f.get(ctx, "tile/"+TilePath(-1, int64(b), w))
 		if err == nil {
-			for i := range w {
-				if len(data) < 2 || len(data) < 2+int(binary.BigEndian.Uint16(data)) {
-					err = bundleError{fmt.Sprintf("entry bundle %d is truncated at entry %d", b, i)}
-					break
+			var es [][]byte
+			if es, err = splitEntryBundle(b, data, w); err == nil {
+				for i, e := range es {
+					hashes[start+int64(i)] = tlog.RecordHash(e)
+					if keep {
+						entries[start+int64(i)] = e
+					}
 				}
-				n := int(binary.BigEndian.Uint16(data))
-				e := data[2 : 2+n]
-				hashes[start+int64(i)] = tlog.RecordHash(e)
-				if keep {
-					entries[start+int64(i)] = e
-				}
-				data = data[2+n:]
-			}
-			if err == nil && len(data) != 0 {
-				err = bundleError{fmt.Sprintf("entry bundle %d has %d bytes after its %d entries", b, len(data), w)}
 			}
 		}
 		if err != nil {
@@ -306,6 +299,25 @@ func (f *fetcher) entries(ctx context.Context, size int64, workers int, keep boo
 		return ""
 	})
 	return hashes, entries, firstErr
+}
+
+// splitEntryBundle splits entry bundle b, as a server sent it, into its w
+// entries: each a big-endian 16-bit length and that many bytes, nothing
+// after the last.
+func splitEntryBundle(b int, data []byte, w int) ([][]byte, error) {
+	es := make([][]byte, 0, w)
+	for i := range w {
+		if len(data) < 2 || len(data) < 2+int(binary.BigEndian.Uint16(data)) {
+			return nil, bundleError{fmt.Sprintf("entry bundle %d is truncated at entry %d", b, i)}
+		}
+		n := int(binary.BigEndian.Uint16(data))
+		es = append(es, data[2:2+n])
+		data = data[2+n:]
+	}
+	if len(data) != 0 {
+		return nil, bundleError{fmt.Sprintf("entry bundle %d has %d bytes after its %d entries", b, len(data), w)}
+	}
+	return es, nil
 }
 
 func (f *fetcher) checkInclusion(ctx context.Context, i int64, leafHash tlog.Hash, cp Checkpoint, v note.Verifier) error {

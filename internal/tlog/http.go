@@ -99,10 +99,20 @@ func parseTileIndex(path string) (n int64, w int, ok bool) {
 			return 0, 0, false // not the shortest encoding
 		}
 		d, _ := strconv.Atoi(p)
+		// Seven groups reach 10^21: refuse an index whose hashes could
+		// not be numbered in an int64 (and would wrap past the size
+		// check of the handlers) before it overflows.
+		if n > (maxTileIndex-int64(d))/1000 {
+			return 0, 0, false
+		}
 		n = n*1000 + int64(d)
 	}
 	return n, w, true
 }
+
+// maxTileIndex is the largest tile index whose hashes, n*tileWidth+w, fit
+// in an int64.
+const maxTileIndex = (1<<63 - 1 - tileWidth) / tileWidth
 
 // TilePath returns the C2SP path of a tile below tile/: "<L>/<N>[.p/<W>]",
 // or "entries/<N>[.p/<W>]" when level is -1.

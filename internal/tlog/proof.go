@@ -168,7 +168,7 @@ func ParseProof(text []byte, origin string, v note.Verifier) (*Proof, error) {
 	p := &Proof{Index: -1}
 	rest := lines[1:]
 	if e, ok := strings.CutPrefix(rest[0], "extra "); ok {
-		entry, err := base64.StdEncoding.DecodeString(e)
+		entry, err := decodeProofBase64(e)
 		if err != nil {
 			return nil, fmt.Errorf("tlog-proof: extra: %w", err)
 		}
@@ -188,7 +188,7 @@ func ParseProof(text []byte, origin string, v note.Verifier) (*Proof, error) {
 	}
 	p.Index = idx
 	for _, line := range rest[1:] {
-		raw, err := base64.StdEncoding.DecodeString(line)
+		raw, err := decodeProofBase64(line)
 		if err != nil || len(raw) != tlog.HashSize {
 			return nil, fmt.Errorf("tlog-proof: bad hash line %q", line)
 		}
@@ -203,6 +203,16 @@ func ParseProof(text []byte, origin string, v note.Verifier) (*Proof, error) {
 		return nil, fmt.Errorf("tlog-proof: leaf %d is not in the checkpointed tree: %w", p.Index, err)
 	}
 	return p, nil
+}
+
+// decodeProofBase64 decodes one base64 field of a proof strictly: the Go
+// decoder skips \r and \n and ignores stray bits in the last character,
+// which would let one proof be written many ways.
+func decodeProofBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, errors.New("line break inside base64")
+	}
+	return base64.StdEncoding.Strict().DecodeString(s)
 }
 
 // ContentSource returns the canonical content of the object version a
