@@ -258,8 +258,11 @@ func cleanText(field, label, s string, max int, required bool) (string, error) {
 	if utf8.RuneCountInString(s) > max {
 		return "", mingbai.FieldError(field, "%s不能超过 %d 个字", label, max)
 	}
+	if !utf8.ValidString(s) {
+		return "", mingbai.FieldError(field, "%s含有无法显示的字符", label)
+	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return "", mingbai.FieldError(field, "%s含有无法显示的字符", label)
 		}
 	}

@@ -236,7 +236,11 @@ func cleanText(field, label string, s string, min, max int, multiline bool) (str
 	case n > max:
 		return "", mingbai.FieldError(field, "%s不能超过 %d 个字，现在是 %d 个字", label, max, n)
 	}
-	bad := func(r rune) bool { return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) }
+	// Bidirectional controls count as control characters: on a public
+	// board they could make a text display other than it reads.
+	bad := func(r rune) bool {
+		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) || unicode.Is(unicode.Bidi_Control, r)
+	}
 	if strings.ContainsFunc(s, bad) {
 		return "", mingbai.FieldError(field, "%s不能包含控制字符", label)
 	}

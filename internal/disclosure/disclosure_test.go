@@ -33,7 +33,7 @@ type env struct {
 
 var testNow = time.Date(2026, 9, 15, 2, 0, 0, 0, time.UTC) // 2026-09-15 10:00 in Shanghai
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{db: db, now: testNow, dir: t.TempDir()}
@@ -61,7 +61,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	return e
 }
 
-func (e *env) item(t *testing.T, community int64, code string) disclosure.Item {
+func (e *env) item(t testing.TB, community int64, code string) disclosure.Item {
 	t.Helper()
 	items, err := e.svc.Items(context.Background(), community)
 	if err != nil {
@@ -77,7 +77,7 @@ func (e *env) item(t *testing.T, community int64, code string) disclosure.Item {
 }
 
 // publish drafts and publishes one disclosure.
-func (e *env) publish(t *testing.T, a *mingbai.Actor, community int64, code, title, period, body string) *disclosure.Version {
+func (e *env) publish(t testing.TB, a *mingbai.Actor, community int64, code, title, period, body string) *disclosure.Version {
 	t.Helper()
 	ctx := context.Background()
 	it := e.item(t, community, code)

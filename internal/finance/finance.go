@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"mingbai"
 	"mingbai/internal/org"
@@ -274,9 +276,18 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 	return c, nil
 }
 
-// cleanText trims s and checks its length in characters.
+// cleanText trims s and checks its length in characters, and that it is
+// text a page can show as typed: UTF-8 (PostgreSQL refuses anything else),
+// no control character but a newline or tab (PostgreSQL refuses NUL too),
+// and no bidirectional control, which could make a published summary or
+// amount display other than it reads.
 func cleanText(field, label, s string, required bool, max int) (string, error) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && r != '\n' && r != '\t' || unicode.Is(unicode.Bidi_Control, r)
+	}) {
+		return "", mingbai.FieldError(field, "%s含有无法显示的字符。", label)
+	}
 	if required && s == "" {
 		return "", mingbai.FieldError(field, "请填写%s。", label)
 	}

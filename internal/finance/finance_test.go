@@ -329,3 +329,18 @@ func TestVoucherNumbersConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestPostRefusesUnshowableText is the regression test for a finding of
+// FuzzCleanText: a NUL or a byte that is not UTF-8 in a summary reached
+// the database, where PostgreSQL refused it and the cadre got an internal
+// error; a bidirectional override was stored and published.
+func TestPostRefusesUnshowableText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for _, s := range []string{"电\x00费", "电费\xff", "金额\u202e00.001"} {
+			_, err := e.post(finance.MakeDate(2025, 1, 5), "银行存款", "办公费", "1", s)
+			wantCode(t, err, mingbai.EINVALID)
+		}
+		e.mustPost(finance.MakeDate(2025, 1, 5), "银行存款", "办公费", "1", "电费\t（一月）")
+	})
+}

@@ -293,21 +293,21 @@ func parseImportRow(rowNo int, cells []string, cols map[string]int, catByKey map
 		}
 		return strings.TrimSpace(cells[i])
 	}
-	ir := importRow{row: rowNo, ref: cell(ColVoucher)}
+	ir := importRow{row: rowNo}
 	var msgs []string
+	// The texts go through the same check as typed ones: a cell can hold
+	// control characters (Excel's _x0000_ escapes) that PostgreSQL refuses.
+	var err error
+	if ir.ref, err = cleanText("source_ref", "凭证号", cell(ColVoucher), false, 30); err != nil {
+		msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
+	}
 	if d, err := cellDate(cell(ColDate)); err != nil {
 		msgs = append(msgs, fmt.Sprintf("日期“%s”看不懂", cell(ColDate)))
 	} else {
 		ir.date = d
 	}
-	ir.summary = cell(ColSummary)
-	if ir.summary == "" {
-		msgs = append(msgs, "摘要是空的")
-	} else if len([]rune(ir.summary)) > 100 {
-		msgs = append(msgs, "摘要超过 100 个字")
-	}
-	if len([]rune(ir.ref)) > 30 {
-		msgs = append(msgs, "凭证号太长")
+	if ir.summary, err = cleanText("summary", "摘要", cell(ColSummary), true, 100); err != nil {
+		msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
 	}
 	in, out := cell(ColIncome), cell(ColExpense)
 	var dir Direction

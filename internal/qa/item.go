@@ -172,12 +172,15 @@ func cleanText(field, label, s string, min, max int) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", mingbai.FieldError(field, "%s包含无法识别的字符", label)
 	}
-	s = strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+	// Control characters and bidirectional controls (which could make a
+	// published text display other than it reads) are dropped; trimming
+	// again takes the spaces they stood before.
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return -1
 		}
 		return r
-	}, s)
+	}, s))
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0 && min > 0:
