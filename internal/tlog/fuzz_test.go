@@ -2,8 +2,11 @@ package tlog
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +24,11 @@ const fuzzOrigin = "fuzz.mingbai.example/log"
 // fuzzKey is a fixed signing key, so that the signed seeds (and corpus
 // files made from them) verify on every run.
 func fuzzKey(tb testing.TB) (note.Signer, note.Verifier) {
+	s, v, _ := fuzzKeyText(tb)
+	return s, v
+}
+
+func fuzzKeyText(tb testing.TB) (note.Signer, note.Verifier, string) {
 	tb.Helper()
 	skey, vkey, err := note.GenerateKey(bytes.NewReader(make([]byte, 64)), fuzzOrigin)
 	if err != nil {
@@ -34,7 +42,7 @@ func fuzzKey(tb testing.TB) (note.Signer, note.Verifier) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return s, v
+	return s, v, vkey
 }
 
 // fuzzTree is a small in-memory log of n leaves with its signed
@@ -261,4 +269,31 @@ func FuzzParseEnvelope(f *testing.F) {
 			t.Fatalf("ParseEnvelope accepted non-canonical %q", leaf)
 		}
 	})
+}
+
+// TestVerifyHugeCheckpoint: a log that signs a checkpoint of 2^61 entries
+// used to crash `mingbai verify` (makeslice: len out of range) before any
+// entry was fetched. Now it is a problem in the report.
+func TestVerifyHugeCheckpoint(t *testing.T) {
+	s, _, vkey := fuzzKeyText(t)
+	body := log.Checkpoint{Origin: fuzzOrigin, Size: 1 << 61, Hash: make([]byte, 32)}.Marshal()
+	signed, err := note.Sign(&note.Note{Text: string(body)}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/checkpoint" {
+			w.Write(signed)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	rep, err := Verify(context.Background(), VerifyOptions{URL: srv.URL, Key: vkey, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "2305843009213693952 entries") {
+		t.Fatalf("problems %q", rep.Problems)
+	}
 }

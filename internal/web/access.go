@@ -230,10 +230,12 @@ func parseBody(r *http.Request, maxBody int64) error {
 	return mingbai.Errorf(mingbai.EINVALID, "提交的内容格式有误，请返回重新填写。")
 }
 
-// pathID parses the numeric path value name; anything else is a 404.
+// pathID parses the numeric path value name; anything else is a 404, as
+// is any other spelling of a number ("+7", "007"), so a record has one URL.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	v := r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != v {
 		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这条记录。")
 	}
 	return id, nil
