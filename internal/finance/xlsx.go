@@ -168,9 +168,10 @@ func openCashbook(r io.Reader) (*excelize.File, *excelize.Rows, error) {
 	return f, rows, nil
 }
 
-// importUnzipLimit bounds what one workbook unzips to. MaxImportRows rows
-// of a cashbook take well under 100 MB of sheet XML.
-const importUnzipLimit = 256 << 20
+// importUnzipLimit bounds what one workbook unzips to (excelize's default
+// is about 16 GB). MaxImportRows rows of a cashbook unzip to some 100 MB
+// even with every string inline, 200 MB with 100-character summaries.
+const importUnzipLimit = 512 << 20
 
 // errImportRejected rolls back an import that found bad rows.
 var errImportRejected = errors.New("import has bad rows")
