@@ -71,10 +71,13 @@ type a11yPage struct {
 }
 
 func TestAccessibility(t *testing.T) {
+	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
+		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
+	}
 	axeSrc := axeScript(t)
 	p := startDemo(t)
 	// One browser for some 80 pages: longer than a journey's 90 s.
-	ctx := browserFor(t, 4*time.Minute)
+	ctx := browserFor(t, 6*time.Minute)
 	// firstHref is the path of the first link matching sel on path.
 	firstHref := func(t *testing.T, path, sel string) string {
 		t.Helper()
