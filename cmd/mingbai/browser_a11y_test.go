@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +159,18 @@ func TestAccessibility(t *testing.T) {
 			t.Fatalf("inject axe-core: %v", err)
 		}
 		defer chromedp.Run(ctx, page.RemoveScriptToEvaluateOnNewDocument(axeID))
+		// The harness must see a violation when there is one: a login
+		// form whose field lost its label.
+		var found []axeViolation
+		err = chromedp.Run(ctx, chromedp.Navigate(p.URL+"/login"),
+			chromedp.Evaluate(`document.querySelector('label[for=login]').remove(); 0`, nil),
+			chromedp.Evaluate(runAxe, &found, awaitPromise))
+		if err != nil {
+			t.Fatalf("axe self-check: %v", err)
+		}
+		if !slices.ContainsFunc(found, func(v axeViolation) bool { return v.ID == "label" && v.Impact == "critical" }) {
+			t.Fatalf("axe did not report the unlabelled login field: %+v", found)
+		}
 		check := func(pages []a11yPage) {
 			for _, pg := range pages {
 				checkAxe(t, ctx, p.URL, pg)
