@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -222,7 +227,7 @@ func crashRun(t *testing.T, dbURL string) {
 	srv.run(append([]string{"fsck", "--data", srv.data}, dbArgs(dbURL)...)...)
 
 	w.checkStored(t, db)
-	checkNothingHalfWritten(t, db)
+	checkNothingHalfWritten(t, db, srv.data)
 	t.Logf("rows checked at %v", time.Since(began).Round(time.Millisecond))
 
 	// No start after a crash found the log inconsistent.
@@ -367,6 +372,7 @@ type crashWrite struct {
 	// drafted: for a disclosure, the draft was acknowledged, so either
 	// the draft or the publication must exist, never both or neither.
 	drafted bool
+	file    string // for a disclosure: the SHA-256 of its attachment, if any
 }
 
 // crashWriters are the concurrent clients and what they were told.
@@ -490,7 +496,22 @@ func (w *crashWriters) publish(ctx context.Context, worker, n int) bool {
 		return true
 	}
 	cw.drafted = true
-	resp, err = w.cadre.post(ctx, "/c/suojin-4/drafts/"+m[1]+"/publish", url.Values{}, "")
+	draft := "/c/suojin-4/drafts/" + m[1]
+	if n%2 == 0 {
+		// Every other publication carries a picture, stored in the data
+		// directory before the database learns of it.
+		pic := crashPNG(worker, n)
+		resp, err = w.cadre.upload(ctx, draft+"/files", "停水范围.png", pic)
+		if err != nil {
+			return false
+		}
+		if w.answer("upload", resp, draftLoc) == nil {
+			return true
+		}
+		sum := sha256.Sum256(pic)
+		cw.file = hex.EncodeToString(sum[:])
+	}
+	resp, err = w.cadre.post(ctx, draft+"/publish", url.Values{}, "")
 	if err != nil {
 		return false
 	}
@@ -499,6 +520,15 @@ func (w *crashWriters) publish(ctx context.Context, worker, n int) bool {
 		w.published.Add(1)
 	}
 	return true
+}
+
+// crashPNG is a small picture unique to one publication.
+func crashPNG(worker, n int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	img.Pix[0], img.Pix[1], img.Pix[2], img.Pix[3] = byte(worker), byte(n>>16), byte(n>>8), byte(n)
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
 }
 
 // ask submits a question as c (the resident, or anonymous from an address
@@ -512,8 +542,13 @@ func (w *crashWriters) ask(ctx context.Context, c *crashClient, worker, n int) b
 	if err != nil {
 		return false
 	}
+	limited := resp.StatusCode == http.StatusTooManyRequests
 	if m := w.answer("question", resp, questionLoc); m != nil {
 		cw.acked, cw.ref = true, m[1]
+	}
+	if limited {
+		// The resident's daily limit: asking again at once is pointless.
+		time.Sleep(200 * time.Millisecond)
 	}
 	return true
 }
@@ -578,6 +613,8 @@ func (w *crashWriters) checkStored(t *testing.T, db *store.DB) {
 	disclosures := read("SELECT CAST(id AS TEXT), title FROM disclosures")
 	drafts := read("SELECT CAST(id AS TEXT), title FROM disclosure_drafts")
 	questions := read("SELECT code, body FROM qa_items")
+	// A version's files, keyed by the version's title.
+	files := read(`SELECT f.sha256, v.title FROM disclosure_version_files f JOIN disclosure_versions v ON v.id = f.version_id`)
 	entries := read("SELECT CAST(year AS TEXT) || '-' || CAST(voucher_no AS TEXT), summary FROM fin_entries")
 
 	kinds := map[string][2]int{}
@@ -596,6 +633,9 @@ func (w *crashWriters) checkStored(t *testing.T, db *store.DB) {
 			case cw.acked:
 				if len(v) != 1 || len(dr) != 0 || len(d) != 1 || d[0] != cw.ref || v[0] != cw.ref {
 					t.Errorf("acknowledged publication %s (disclosure %s): versions of %v, disclosures %v, drafts %v left", cw.marker, cw.ref, v, d, dr)
+				}
+				if f := files[cw.marker]; cw.file != "" && (len(f) != 1 || f[0] != cw.file) {
+					t.Errorf("acknowledged publication %s has files %v, want its picture %s", cw.marker, f, cw.file)
 				}
 			case cw.drafted:
 				if len(v)+len(dr) != 1 || len(v) != len(d) {
@@ -638,9 +678,30 @@ func atoi(s string) int64 {
 	return n
 }
 
-// checkNothingHalfWritten looks for the rows a torn write would leave.
-func checkNothingHalfWritten(t *testing.T, db *store.DB) {
+// checkNothingHalfWritten looks for the rows a torn write would leave,
+// and for published files missing from the data directory.
+func checkNothingHalfWritten(t *testing.T, db *store.DB, dataDir string) {
 	ctx := context.Background()
+	rows, err := db.Query(ctx, "SELECT DISTINCT sha256 FROM disclosure_version_files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for rows.Next() {
+		var sum string
+		if err := rows.Scan(&sum); err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, sum)
+	}
+	rows.Close()
+	for _, sum := range sums {
+		b, err := os.ReadFile(filepath.Join(dataDir, "files", sum[:2], sum))
+		if got := sha256.Sum256(b); err != nil || hex.EncodeToString(got[:]) != sum {
+			t.Errorf("published file %s: missing or changed in the data directory (%v)", sum, err)
+		}
+	}
+	t.Logf("%d published files present and intact", len(sums))
 	checks := []struct {
 		what string
 		sql  string
@@ -730,6 +791,30 @@ func (c *crashClient) post(ctx context.Context, path string, form url.Values, fo
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if forwardedFor != "" {
 		req.Header.Set("X-Forwarded-For", forwardedFor)
+	}
+	return c.http.Do(req)
+}
+
+// upload sends one file as the form field "file".
+func (c *crashClient) upload(ctx context.Context, path, name string, data []byte) (*http.Response, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		return nil, err
+	}
+	fw.Write(data)
+	mw.Close()
+	req, err := http.NewRequestWithContext(ctx, "POST", c.base+path, &body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "mb_csrf" {
+			req.Header.Set("X-CSRF-Token", ck.Value)
+		}
 	}
 	return c.http.Do(req)
 }
