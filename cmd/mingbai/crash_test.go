@@ -230,10 +230,45 @@ func crashRun(t *testing.T, dbURL string) {
 	checkNothingHalfWritten(t, db, srv.data)
 	t.Logf("rows checked at %v", time.Since(began).Round(time.Millisecond))
 
+	// The temporary files of writes a crash cut short go at a later start,
+	// once old enough that no other process can still be writing them.
+	temps := crashTemps(t, srv.data)
+	aged := time.Now().Add(-tlog.StaleTempAge - time.Hour)
+	for _, p := range temps {
+		os.Chtimes(p, aged, aged)
+	}
+	srv.start("serve")
+	srv.stop()
+	if left := crashTemps(t, srv.data); len(left) > 0 {
+		t.Errorf("%d of %d stale temporary files were not removed at start: %v", len(left), len(temps), left)
+	} else {
+		t.Logf("%d temporary files the crashes left were removed at the next start", len(temps))
+	}
+
 	// No start after a crash found the log inconsistent.
 	if out, _ := os.ReadFile(srv.logPath); bytes.Contains(out, []byte("refuses writes")) {
 		t.Error("the transparency log refused writes after a crash (see the server output)")
 	}
+}
+
+// crashTemps lists the temporary files in the data directory: those of
+// the log's checkpoint file, of uploads and of thumbnails.
+func crashTemps(t *testing.T, dir string) []string {
+	var temps []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if strings.HasPrefix(name, ".log.") || strings.HasPrefix(name, "up-") || strings.HasPrefix(name, "upload-") || strings.HasPrefix(name, "thumb-") {
+			temps = append(temps, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return temps
 }
 
 func dbArgs(dbURL string) []string {
