@@ -31,8 +31,8 @@ import (
 // serves publicly, so anyone can run it.
 
 // maxVerifyLeaves bounds the log size Verify takes on: it keeps every leaf
-// hash (and the tree's) in memory, some 20 GB at this size, which is
-// far more than any district's log will reach.
+// hash and the tree's stored hashes in memory, some 25 GB at this size,
+// far beyond what any district's log will reach.
 const maxVerifyLeaves = 1 << 28
 
 // VerifyOptions says what to verify and where to keep what was seen.
