@@ -756,3 +756,21 @@ func TestCSVFormulaInjection(t *testing.T) {
 		t.Errorf("numbers changed:\n%s", csv)
 	}
 }
+
+// TestLoginRedirectStaysLocal: the next field of the login form cannot
+// send a freshly logged-in account to another site or run a script.
+func TestLoginRedirectStaysLocal(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	for _, next := range []string{"//evil.example/", "/\\evil.example/", "/\t/evil.example/", "https://evil.example/",
+		"javascript:alert(1)", "/%0a/evil.example", " //evil.example", "\\\\evil.example"} {
+		c := f.client()
+		resp := c.post("/login", url.Values{"login": {"ucadrea"}, "password": {testPassword}, "next": {next}})
+		body(t, resp)
+		loc := resp.Header.Get("Location")
+		u, err := url.Parse(loc)
+		if resp.StatusCode != http.StatusSeeOther || err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(loc, "/") ||
+			strings.HasPrefix(loc, "//") || strings.ContainsAny(loc, "\\\t\r\n") {
+			t.Errorf("login with next=%q: %d to %q", next, resp.StatusCode, loc)
+		}
+	}
+}
