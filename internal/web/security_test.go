@@ -227,6 +227,10 @@ var injections = []string{
 	strings.Repeat("长", 3000),
 }
 
+// queryInjections are the injections sent in every query parameter at
+// once: the kinds of the list above, without repeats of a kind.
+var queryInjections = []string{"' OR 1=1 --", "1; DROP TABLE disclosures", "\x00", "\xff\xfe", "99999999999999999999999", strings.Repeat("长", 3000)}
+
 // queryNames are the query parameters any handler reads.
 var queryNames = []string{"c", "code", "district", "done", "format", "item", "month", "next", "original", "page",
 	"period", "q", "quarter", "section", "size", "table", "template", "year", "status", "kind", "category"}
@@ -263,6 +267,10 @@ func TestInjectionEveryParameter(t *testing.T) {
 				t.Errorf("%s: %s %q as %s: status %d\n%.300s", pattern, method, path, role, resp.StatusCode, b)
 			}
 		}
+		// {community}, {street} and {unit} are looked up by the middleware
+		// before any handler runs, the same code for every route: one route
+		// per parameter name and method is enough for them.
+		unitParamDone := map[string]bool{}
 		for _, pattern := range f.web.Routes() {
 			c := cases[pattern]
 			role := actingRole(c)
@@ -273,6 +281,13 @@ func TestInjectionEveryParameter(t *testing.T) {
 				if !strings.HasPrefix(seg, "{") || seg == "{$}" || i >= len(cs) {
 					continue
 				}
+				switch seg {
+				case "{community}", "{street}", "{unit}":
+					if unitParamDone[seg+method] {
+						continue
+					}
+					unitParamDone[seg+method] = true
+				}
 				for _, inj := range injections {
 					mod := slices.Clone(cs)
 					mod[i] = url.PathEscape(inj)
@@ -282,7 +297,7 @@ func TestInjectionEveryParameter(t *testing.T) {
 			if method != http.MethodGet {
 				continue
 			}
-			for _, inj := range injections {
+			for _, inj := range queryInjections {
 				q := url.Values{}
 				for _, n := range queryNames {
 					q.Set(n, inj)
@@ -476,7 +491,10 @@ func TestOversizedBodies(t *testing.T) {
 				header http.Header
 				r      io.Reader
 			}{{"form", formHeader, io.MultiReader(strings.NewReader(prefix), &repeatReader{limit + 1 - int64(len(prefix))})}}
+			// Upload routes get the multipart body they expect instead:
+			// tens of megabytes twice would only slow the test.
 			if limit > 1<<20 {
+				bodies = bodies[:0]
 				const boundary = "securitytestboundary"
 				head := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + cl.cookie("mb_csrf") + "\r\n" +
 					"--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
