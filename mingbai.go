@@ -17,6 +17,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // 403
 	EUNAUTHORIZED = "unauthorized" // 401
 	ETOOMANY      = "too_many"     // 429
+	ETOOLARGE     = "too_large"    // 413: a request body over its route's limit
 	EUNAVAILABLE  = "unavailable"  // 503: the service refuses writes, e.g. after a failed log check
 	EINTERNAL     = "internal"     // 500
 )

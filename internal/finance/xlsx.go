@@ -739,6 +739,28 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 	return f.Write(w)
 }
 
+// spreadsheetText returns the row with every cell that a spreadsheet would
+// run as a formula (it starts with = + - @, a tab or a carriage return and
+// is not a number) prefixed with an apostrophe, which shows it as text: a
+// counterparty or summary typed or imported must not become a formula on
+// the computer of whoever opens the download.
+func spreadsheetText(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = c
+		if c == "" {
+			continue
+		}
+		switch c[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				out[i] = "'" + c
+			}
+		}
+	}
+	return out
+}
+
 // WriteCSV writes one table as UTF-8 CSV with a byte-order mark, which
 // Excel needs to read Chinese text correctly.
 func WriteCSV(w io.Writer, t Table) error {
@@ -749,8 +771,10 @@ func WriteCSV(w io.Writer, t Table) error {
 	if err := cw.Write(t.Header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(t.Rows); err != nil {
-		return err
+	for _, row := range t.Rows {
+		if err := cw.Write(spreadsheetText(row)); err != nil {
+			return err
+		}
 	}
 	cw.Flush()
 	return cw.Error()

@@ -74,6 +74,11 @@ type Photo struct {
 }
 
 func photoTx(ctx context.Context, tx *store.Tx, communityID, itemID int64, n int) (*Photo, error) {
+	// A number out of range is not a photo; PostgreSQL would refuse one
+	// beyond its integer column with an error instead of "no rows".
+	if n < 1 || n > MaxPhotos {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这张照片。")
+	}
 	var p Photo
 	err := tx.QueryRow(ctx, "SELECT mime, data FROM qa_photos WHERE community_id = ? AND item_id = ? AND position = ?", communityID, itemID, n).Scan(&p.MIME, &p.Data)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"mingbai"
 	"mingbai/internal/org"
@@ -83,10 +84,11 @@ func districtOf(u *org.Unit) int64 {
 	return u.DistrictID
 }
 
-// route is one registered pattern with its access rule.
+// route is one registered pattern with its access rule and body limit.
 type route struct {
 	pattern string
 	policy  policy
+	maxBody int64
 }
 
 // maxFormBody is the largest body an ordinary form may send. Routes that
@@ -102,12 +104,16 @@ func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *h
 
 // handleUpload is handle with a larger body limit, for forms with files.
 func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
-	s.routes = append(s.routes, route{pattern, p})
+	s.routes = append(s.routes, route{pattern, p, maxBody})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
 		st := state(r)
+		if err := checkText(r.URL.Path, r.URL.Query()); err != nil {
+			s.renderError(w, r, err)
+			return
+		}
 		if err := s.resolveUnits(r, st); err != nil {
 			s.renderError(w, r, err)
 			return
@@ -119,6 +125,10 @@ func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(ht
 		}
 		if isUnsafe(r.Method) {
 			if err := parseBody(r, maxBody); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
+			if err := checkText("", r.PostForm); err != nil {
 				s.renderError(w, r, err)
 				return
 			}
@@ -141,6 +151,25 @@ func (s *Server) Routes() []string {
 		out[i] = rt.pattern
 	}
 	return out
+}
+
+// BodyLimit is the largest request body the route registered as pattern
+// accepts, or 0 for a pattern not registered.
+func (s *Server) BodyLimit(pattern string) int64 {
+	for _, rt := range s.routes {
+		if rt.pattern == pattern {
+			return rt.maxBody
+		}
+	}
+	return 0
+}
+
+// sizeText is a body limit as a person reads it: "256 KB", "32 MB".
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	return strconv.FormatInt(n>>10, 10) + " KB"
 }
 
 func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
@@ -225,9 +254,32 @@ func parseBody(r *http.Request, maxBody int64) error {
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return mingbai.Errorf(mingbai.EINVALID, "提交的内容太大（最多 %d KB）。", maxBody>>10)
+		return mingbai.Errorf(mingbai.ETOOLARGE, "提交的内容太大（最多 %s）。", sizeText(maxBody))
 	}
 	return mingbai.Errorf(mingbai.EINVALID, "提交的内容格式有误，请返回重新填写。")
+}
+
+// checkText refuses a path or form value with a NUL byte or bytes that are
+// not UTF-8. No page needs them, PostgreSQL refuses to store or even
+// compare them (a lookup of such a slug failed with 500), and they would
+// reach every feature's queries otherwise.
+func checkText(path string, values url.Values) error {
+	bad := func(v string) bool { return !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 }
+	refused := mingbai.Errorf(mingbai.EINVALID, "请求中含有无法识别的字符，请检查后重新输入。")
+	if bad(path) {
+		return refused
+	}
+	for k, vs := range values {
+		if bad(k) {
+			return refused
+		}
+		for _, v := range vs {
+			if bad(v) {
+				return refused
+			}
+		}
+	}
+	return nil
 }
 
 // pathID parses the numeric path value name; anything else is a 404, as

@@ -72,6 +72,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, status, "login", &loginData{page: s.newPage(r, "登录"), Form: f, Next: next})
 		return nil
 	}
+	// A session cookie that came with the login is ended: whoever set or
+	// saw it before (a shared computer, a planted cookie) must not keep a
+	// session alongside the new one.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.auth.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
 	s.setSessionCookie(w, r, sess.Token, sess.ExpiresAt)
 	s.rotateCSRF(w, r)
 	if next == "" {

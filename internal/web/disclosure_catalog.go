@@ -363,7 +363,7 @@ func (s *Server) matrixCSV(w http.ResponseWriter, r *http.Request) error {
 	var b bytes.Buffer
 	b.WriteString("\ufeff") // so spreadsheet programs read UTF-8
 	cw := csv.NewWriter(&b)
-	if err := cw.WriteAll(matrixTable(m)); err != nil {
+	if err := cw.WriteAll(csvRows(matrixTable(m))); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
 	attachmentHeader(w, st.street.Name+"公开情况.csv", "text/csv; charset=utf-8")

@@ -164,7 +164,7 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
-	if err := csv.NewWriter(&b).WriteAll(rows); err != nil {
+	if err := csv.NewWriter(&b).WriteAll(csvRows(rows)); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
 	attachmentHeader(w, state(r).community.Name+"公开事项.csv", "text/csv; charset=utf-8")

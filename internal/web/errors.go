@@ -23,6 +23,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case mingbai.ETOOMANY:
 		return http.StatusTooManyRequests
+	case mingbai.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	case mingbai.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
 	}
@@ -54,14 +56,15 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	heading := map[int]string{
-		http.StatusBadRequest:          "请求有误",
-		http.StatusUnauthorized:        "请先登录",
-		http.StatusForbidden:           "没有权限",
-		http.StatusNotFound:            "找不到这个页面",
-		http.StatusConflict:            "操作没有完成",
-		http.StatusTooManyRequests:     "操作太频繁",
-		http.StatusServiceUnavailable:  "暂停服务",
-		http.StatusInternalServerError: "服务器出错了",
+		http.StatusBadRequest:            "请求有误",
+		http.StatusUnauthorized:          "请先登录",
+		http.StatusForbidden:             "没有权限",
+		http.StatusNotFound:              "找不到这个页面",
+		http.StatusConflict:              "操作没有完成",
+		http.StatusTooManyRequests:       "操作太频繁",
+		http.StatusRequestEntityTooLarge: "内容太大",
+		http.StatusServiceUnavailable:    "暂停服务",
+		http.StatusInternalServerError:   "服务器出错了",
 	}[status]
 	s.render(w, r, status, "error", &errorPage{page: s.newPage(r, heading), Status: status, Heading: heading, Message: msg})
 }

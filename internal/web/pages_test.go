@@ -375,7 +375,7 @@ func TestOversizedBody(t *testing.T) {
 	big := strings.Repeat("字", 200<<10)
 	resp := c.post("/register", url.Values{"name": {big}})
 	b := body(t, resp)
-	if resp.StatusCode != 400 || !strings.Contains(b, "提交的内容太大") {
+	if resp.StatusCode != 413 || !strings.Contains(b, "提交的内容太大") {
 		t.Fatalf("oversized form: %d\n%s", resp.StatusCode, extractMain(b))
 	}
 }

@@ -739,10 +739,10 @@ func (s *Server) qaExport(w http.ResponseWriter, r *http.Request) error {
 		return t.UTC().Format(time.RFC3339)
 	}
 	for _, it := range items {
-		cw.Write([]string{strconv.FormatInt(it.ID, 10), string(it.Kind), it.Category, string(it.Channel), string(it.Status),
+		cw.Write(csvRow([]string{strconv.FormatInt(it.ID, 10), string(it.Kind), it.Category, string(it.Channel), string(it.Status),
 			it.ReceivedAt.UTC().Format(time.RFC3339), it.ReplyDue.In(mingbai.Shanghai).Format(time.DateOnly), strconv.FormatBool(it.DueProvisional),
 			strconv.FormatBool(it.Extended), ts(it.RepliedAt), string(it.Outcome), strconv.FormatBool(it.ReferredTo != 0), strconv.FormatBool(it.Reopened),
-			strconv.FormatBool(it.Hidden), strconv.FormatInt(it.MergedInto, 10), it.PublicName(), it.PublicBody()})
+			strconv.FormatBool(it.Hidden), strconv.FormatInt(it.MergedInto, 10), it.PublicName(), it.PublicBody()}))
 	}
 	cw.Flush()
 	return cw.Error()
