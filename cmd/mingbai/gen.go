@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"mingbai/internal/gen"
@@ -20,8 +21,22 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the generator: the same flags give the same content")
 	until := fs.String("until", gen.DefaultUntil.Format(time.DateOnly), "the day the generated span ends (exclusive), Asia/Shanghai")
 	origin := originFlag(fs, env)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			pf.Close()
+		}()
 	}
 	end, err := time.ParseInLocation(time.DateOnly, *until, gen.DefaultUntil.Location())
 	if err != nil {
