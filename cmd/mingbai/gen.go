@@ -18,6 +18,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	f.register(fs, env)
 	communities := fs.Int("communities", 10, "how many communities (streets of about 15 each)")
 	years := fs.Int("years", 1, "how many years of publications before --until")
+	months := fs.Int("months", 0, "a span of this many months instead of --years, for quick tries")
 	seed := fs.Uint64("seed", 1, "seed of the generator: the same flags give the same content")
 	until := fs.String("until", gen.DefaultUntil.Format(time.DateOnly), "the day the generated span ends (exclusive), Asia/Shanghai")
 	origin := originFlag(fs, env)
@@ -51,9 +52,13 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	}
 	defer db.Close()
 	w := env.Stdout
-	fmt.Fprintf(w, "generating %d communities × %d years (seed %d) into %s\n", *communities, *years, *seed, db.URL)
+	span := fmt.Sprintf("%d years", *years)
+	if *months > 0 {
+		span = fmt.Sprintf("%d months", *months)
+	}
+	fmt.Fprintf(w, "generating %d communities × %s (seed %d) into %s\n", *communities, span, *seed, db.URL)
 	s, err := gen.Run(ctx, db, gen.Options{
-		Communities: *communities, Years: *years, Seed: *seed, Until: end,
+		Communities: *communities, Years: *years, Months: *months, Seed: *seed, Until: end,
 		DataDir: f.data, Origin: *origin, Progress: w,
 	})
 	if err != nil {

@@ -12,13 +12,15 @@
 // check them like any other. The log is integrated and signed at the end.
 //
 // Determinism: every text, number, date, id, tracking code, content hash
-// and leaf entry depends only on the options (seed, counts, dates), never
-// on the clock or on chance, so two runs into fresh databases give
-// byte-identical leaves and the same tree root. What differs between runs:
-// the log's signing key and so the checkpoint signatures (the key is made
-// per data directory), the salts of password hashes, and the created_at
-// stamps of rows the services write for the org tree and accounts (they
-// use the generator's fixed clock, so even those agree).
+// and leaf entry depends only on the flags (seed, counts, end date), never
+// on the clock or on chance, so two runs with the same flags into fresh
+// databases, SQLite or PostgreSQL, give byte-identical leaves and the same
+// tree root (the tests check this). The services' own timestamps (org
+// units, accounts, books) come from the generator's fixed clock too. What
+// differs between runs: the log's signing key, made per data directory,
+// and so every checkpoint signature; the salts of password hashes; and
+// nothing else. Changing --communities changes every community's names
+// and opening balances, not only how many there are.
 package gen
 
 import (
@@ -53,7 +55,10 @@ const DefaultPassword = "mingbai-demo"
 type Options struct {
 	Communities int
 	Years       int
-	Seed        uint64
+	// Months, when set, makes the span this many months instead of Years:
+	// quick tests need less than a year.
+	Months int
+	Seed   uint64
 	// Until is the end of the span (exclusive); DefaultUntil when zero.
 	Until time.Time
 	// DataDir holds the log's signing key; Origin is the log's name.
@@ -102,7 +107,7 @@ type community struct {
 // Run generates the data into db, which must hold no org units yet.
 func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	start := time.Now()
-	if opts.Communities < 1 || opts.Years < 1 {
+	if opts.Communities < 1 || (opts.Years < 1 && opts.Months < 1) {
 		return nil, errors.New("gen: need at least one community and one year")
 	}
 	if opts.Until.IsZero() {
@@ -125,9 +130,14 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}
 	until := opts.Until.In(mingbai.Shanghai)
 	first := until.AddDate(-opts.Years, 0, 0)
+	if opts.Months > 0 {
+		first = until.AddDate(0, -opts.Months, 0)
+	}
 	// Services stamp the rows they write with this clock: the start of the
-	// span, so accounts and books exist before anything is published.
-	clock := func() time.Time { return first.UTC() }
+	// span, so accounts and books exist before anything is published; the
+	// checkpoints are signed at its end.
+	now := first.UTC()
+	clock := func() time.Time { return now }
 	l, err := tlog.OpenWith(ctx, db, opts.DataDir, opts.Origin, clock, tlog.Options{NoIntegrator: true})
 	if err != nil {
 		return nil, fmt.Errorf("gen: open log: %w", err)
@@ -197,6 +207,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}
 	g.sum.WriteTime = time.Since(writeStart)
 
+	now = until.UTC() // the generating goroutine is done
 	progress("integrating %d leaves into the log", g.nextLeaf)
 	intStart := time.Now()
 	for {
