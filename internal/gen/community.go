@@ -78,10 +78,9 @@ type leaf struct {
 
 // pub is a version of a disclosure, generated.
 type pub struct {
-	v       disclosure.Version
-	item    disclosure.Item
-	leaf    *leaf
-	headIdx int // index in the community's list of disclosures
+	v    disclosure.Version
+	item disclosure.Item
+	leaf *leaf
 }
 
 // head is a disclosure with its versions.

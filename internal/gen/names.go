@@ -82,8 +82,6 @@ func masked(name string) string {
 	return string(rs[0]) + "*" + string(rs[len(rs)-1])
 }
 
-var cnDigits = []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
-
 func quarterLabel(year, q int) string {
 	return fmt.Sprintf("%d年第%s季度", year, []string{"一", "二", "三", "四"}[q])
 }
