@@ -24,6 +24,7 @@ import (
 // batch is one community's rows, ready to insert.
 type batch struct {
 	c           *community
+	leafEnd     int64 // the log's size once this batch is written
 	disclosures []any
 	versions    []any
 	search      []any
@@ -143,6 +144,7 @@ func (g *generator) community(c *community) (*batch, error) {
 		b.leaves = append(b.leaves, l.idx, entry, l.env.Kind, l.env.Community, l.env.Object, l.env.Version)
 	}
 	g.sum.Leaves += int64(len(leaves))
+	b.leafEnd = g.nextLeaf
 
 	for _, h := range heads {
 		last := h.versions[len(h.versions)-1]

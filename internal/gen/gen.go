@@ -194,7 +194,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		}
 		done++
 		if done%50 == 0 || done == len(g.communities) {
-			progress("%d/%d communities written, %d leaves", done, len(g.communities), g.nextLeaf)
+			progress("%d/%d communities written, %d leaves", done, len(g.communities), b.leafEnd)
 		}
 	}
 	if err := <-genErr; err != nil {
@@ -207,8 +207,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}
 	g.sum.WriteTime = time.Since(writeStart)
 
-	now = until.UTC() // the generating goroutine is done
-	progress("integrating %d leaves into the log", g.nextLeaf)
+	now = until.UTC()                                          // the generating goroutine is done
+	progress("integrating %d leaves into the log", g.nextLeaf) // the generator is done
 	intStart := time.Now()
 	for {
 		more, err := l.Integrate(ctx)
