@@ -193,7 +193,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 			return nil, fmt.Errorf("gen: write %s: %w", b.c.unit.Name, err)
 		}
 		done++
-		if done%50 == 0 || done == len(g.communities) {
+		if done%max(1, len(g.communities)/20) == 0 {
 			progress("%d/%d communities written, %d leaves", done, len(g.communities), b.leafEnd)
 		}
 	}

@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"context"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ import (
 func run(t *testing.T, db *store.DB, seed uint64) (*gen.Summary, string) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := gen.Run(context.Background(), db, gen.Options{Communities: 2, Months: 4, Seed: seed, DataDir: dir, Origin: "example.org/gen-test"})
+	s, err := gen.Run(context.Background(), db, gen.Options{Communities: 2, Months: 4, Seed: seed, DataDir: dir, Origin: "example.org/gen-test", Progress: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
