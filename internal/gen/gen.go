@@ -181,6 +181,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 			select {
 			case batches <- b:
 			case <-gctx.Done():
+				genErr <- gctx.Err()
 				return
 			}
 		}
@@ -207,8 +208,9 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}
 	g.sum.WriteTime = time.Since(writeStart)
 
-	now = until.UTC()                                          // the generating goroutine is done
-	progress("integrating %d leaves into the log", g.nextLeaf) // the generator is done
+	// The generating goroutine is done: its counters are ours now.
+	now = until.UTC()
+	progress("integrating %d leaves into the log", g.nextLeaf)
 	intStart := time.Now()
 	for {
 		more, err := l.Integrate(ctx)
