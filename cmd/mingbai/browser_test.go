@@ -107,6 +107,12 @@ func buildOnce(t *testing.T) string {
 // unless MINGBAI_TEST_BROWSER=off says to skip browser tests on purpose.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser for a test that needs the browser longer.
+func browserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
 		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
 	}
@@ -139,7 +145,7 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel3)
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)

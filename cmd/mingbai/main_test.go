@@ -120,7 +120,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	pr, pw := io.Pipe()
 	inflight := make(chan int, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", u+"/prefs/text", pr)
+		req, _ := http.NewRequest("POST", u+"/login", pr)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -130,7 +130,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		inflight <- resp.StatusCode
 	}()
-	pw.Write([]byte("size=large"))
+	pw.Write([]byte("login=x"))
 	time.Sleep(200 * time.Millisecond)
 	cancel()
 	time.Sleep(200 * time.Millisecond)

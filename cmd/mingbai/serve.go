@@ -97,6 +97,18 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	}
 	a.fin = finance.NewService(db, a.org, l, dataDir, now)
 	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
+	// A crash in the middle of an upload leaves its temporary file behind;
+	// nothing else would ever remove it.
+	stale := now().Add(-tlog.StaleTempAge)
+	for name, sweep := range map[string]func(time.Time) (int, error){
+		"attachments": a.disclosure.Files().RemoveStaleTemps, "receipts": a.fin.Files().RemoveStaleTemps,
+	} {
+		if n, err := sweep(stale); err != nil {
+			logger.Warn("removing temporary files a crash left", "files", name, "err", err)
+		} else if n > 0 {
+			logger.Info("removed temporary files a crash left", "files", name, "count", n)
+		}
+	}
 	return a, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"mingbai"
@@ -258,6 +259,11 @@ type Service struct {
 	files *FileStore
 	now   mingbai.Clock
 	rules Rules
+
+	// version is PageVersion's query, prepared once: every anonymous page
+	// view runs it, and parsing it cost more than running it.
+	versionMu sync.Mutex
+	version   *store.Stmt
 }
 
 // Rules are the thresholds a district may change; DefaultRules are the

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"mingbai"
@@ -258,4 +259,30 @@ func cleanFileName(name string) string {
 		name = string([]rune(name)[:100])
 	}
 	return name
+}
+
+// RemoveStaleTemps removes the temporary files that uploads and thumbnails
+// leave when the process dies before renaming them into place, if they were
+// last written before before (a day ago is safe: another process sharing
+// the directory may be writing a fresh one). Stored files are never
+// touched. It returns how many it removed.
+func (fs *FileStore) RemoveStaleTemps(before time.Time) (int, error) {
+	n := 0
+	for _, pattern := range []string{filepath.Join(fs.dir, "tmp", "up-*"), filepath.Join(fs.dir, "*", "thumb-*")} {
+		paths, err := filepath.Glob(pattern)
+		if err != nil {
+			return n, fmt.Errorf("stale temporary files: %w", err)
+		}
+		for _, p := range paths {
+			fi, err := os.Lstat(p)
+			if err != nil || !fi.Mode().IsRegular() || !fi.ModTime().Before(before) {
+				continue
+			}
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return n, fmt.Errorf("remove stale temporary file: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
 }

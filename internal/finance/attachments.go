@@ -77,6 +77,29 @@ func (fsys *FileStore) Put(r io.Reader) (sum string, size int64, head []byte, er
 	return sum, n, first.Bytes(), nil
 }
 
+// RemoveStaleTemps removes the temporary files that uploads leave when the
+// process dies before renaming them into place, if they were last written
+// before before (a day ago is safe: another process sharing the directory
+// may be writing a fresh one). It returns how many it removed.
+func (fsys *FileStore) RemoveStaleTemps(before time.Time) (int, error) {
+	paths, err := filepath.Glob(filepath.Join(fsys.dir, "upload-*"))
+	if err != nil {
+		return 0, fmt.Errorf("stale temporary files: %w", err)
+	}
+	n := 0
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil || !fi.Mode().IsRegular() || !fi.ModTime().Before(before) {
+			continue
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("remove stale temporary file: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // Open opens a stored file by its hash.
 func (fsys *FileStore) Open(sum string) (*os.File, error) {
 	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {

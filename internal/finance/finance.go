@@ -56,6 +56,9 @@ func NewService(db *store.DB, orgs *org.Service, log *tlog.Log, dataDir string, 
 
 func (s *Service) now() time.Time { return s.clock().UTC() }
 
+// Files returns the store of receipt files.
+func (s *Service) Files() *FileStore { return s.files }
+
 // today is the current date in Shanghai.
 func (s *Service) today() Date { return DateOf(s.clock()) }
 

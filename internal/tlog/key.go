@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/mod/sumdb/note"
@@ -175,4 +176,25 @@ func writeFileSync(path string, data []byte, perm os.FileMode, exclusive bool) e
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// StaleTempAge is how old a temporary file must be before a start removes
+// it as left behind by a crash. It is long because another process sharing
+// the data directory may be writing a fresh one.
+const StaleTempAge = 24 * time.Hour
+
+// removeStaleTemps removes the temporary files writeFileSync leaves in
+// dir when the process dies between creating and renaming them, if they
+// were last written before before. It returns how many it removed.
+func removeStaleTemps(dir string, before time.Time) int {
+	n := 0
+	for _, base := range []string{keyFile, checkpointFile} {
+		paths, _ := filepath.Glob(filepath.Join(dir, "."+base+".*"))
+		for _, p := range paths {
+			if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(before) && os.Remove(p) == nil {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -115,6 +115,9 @@ func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingb
 	if l.logger == nil {
 		l.logger = slog.Default()
 	}
+	if n := removeStaleTemps(dir, clock().Add(-StaleTempAge)); n > 0 {
+		l.logger.Info("removed temporary files a crash left in the data directory", "count", n)
+	}
 	if err := l.check(ctx); err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"GET /s/{street}":              {"GET", "/s/suojincun", nil, everyone},
 		"GET /c/{community}":           {"GET", "/c/suojin-4", nil, everyone},
 		"GET /c/{community}/{section}": {"GET", "/c/suojin-4/finance", nil, everyone},
-		"POST /prefs/text":             {"POST", "/prefs/text", nil, everyone},
+		"GET /prefs/text":              {"GET", "/prefs/text?size=large", nil, everyone},
 		"GET /healthz":                 {"GET", "/healthz", nil, everyone},
 		"GET /readyz":                  {"GET", "/readyz", nil, everyone},
 		"GET /api/v1/communities":      {"GET", "/api/v1/communities", nil, everyone},

@@ -123,8 +123,11 @@ func (s *Server) renderCommunity(w http.ResponseWriter, r *http.Request, sec *se
 
 // setTextSize keeps the large-text choice in a cookie. It is a plain form
 // post, so it works without JavaScript.
+// setTextSize is a GET, without a CSRF token, so that public pages carry
+// nothing particular to a visitor and can be served from the page cache;
+// a forged link can do no more than change someone's text size.
 func (s *Server) setTextSize(w http.ResponseWriter, r *http.Request) error {
-	size := r.PostFormValue("size")
+	size := r.FormValue("size")
 	if size != "large" && size != "normal" {
 		return mingbai.FieldError("size", "字号只能选择“大字”或“标准”。")
 	}
@@ -132,7 +135,7 @@ func (s *Server) setTextSize(w http.ResponseWriter, r *http.Request) error {
 		Name: textCookie, Value: size, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/"), http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.FormValue("next"), "/"), http.StatusSeeOther)
 	return nil
 }
 

@@ -1,15 +1,12 @@
 package web
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"mingbai"
@@ -80,14 +77,14 @@ func (s *Server) registerDisclosureRoutes() {
 		return
 	}
 	// Public.
-	s.handle("GET /c/{community}/catalog", public, s.catalogPage)
-	s.handle("GET /c/{community}/items/{item}", public, s.itemPage)
-	s.handle("GET /c/{community}/d/{id}", public, s.disclosurePage)
-	s.handle("GET /c/{community}/d/{id}/v/{version}", public, s.disclosurePage)
+	s.handle("GET /c/{community}/catalog", public, s.cached(s.catalogPage))
+	s.handle("GET /c/{community}/items/{item}", public, s.cached(s.itemPage))
+	s.handle("GET /c/{community}/d/{id}", public, s.cached(s.disclosurePage))
+	s.handle("GET /c/{community}/d/{id}/v/{version}", public, s.cached(s.disclosurePage))
 	s.handle("GET /c/{community}/files/{sum}", public, s.publicFile)
 	s.handle("GET /c/{community}/thumbs/{sum}", public, s.publicThumb)
-	s.handle("GET /c/{community}/archive", public, s.archivePage)
-	s.handle("GET /c/{community}/search", public, s.searchPage)
+	s.handle("GET /c/{community}/archive", public, s.cached(s.archivePage))
+	s.handle("GET /c/{community}/search", public, s.cached(s.searchPage))
 
 	// Publishing.
 	s.handle("GET /c/{community}/drafts", publisherOfCommunity, s.draftsPage)
@@ -160,37 +157,6 @@ func (s *Server) newBoardPage(r *http.Request, title, current string) boardPage 
 	}
 }
 
-// notModified answers a conditional GET of a public page from the
-// community's page version, and sets the ETag otherwise. Pages of a
-// logged-in account are not cached at all. The page also carries the
-// visitor's text size and CSRF token (in the text-size form), so both are
-// part of the tag and the page is cached privately, by the browser only.
-func (s *Server) notModified(w http.ResponseWriter, r *http.Request, extra string) bool {
-	st := state(r)
-	if st.actor != nil || st.community == nil || st.newCSRF {
-		return false
-	}
-	v, err := s.disclosure.PageVersion(r.Context(), st.community.ID)
-	if err != nil {
-		return false
-	}
-	size := "n"
-	if st.largeText {
-		size = "l"
-	}
-	tok := sha256.Sum256([]byte(st.csrf))
-	etag := `W/"` + v + "-" + extra + "-" + size + hex.EncodeToString(tok[:4]) + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, no-cache")
-	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		if strings.TrimSpace(t) == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return true
-		}
-	}
-	return false
-}
-
 type boardData struct {
 	boardPage
 	Board    []boardSection
@@ -218,9 +184,6 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, sec *section)
 	if sec != nil {
 		cur = sec.Slug
 		title = sec.Label + "公开 · " + st.community.Name
-	}
-	if s.notModified(w, r, "board-"+cur) {
-		return nil
 	}
 	board, err := s.disclosure.Board(r.Context(), st.community.ID)
 	if err != nil {
@@ -374,9 +337,6 @@ func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 }
 
 func (s *Server) disclosurePage(w http.ResponseWriter, r *http.Request) error {
-	if s.notModified(w, r, "d-"+r.PathValue("id")+"-"+r.PathValue("version")) {
-		return nil
-	}
 	d, err := s.loadDisclosure(r)
 	if err != nil {
 		return err

@@ -22,8 +22,8 @@ import (
 // defines every field.
 
 func (s *Server) registerDisclosureDataRoutes() {
-	s.handle("GET /c/{community}/feed.atom", public, s.boardAtom)
-	s.handle("GET /c/{community}/feed/{section}", public, s.boardAtom)
+	s.handle("GET /c/{community}/feed.atom", public, s.cached(s.boardAtom))
+	s.handle("GET /c/{community}/feed/{section}", public, s.cached(s.boardAtom))
 	s.handle("GET /c/{community}/export.csv", public, s.exportCSV)
 	s.handle("GET /c/{community}/export.xlsx", public, s.exportXLSX)
 	s.handle("GET /c/{community}/print", public, s.printPage)

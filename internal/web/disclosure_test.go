@@ -118,13 +118,13 @@ func TestPublishJourney(t *testing.T) {
 			t.Errorf("conditional GET with %q: %v %v", etag, r2.StatusCode, err)
 		}
 		// The large-text choice is part of the page, so it changes the tag.
-		resident.post("/prefs/text", url.Values{"size": {"large"}, "next": {dpath}}).Body.Close()
+		resident.get("/prefs/text?size=large&next=" + url.QueryEscape(dpath)).Body.Close()
 		req, _ = http.NewRequest("GET", f.srv.URL+dpath, nil)
 		req.Header.Set("If-None-Match", etag)
 		if r3, err := resident.http.Do(req); err != nil || r3.StatusCode != http.StatusOK || !strings.Contains(body(t, r3), "large-text") {
 			t.Errorf("large text served from the normal page's tag")
 		}
-		resident.post("/prefs/text", url.Values{"size": {"normal"}, "next": {dpath}}).Body.Close()
+		resident.get("/prefs/text?size=normal&next=" + url.QueryEscape(dpath)).Body.Close()
 
 		// Correct: without a reason the form comes back; with one, version 2.
 		resp = cadre.post(dpath+"/correct", url.Values{"title": {"2026年第三季度居委会收支情况"}, "period": {"2026年第三季度"}, "body": {"# 收支\n| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 360.00 |"}, "version": {"1"}})

@@ -8,9 +8,9 @@ func (s *Server) registerRoutes() {
 	// Public board and probes.
 	s.handle("GET /{$}", public, s.homePage)
 	s.handle("GET /s/{street}", public, s.streetPage)
-	s.handle("GET /c/{community}", public, s.communityPage)
-	s.handle("GET /c/{community}/{section}", public, s.communitySection)
-	s.handle("POST /prefs/text", public, s.setTextSize)
+	s.handle("GET /c/{community}", public, s.cached(s.communityPage))
+	s.handle("GET /c/{community}/{section}", public, s.cached(s.communitySection))
+	s.handle("GET /prefs/text", public, s.setTextSize)
 	s.handle("GET /healthz", public, s.healthz)
 	s.handle("GET /readyz", public, s.readyz)
 	s.handle("GET /api/v1/communities", public, s.apiCommunities)

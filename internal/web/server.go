@@ -67,6 +67,7 @@ type Server struct {
 	finance    *finance.Service
 	disclosure *disclosure.Service
 	dataDir    string
+	cache      *pageCache
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -87,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 
 		disclosure: cfg.Disclosure,
 		dataDir:    cfg.DataDir,
+		cache:      newPageCache(64 << 20),
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
