@@ -31,6 +31,7 @@ var commands = []command{
 	{"log", "公开日志的密钥与压测 (the log's key; log-only bench server)", runLog},
 	{"verify", "从外部核验公开日志 (audit a log from outside)", runVerify},
 	{"fsck", "在数据库内检查公开日志 (check the log inside the database)", runFsck},
+	{"gen", "生成压测用的模拟数据 (generate a district of realistic data for benchmarks)", runGen},
 }
 
 // Env is what a command may touch of the outside world, so tests can run

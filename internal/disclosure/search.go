@@ -20,8 +20,21 @@ func (s *Service) index(ctx context.Context, tx *store.Tx, v *Version) error {
 	if err != nil {
 		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
 	}
+	tokens := SearchTokens(v, itemName, community)
+	_, err = tx.Exec(ctx, `INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens) VALUES (?, ?, ?, ?)
+		ON CONFLICT (disclosure_id) DO UPDATE SET tokens = excluded.tokens`, v.DisclosureID, v.CommunityID, district, tokens)
+	if err != nil {
+		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
+	}
+	return nil
+}
+
+// SearchTokens returns the tokens of v's search row: the zh tokens of
+// its title, period, plain-text body, attachment names (not redacted ones),
+// catalog item name and community name. Bulk loaders write the same rows.
+func SearchTokens(v *Version, itemName, communityName string) string {
 	var text strings.Builder
-	for _, part := range []string{v.Title, v.Period, PlainText(v.Body), itemName, community} {
+	for _, part := range []string{v.Title, v.Period, PlainText(v.Body), itemName, communityName} {
 		text.WriteString(part)
 		text.WriteString("\n")
 	}
@@ -31,13 +44,7 @@ func (s *Service) index(ctx context.Context, tx *store.Tx, v *Version) error {
 			text.WriteString("\n")
 		}
 	}
-	tokens := strings.Join(zh.Tokens(text.String()), " ")
-	_, err = tx.Exec(ctx, `INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens) VALUES (?, ?, ?, ?)
-		ON CONFLICT (disclosure_id) DO UPDATE SET tokens = excluded.tokens`, v.DisclosureID, v.CommunityID, district, tokens)
-	if err != nil {
-		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
-	}
-	return nil
+	return strings.Join(zh.Tokens(text.String()), " ")
 }
 
 // SearchQuery is a search of one community's board, or of a whole

@@ -606,6 +606,10 @@ func (s *Service) entryFor(ctx context.Context, a *mingbai.Actor, communityID, i
 	return e, err
 }
 
+// Flagged reports whether e breaks the large-expense rule of r, as
+// statements mark it.
+func Flagged(e *Entry, r Rules) bool { return flagged(e, r) }
+
 // flagged is the large-expense rule: above the threshold an expense needs
 // a decision or a reason.
 func flagged(e *Entry, r Rules) bool {

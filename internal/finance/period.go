@@ -118,6 +118,9 @@ func contentOf(e *Entry) EntryContent {
 // flag as computed now).
 func PublicContent(e *Entry) EntryContent { return contentOf(e) }
 
+// LeafContent is what the "ledger_entry" leaf of e hashes.
+func LeafContent(e *Entry) EntryContent { return leafContent(e) }
+
 // leafContent is the entry's content without the flag, which depends on
 // the rules of the day: the leaf hashes only what the entry says.
 func leafContent(e *Entry) EntryContent {

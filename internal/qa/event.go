@@ -184,6 +184,32 @@ func loadStoredEvent(ctx context.Context, tx *store.Tx, id int64) (*storedEvent,
 
 func leafTime(t time.Time) string { return t.UTC().Format(tlog.TimeFormat) }
 
+// EventFacts are the stored fields of an event that its leaves cover.
+// Bulk loaders that write qa_events rows themselves build the leaves'
+// content from them with LeafContent, exactly as the service does.
+type EventFacts struct {
+	ID, Community, Item int64
+	Kind                EventKind
+	Body, Outcome       string
+	Unit, ReferredTo    int64
+	Due                 *time.Time
+	At                  time.Time
+}
+
+// LeafContent returns the canonical content a leaf of kind (LeafReply,
+// LeafOutcome, …) hashes for the event f.
+func LeafContent(kind string, f EventFacts) ([]byte, error) {
+	e := storedEvent{id: f.ID, community: f.Community, item: f.Item, unit: f.Unit, kind: f.Kind, body: f.Body, outcome: f.Outcome, at: f.At, referredTo: f.ReferredTo}
+	if f.Due != nil {
+		e.due = sql.NullTime{Time: *f.Due, Valid: true}
+	}
+	c, err := e.content(kind)
+	if err != nil {
+		return nil, err
+	}
+	return tlog.Canonical(c)
+}
+
 // content returns the public content of a leaf kind for a stored event.
 func (e *storedEvent) content(kind string) (any, error) {
 	switch kind {

@@ -120,6 +120,13 @@ const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 
 const codeLen = 10
 
+// CodeAlphabet and CodeLen describe tracking codes, for bulk loaders that
+// draw their own (from a seeded generator).
+const (
+	CodeAlphabet = codeAlphabet
+	CodeLen      = codeLen
+)
+
 // newCode returns a random tracking code: 29^10 ≈ 4×10^14 codes, so
 // guessing one is hopeless at any rate a server allows.
 func newCode() string {
@@ -161,6 +168,10 @@ func NormalizeCode(s string) string {
 }
 
 // bodyHash identifies the same text sent twice, ignoring spacing.
+// BodyHash is the duplicate-detection hash of a question's body, as
+// qa_items.body_hash stores it.
+func BodyHash(body string) string { return bodyHash(body) }
+
 func bodyHash(body string) string {
 	h := sha256.Sum256([]byte(strings.Join(strings.FieldsFunc(body, unicode.IsSpace), "")))
 	return hex.EncodeToString(h[:])

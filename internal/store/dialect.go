@@ -198,3 +198,19 @@ func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string) Toke
 		WhereArgs: []any{strings.Join(q, " ")},
 	}
 }
+
+// SyncSequences moves the id sequence of each table past its largest id,
+// after rows were inserted with explicit ids (a bulk load), so that later
+// inserts that let the database choose an id do not collide. SQLite needs
+// nothing: an INTEGER PRIMARY KEY continues from the largest rowid.
+func (tx *Tx) SyncSequences(ctx context.Context, tables ...string) error {
+	if tx.Dialect != Postgres {
+		return nil
+	}
+	for _, t := range tables {
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), COALESCE((SELECT MAX(id) FROM "+t+"), 0) + 1, false)"); err != nil {
+			return fmt.Errorf("sync id sequence of %s: %w", t, err)
+		}
+	}
+	return nil
+}
