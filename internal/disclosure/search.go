@@ -93,7 +93,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 	if len(res.Tokens) > 32 {
 		res.Tokens = res.Tokens[:32]
 	}
-	ts := s.db.Dialect.SearchTokens("s", "disclosure_fts", "disclosure_id", res.Tokens)
+	ts := s.db.Dialect.SearchTokens("s", "disclosure_fts", "disclosure_id", res.Tokens, q.CommunityID)
 	scope, scopeArg := "s.community_id = ?", q.CommunityID
 	if q.CommunityID == 0 {
 		scope, scopeArg = "s.district_id = ?", q.DistrictID

@@ -173,7 +173,10 @@ type TokenSearch struct {
 // and, on PostgreSQL, a tsv column) for rows holding every query token.
 // ftsTable is the SQLite FTS5 table over alias, key the rowid column.
 // Tokens must be zh.QueryTokens (letters and digits only), at least one.
-func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string) TokenSearch {
+// A scope other than 0 limits the search to the community of that id
+// inside the SQLite index (its scope column); the caller still names the
+// community in its own WHERE, which is what PostgreSQL uses.
+func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scope int64) TokenSearch {
 	if d == Postgres {
 		q := make([]string, len(tokens))
 		for i, t := range tokens {
@@ -191,11 +194,15 @@ func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string) Toke
 	for i, t := range tokens {
 		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
+	match := "{tokens} : (" + strings.Join(q, " ") + ")"
+	if scope != 0 {
+		match += " AND {scope} : c" + strconv.FormatInt(scope, 10)
+	}
 	return TokenSearch{
 		From:      " JOIN " + ftsTable + " ON " + ftsTable + ".rowid = " + alias + "." + key,
 		Where:     ftsTable + " MATCH ?",
 		Rank:      "bm25(" + ftsTable + ")",
-		WhereArgs: []any{strings.Join(q, " ")},
+		WhereArgs: []any{match},
 	}
 }
 
