@@ -4,16 +4,23 @@ import (
 	"context"
 	"fmt"
 
+	"mingbai"
+	"mingbai/internal/disclosure"
+	"mingbai/internal/finance"
+	"mingbai/internal/org"
+	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
 )
 
 // runFsck checks the log from inside the database: gaps, stored hashes,
 // checkpoints, and each object's content against its leaf.
 func runFsck(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "fsck", "[--data DIR] [--db URL]")
+	fs := newFlags(env, "fsck", "[--data DIR] [--db URL] [--origin ORIGIN]")
 	var f dbFlags
 	f.register(fs, env)
+	origin := originFlag(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -26,10 +33,20 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	// Content sources belong to the features; until they register theirs
-	// here, fsck checks the log's own structure and counts content as
-	// unchecked.
-	rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Dir: f.data})
+	// Each feature knows how to rebuild the canonical content of its
+	// leaves from its rows; building the services registers that with the
+	// log, which here never integrates or signs anything.
+	now := mingbai.Clock(mingbai.SystemClock)
+	l, err := tlog.OpenWith(ctx, db, f.data, *origin, now, tlog.Options{NoIntegrator: true})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	cal := zh.NewCalendar()
+	disclosure.NewService(db, l, cal, f.data, now)
+	qa.NewService(db, l, cal, now)
+	finance.NewService(db, org.NewService(db, now), l, f.data, now)
+	rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Dir: f.data, Sources: l.Sources()})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -23,9 +25,26 @@ func TestGenCommand(t *testing.T) {
 				t.Errorf("gen printed no %q:\n%s", want, out)
 			}
 		}
-		if out, err := runCmd(t, db.URL, "", "fsck", "--data", dir); err != nil || !strings.Contains(out, "OK") {
+		if out, err := runCmd(t, db.URL, "", "fsck", "--data", dir); err != nil || !strings.Contains(out, "OK") || !strings.Contains(out, " 0 without a checker") {
 			t.Fatalf("fsck: %v\n%s", err, out)
 		}
+		// A published text edited in the database behind the log's back
+		// is named by fsck.
+		var id, disclosureID, leaf int64
+		if err := db.QueryRow(context.Background(), `SELECT id, disclosure_id, leaf_index FROM disclosure_versions ORDER BY leaf_index DESC LIMIT 1`).Scan(&id, &disclosureID, &leaf); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(context.Background(), `UPDATE disclosure_versions SET title = title || '（已改）' WHERE id = ?`, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out, err = runCmd(t, db.URL, "", "fsck", "--data", dir)
+		if err == nil || !strings.Contains(out, "FAILED") || !strings.Contains(out, fmt.Sprintf("leaf %d (disclosure %d", leaf, disclosureID)) {
+			t.Fatalf("fsck of an edited disclosure (leaf %d): %v\n%s", leaf, err, out)
+		}
+		t.Logf("fsck of an edited row:\n%s", out)
 		if out, err := runCmd(t, db.URL, "", "gen", "--communities", "1", "--data", dir); err == nil {
 			t.Fatalf("a second gen into the same database was not refused:\n%s", out)
 		}
