@@ -8,11 +8,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,6 +29,7 @@ type DB struct {
 	read  *sql.DB
 
 	batch batcher // group commit for WriteBatched, see batch.go
+	gen   generation
 }
 
 // Open opens the database at dsn. A dsn starting with postgres:// or
@@ -53,6 +56,7 @@ func OpenInDir(ctx context.Context, dsn, dir string) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stopBatcher()
+	db.gen.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -225,4 +229,81 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // QueryRow runs a read query returning at most one row.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, db.Dialect.Rebind(query), args...)
+}
+
+// generation reads SQLite's data_version on a connection of its own: the
+// number changes whenever another connection, in this process or another,
+// commits to the file. It is read through the driver directly, as every
+// anonymous page view asks for it and database/sql's bookkeeping cost
+// more than the pragma.
+type generation struct {
+	mu   sync.Mutex
+	conn *sql.Conn
+	stmt driver.Stmt // prepared on conn's driver connection
+	dest []driver.Value
+}
+
+// Generation returns a number that changes whenever anything is committed
+// to the database, so that a reader can keep what it derived from the
+// data while the number stays the same. ok is false where the database
+// cannot tell (PostgreSQL): the caller must then check what it needs.
+func (db *DB) Generation(ctx context.Context) (gen int64, ok bool) {
+	if db.Dialect != SQLite {
+		return 0, false
+	}
+	g := &db.gen
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.conn == nil {
+		conn, err := db.read.Conn(ctx)
+		if err != nil {
+			return 0, false
+		}
+		g.conn, g.dest = conn, make([]driver.Value, 1)
+	}
+	err := g.conn.Raw(func(dc any) error {
+		if g.stmt == nil {
+			st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, "PRAGMA data_version")
+			if err != nil {
+				return err
+			}
+			g.stmt = st
+		}
+		rows, err := g.stmt.(driver.StmtQueryContext).QueryContext(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := rows.Next(g.dest); err != nil {
+			return err
+		}
+		v, isInt := g.dest[0].(int64)
+		if !isInt {
+			return fmt.Errorf("data_version is %T", g.dest[0])
+		}
+		gen = v
+		return nil
+	})
+	if err != nil {
+		g.reset()
+		return 0, false
+	}
+	return gen, true
+}
+
+func (g *generation) reset() {
+	if g.stmt != nil {
+		g.conn.Raw(func(any) error { return g.stmt.Close() })
+		g.stmt = nil
+	}
+	if g.conn != nil {
+		g.conn.Close()
+		g.conn = nil
+	}
+}
+
+func (g *generation) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.reset()
 }

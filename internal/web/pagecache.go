@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"mingbai"
 )
 
 // pageCache keeps the public pages anonymous visitors read, rendered, by
@@ -33,6 +36,16 @@ type cachedPage struct {
 	etag    string
 	plain   []byte
 	gz      []byte
+
+	// fresh is the database generation (store.DB.Generation) at which the
+	// page was last found current, and day the civil date then; while
+	// neither has moved, nothing the page shows can have changed.
+	fresh atomic.Pointer[freshness]
+}
+
+type freshness struct {
+	gen int64
+	day string
 }
 
 // maxCachedPage keeps a single enormous page (a search with thousands of
@@ -44,13 +57,77 @@ func newPageCache(maxBytes int) *pageCache {
 }
 
 func (c *pageCache) get(key, version string) *cachedPage {
-	c.mu.RLock()
-	e := c.entries[key]
-	c.mu.RUnlock()
+	e := c.peek(key)
 	if e == nil || e.version != version {
 		return nil
 	}
 	return e
+}
+
+func (c *pageCache) peek(key string) *cachedPage {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.entries[key]
+}
+
+// cacheKey names a public page in the cache: its path and query, and the
+// text size, which is the one thing of the visitor's that changes it.
+func cacheKey(r *http.Request, st *requestState) string {
+	key := r.URL.Path + "?" + r.URL.RawQuery
+	if st.largeText {
+		key += "|large"
+	}
+	return key
+}
+
+// cacheable reports whether r may be answered with the shared copy.
+func cacheable(r *http.Request, st *requestState) bool {
+	return st.actor == nil && r.Method == http.MethodGet && len(r.URL.RawQuery) <= 256 && !r.URL.Query().Has("done")
+}
+
+// withFreshPages answers an anonymous visitor from the page cache before
+// any routing or lookup when nothing at all has been committed to the
+// database since the copy was last found current (and the day is the
+// same). Any commit, anywhere, sends the request down the normal path,
+// which checks the community's own version and renders again only if
+// that changed. Where the database cannot tell (PostgreSQL) this step
+// does nothing.
+func (s *Server) withFreshPages(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
+		if s.fresh(w, r, st) {
+			return
+		}
+		if st.newCSRF && !strings.HasPrefix(r.URL.Path, "/static/") {
+			s.setCSRFCookie(w, r, st.csrf)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fresh answers r from the cache if it can, as withFreshPages describes.
+func (s *Server) fresh(w http.ResponseWriter, r *http.Request, st *requestState) bool {
+	if s.disclosure == nil || !cacheable(r, st) {
+		return false
+	}
+	e := s.cache.peek(cacheKey(r, st))
+	if e == nil {
+		return false
+	}
+	f := e.fresh.Load()
+	if f == nil || f.day != s.today() {
+		return false
+	}
+	if gen, ok := s.db.Generation(r.Context()); !ok || gen != f.gen {
+		return false
+	}
+	writeCached(w, r, e)
+	return true
+}
+
+// today is the civil date in China, which public pages' deadlines use.
+func (s *Server) today() string {
+	return s.now().In(mingbai.Shanghai).Format("20060102")
 }
 
 func (c *pageCache) put(key string, e *cachedPage) {
@@ -103,9 +180,13 @@ func (p *pageRecorder) Write(b []byte) (int, error) {
 // other than 200 go straight to page.
 func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(http.ResponseWriter, *http.Request) error) error {
 	st := state(r)
-	if s.disclosure == nil || st.actor != nil || st.community == nil || r.Method != http.MethodGet || r.URL.Query().Has("done") || len(r.URL.RawQuery) > 256 {
+	if s.disclosure == nil || st.community == nil || !cacheable(r, st) {
 		return page(w, r)
 	}
+	// The generation is read before the version: a commit between the two
+	// then leaves the copy marked older than it is, never newer.
+	gen, genOK := s.db.Generation(r.Context())
+	day := s.today()
 	version, err := s.disclosure.PageVersion(r.Context(), st.community.ID)
 	if err != nil {
 		return page(w, r)
@@ -115,10 +196,7 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 	if st.street != nil {
 		version += "/" + strconv.FormatInt(st.street.UpdatedAt.UnixNano(), 36)
 	}
-	key := r.URL.Path + "?" + r.URL.RawQuery
-	if st.largeText {
-		key += "|large"
-	}
+	key := cacheKey(r, st)
 	e := s.cache.get(key, version)
 	if e == nil {
 		rec := &pageRecorder{header: make(http.Header)}
@@ -134,16 +212,28 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 		e = newCachedPage(version, rec)
 		s.cache.put(key, e)
 	}
+	if genOK {
+		e.fresh.Store(&freshness{gen: gen, day: day})
+	}
+	writeCached(w, r, e)
+	return nil
+}
+
+// writeCached answers r with the stored page e, or 304 when the visitor
+// holds it already.
+func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 	h := w.Header()
 	h.Set("Content-Type", e.ctype)
 	h.Set("ETag", e.etag)
 	// The answer depends on the text-size cookie, so shared caches must
 	// not hand one visitor's copy to another.
 	h.Set("Cache-Control", "private, no-cache")
-	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		if strings.TrimSpace(t) == e.etag {
-			w.WriteHeader(http.StatusNotModified)
-			return nil
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if strings.TrimSpace(t) == e.etag {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 		}
 	}
 	body := e.plain
@@ -151,9 +241,9 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 		h.Set("Content-Encoding", "gzip")
 		body = e.gz
 	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
-	return nil
 }
 
 // cached wraps a public page handler in servePublic.

@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -89,6 +91,20 @@ func TestPageCache(t *testing.T) {
 		}
 		if p, _ := fetch(two, "/c/suojin-4"); !strings.Contains(p, "锁金四村新社区") {
 			t.Error("the board was served with the community's old name")
+		}
+
+		// So does a change committed behind the server's back, as another
+		// process would: the copy is only trusted while nothing at all
+		// has been committed since it was last found current.
+		fetch(two, "/c/suojin-4")
+		if err := db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(context.Background(), `UPDATE org_units SET name = ?, updated_at = ? WHERE id = ?`, "锁金四村社区（更名）", time.Now().UTC(), f.demo.Suojin4)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := fetch(two, "/c/suojin-4"); !strings.Contains(p, "锁金四村社区（更名）") {
+			t.Error("the board was served from before a change committed outside the server")
 		}
 
 		// Large text is a page of its own.

@@ -215,3 +215,22 @@ func BenchmarkScalePublish(b *testing.B) {
 	}
 	reportLatency(b, lat)
 }
+
+// BenchmarkScaleBoardCached serves the board to anonymous visitors in
+// parallel, as the load benchmark does: from the page cache, after the
+// community, its street and its page version are read.
+func BenchmarkScaleBoardCached(b *testing.B) {
+	s := openScale(b)
+	path := "/c/" + s.community.Slug
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rec := httptest.NewRecorder()
+			s.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+			if rec.Code != http.StatusOK {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
+	})
+}

@@ -31,6 +31,9 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		if c, err := r.Cookie(textCookie); err == nil && c.Value == "large" {
 			st.largeText = true
 		}
+		// A visitor without a CSRF cookie gets one with the first answer
+		// that is not a shared copy from the page cache (withFreshPages),
+		// so a copy never carries one visitor's Set-Cookie to the next.
 		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
 			st.csrf = c.Value
 		} else {
@@ -50,9 +53,6 @@ func (s *Server) withState(next http.Handler) http.Handler {
 					s.logger.Error("load session", "id", requestID(r), "err", err)
 				}
 			}
-		}
-		if st.newCSRF && !strings.HasPrefix(r.URL.Path, "/static/") {
-			s.setCSRFCookie(w, r, st.csrf)
 		}
 		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
