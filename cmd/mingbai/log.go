@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -99,13 +98,6 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	// The server's live heap is a few megabytes of batches in flight, so
-	// the default GOGC=100 collects very often; trading some tens of
-	// megabytes for less collection gives the appends the CPU. An
-	// operator's GOGC still wins.
-	if env.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
 	}
 	if *cpuProfile != "" {
 		pf, err := os.Create(*cpuProfile)
