@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime/pprof"
 	"time"
 
 	"mingbai/internal/gen"
@@ -26,19 +25,11 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			pf.Close()
-		}()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	end, err := time.ParseInLocation(time.DateOnly, *until, gen.DefaultUntil.Location())
 	if err != nil {
 		return usageError{fmt.Sprintf("--until %q: want YYYY-MM-DD", *until)}

@@ -99,19 +99,11 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			pf.Close()
-		}()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	db, err := f.open(ctx)
 	if err != nil {
 		return err
@@ -145,6 +137,26 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile of the rest of the run to path, if
+// path is not empty; the returned function ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		pf.Close()
+	}, nil
 }
 
 // benchContent writes the content rows of a batch with multi-row INSERTs,
