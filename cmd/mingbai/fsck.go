@@ -17,10 +17,9 @@ import (
 // runFsck checks the log from inside the database: gaps, stored hashes,
 // checkpoints, and each object's content against its leaf.
 func runFsck(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "fsck", "[--data DIR] [--db URL] [--origin ORIGIN]")
+	fs := newFlags(env, "fsck", "[--data DIR] [--db URL]")
 	var f dbFlags
 	f.register(fs, env)
-	origin := originFlag(fs, env)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,18 +34,24 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 	}
 	// Each feature knows how to rebuild the canonical content of its
 	// leaves from its rows; building the services registers that with the
-	// log, which here never integrates or signs anything.
-	now := mingbai.Clock(mingbai.SystemClock)
-	l, err := tlog.OpenWith(ctx, db, f.data, *origin, now, tlog.Options{NoIntegrator: true})
-	if err != nil {
-		return err
+	// log, opened under its key's own name, which here never integrates or
+	// signs anything. Without a key (the wrong --data) nothing is created:
+	// fsck then checks the log's structure and counts content as unchecked.
+	opts := tlog.FsckOptions{Dir: f.data}
+	if key, err := tlog.LoadKey(f.data); err == nil {
+		now := mingbai.Clock(mingbai.SystemClock)
+		l, err := tlog.OpenWith(ctx, db, f.data, key.Signer.Name(), now, tlog.Options{NoIntegrator: true})
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		cal := zh.NewCalendar()
+		disclosure.NewService(db, l, cal, f.data, now)
+		qa.NewService(db, l, cal, now)
+		finance.NewService(db, org.NewService(db, now), l, f.data, now)
+		opts.Sources = l.Sources()
 	}
-	defer l.Close()
-	cal := zh.NewCalendar()
-	disclosure.NewService(db, l, cal, f.data, now)
-	qa.NewService(db, l, cal, now)
-	finance.NewService(db, org.NewService(db, now), l, f.data, now)
-	rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Dir: f.data, Sources: l.Sources()})
+	rep, err := tlog.Fsck(ctx, db, opts)
 	if err != nil {
 		return err
 	}
