@@ -268,7 +268,7 @@ func cleanFileName(name string) string {
 // touched. It returns how many it removed.
 func (fs *FileStore) RemoveStaleTemps(before time.Time) (int, error) {
 	n := 0
-	for _, pattern := range []string{filepath.Join(fs.dir, "tmp", "up-*"), filepath.Join(fs.dir, "*", "thumb-*")} {
+	for _, pattern := range []string{filepath.Join(fs.dir, "tmp", "up-*"), filepath.Join(fs.dir, "*", "thumb-*"), filepath.Join(fs.dir, "thumbs", "*", "thumb-*")} {
 		paths, err := filepath.Glob(pattern)
 		if err != nil {
 			return n, fmt.Errorf("stale temporary files: %w", err)

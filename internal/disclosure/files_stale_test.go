@@ -25,7 +25,11 @@ func TestRemoveStaleTemps(t *testing.T) {
 	files := filepath.Join(dir, "files")
 	staleUp := filepath.Join(files, "tmp", "up-4159996428")
 	freshUp := filepath.Join(files, "tmp", "up-437539450")
-	staleThumb := filepath.Join(files, a.SHA256[:2], "thumb-1234")
+	// Thumbnails are written beside their final place, under thumbs/.
+	staleThumb := filepath.Join(files, "thumbs", a.SHA256[:2], "thumb-1234")
+	if err := os.MkdirAll(filepath.Dir(staleThumb), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range []string{staleUp, freshUp, staleThumb} {
 		if err := os.WriteFile(f, p[:100], 0o600); err != nil {
 			t.Fatal(err)
