@@ -465,7 +465,7 @@ func (g *generator) questions(r *rand.Rand, c *community, leaves *[]*leaf) (*qaR
 	for _, at := range times {
 		t := questionTopics[r.IntN(len(questionTopics))]
 		bldg := 1 + r.IntN(40)
-		body := fmt.Sprintf(t.body, bldg)
+		body := fmt.Sprintf(t.Body, bldg)
 		if r.IntN(10) == 0 {
 			body += fmt.Sprintf("我的电话 139%08d。", r.IntN(100000000))
 		}
@@ -528,7 +528,7 @@ func (g *generator) questions(r *rand.Rand, c *community, leaves *[]*leaf) (*qaR
 			case k < 3:
 				o = qa.NotAdopted
 			}
-			reply := fmt.Sprintf(t.reply, bldg)
+			reply := fmt.Sprintf(t.Reply, bldg)
 			if o == qa.NotAdopted {
 				reply = "经居委会研究，暂不采纳。\n不采纳理由：该事项需业主大会表决，已建议通过业主委员会提出。"
 			}
@@ -553,7 +553,7 @@ func (g *generator) questions(r *rand.Rand, c *community, leaves *[]*leaf) (*qaR
 				status, confirmedAt = qa.Confirmed, conf
 			}
 		}
-		out.items = append(out.items, []any{id, c.unit.ID, c.street, g.district.ID, string(kind), code, t.category, body, qa.BodyHash(body),
+		out.items = append(out.items, []any{id, c.unit.ID, c.street, g.district.ID, string(kind), code, t.Category, body, qa.BodyHash(body),
 			personName(r), "", string(channel), string(status), at.UTC(), ackDue, ackAt, replyDue, prov, repliedAt, outcome, confirmedAt, updated.UTC()})
 		g.sum.Questions++
 		if c.index == 0 && status == qa.Replied {

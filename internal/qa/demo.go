@@ -11,10 +11,13 @@ import (
 	"mingbai/internal/store"
 )
 
-// demoTopics are what the demo's residents write about, by category.
-var demoTopics = []struct {
-	category, body, reply string
-}{
+// DemoTopic is a question's category, its text and the reply it gets.
+type DemoTopic struct{ Category, Body, Reply string }
+
+// DemoTopics are what the demo's residents write about, by category
+// (a %d for the building in the question and in its reply); the data
+// generator draws on them too.
+var DemoTopics = []DemoTopic{
 	{"环境卫生", "%d幢门口的垃圾桶经常满溢，夏天气味很大，希望增加清运次数。", "已与环卫所协调，%d幢门口垃圾每天清运两次。"},
 	{"设施维修", "%d幢楼道的声控灯坏了好几盏，晚上上下楼看不清。", "已安排电工更换%d幢楼道灯，共换了 6 盏。"},
 	{"物业管理", "%d幢楼下的电动车乱停，挡住了消防通道。", "已在%d幢楼下划定停车区并张贴提示，物业每天巡查。"},
@@ -59,7 +62,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				// Spread receipts over the half year, in order.
 				at := start.Add(time.Duration(float64(span) * (float64(i) + rng.Float64()) / float64(c.n)))
 				at = at.Truncate(time.Second)
-				t := demoTopics[rng.IntN(len(demoTopics))]
+				t := DemoTopics[rng.IntN(len(DemoTopics))]
 				bldg := 1 + rng.IntN(40)
 				kind := Question
 				if rng.IntN(3) == 0 {
@@ -72,7 +75,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				case 1:
 					channel = Hotline
 				}
-				body := fmt.Sprintf(t.body, bldg)
+				body := fmt.Sprintf(t.Body, bldg)
 				if rng.IntN(10) == 0 {
 					body += fmt.Sprintf("我的电话 139%08d。", rng.IntN(100000000))
 				}
@@ -81,7 +84,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				id, err := tx.InsertID(ctx, `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
 					nickname, contact, channel, status, received_at, ack_due, reply_due, due_provisional, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					c.id, cm.Street, cm.District, string(kind), code(), t.category, body, bodyHash(body),
+					c.id, cm.Street, cm.District, string(kind), code(), t.Category, body, bodyHash(body),
 					demoNames[rng.IntN(len(demoNames))], string(channel), string(Received), at, ackDue.UTC(), replyDue.UTC(), prov, at)
 				if err != nil {
 					return fmt.Errorf("demo item: %w", err)
@@ -127,12 +130,12 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				case r < 3:
 					outcome = NotAdopted
 				}
-				reply := fmt.Sprintf(t.reply, bldg)
+				reply := fmt.Sprintf(t.Reply, bldg)
 				if outcome == NotAdopted {
 					reply = "经居委会研究，暂不采纳。\n不采纳理由：该事项需业主大会表决，已建议通过业主委员会提出。"
 				}
 				it := &Item{ID: id, CommunityID: c.id, Code: "", Kind: kind}
-				if !referred && c.id == d.Suojin4 && t.category == "社区服务" && age > 30*24*time.Hour {
+				if !referred && c.id == d.Suojin4 && t.Category == "社区服务" && age > 30*24*time.Hour {
 					// One suggestion goes to 民政局, who answer in the thread.
 					referred = true
 					if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, referred_to = ? WHERE id = ?", string(Referred), d.CivilAffairs, id); err != nil {

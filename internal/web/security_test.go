@@ -144,10 +144,7 @@ func TestCSRFEveryUnsafeRoute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)
-		clients := map[string]*client{}
-		for _, r := range everyone {
-			clients[r] = f.loggedIn(r)
-		}
+		clients := f.clientsOfEveryone()
 		before := tableCounts(t, db)
 		unsafe := 0
 		for _, pattern := range f.web.Routes() {
@@ -246,10 +243,7 @@ func TestInjectionEveryParameter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)
-		clients := map[string]*client{}
-		for _, r := range everyone {
-			clients[r] = f.loggedIn(r)
-		}
+		clients := f.clientsOfEveryone()
 		before := tableCounts(t, db)
 		requests := 0
 		try := func(pattern, role, method, path string) {
@@ -468,10 +462,7 @@ func TestOversizedBodies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)
-		clients := map[string]*client{}
-		for _, r := range everyone {
-			clients[r] = f.loggedIn(r)
-		}
+		clients := f.clientsOfEveryone()
 		before := tableCounts(t, db)
 		for _, pattern := range f.web.Routes() {
 			if methodOf(pattern) == http.MethodGet {
@@ -791,4 +782,13 @@ func TestLoginRedirectStaysLocal(t *testing.T) {
 			t.Errorf("login with next=%q: %d to %q", next, resp.StatusCode, loc)
 		}
 	}
+}
+
+// clientsOfEveryone logs in one client for each role of the matrix.
+func (f *fixture) clientsOfEveryone() map[string]*client {
+	clients := map[string]*client{}
+	for _, r := range everyone {
+		clients[r] = f.loggedIn(r)
+	}
+	return clients
 }
