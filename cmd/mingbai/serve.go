@@ -53,16 +53,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	logger, flushLog := newLogger(env)
+	defer flushLog()
+	a, err := newApp(ctx, db, f.data, *f.origin, logger)
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	return serve(ctx, env, a, &f, nil)
-}
-
-func newLogger(env *Env) *slog.Logger {
-	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // app is the running program's services, built once from the database.

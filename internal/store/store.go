@@ -251,6 +251,9 @@ func (db *DB) Generation(ctx context.Context) (gen int64, ok bool) {
 	if db.Dialect != SQLite {
 		return 0, false
 	}
+	// The pragma takes microseconds; watching ctx for cancellation would
+	// cost the driver a goroutine per call, more than the query itself.
+	ctx = context.Background()
 	g := &db.gen
 	g.mu.Lock()
 	defer g.mu.Unlock()
