@@ -8,6 +8,7 @@ import (
 	"mingbai/internal/disclosure"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"mingbai"
@@ -144,8 +145,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "服务器内部错误", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.logger.Error("render page", "id", requestID(r), "page", name, "err", err)
 		if name != "error" {
 			s.renderError(w, r, fmt.Errorf("render %s: %w", name, err))
@@ -163,6 +165,19 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// renderBuffers hold pages while they render, so that a template error
+// can still become an error page; reusing them spares growing a buffer to
+// a page's size on every request.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return // a rare huge page should not stay in memory
+	}
+	b.Reset()
+	renderBuffers.Put(b)
 }
 
 // staticHandler serves embedded CSS, JS and images. Their names carry no
