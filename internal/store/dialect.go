@@ -214,9 +214,9 @@ func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scop
 
 // scopedToken is token as the SQLite index's ctokens column holds it for
 // the community of id scope: "c", the id, "x", the token ("c123x居民").
-// Tokens are runs of one kind (letters, digits or CJK), so the "x" after
-// the id's digits keeps two communities' tokens apart. Migration 0010
-// computes the same in SQL from the tokens column.
+// The id is all digits and the "x" ends it, so two communities' tokens
+// never meet: c1x23 (community 1) is not c12x3 (community 12). Migration
+// 0010 computes the same in SQL from the tokens column.
 func scopedToken(scope int64, token string) string {
 	return "c" + strconv.FormatInt(scope, 10) + "x" + token
 }
