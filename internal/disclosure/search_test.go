@@ -173,3 +173,78 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFollowsCorrectionAndWithdrawal checks that a community's
+// search and the district's see a correction's new words and not its old
+// ones, and nothing of a withdrawn disclosure: the index of community
+// tokens (SQLite) is kept by the same triggers as the plain one.
+func TestSearchFollowsCorrectionAndWithdrawal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		v := e.publish(t, e.cadreA, e.demo.Suojin4, "income-expense", "第三季度电扇采购", "2026年第三季度", "购买电扇两台。")
+		// The same words in another community, which a search of A must not see.
+		e.publish(t, e.cadreB, e.demo.Suojin1, "income-expense", "锁金一村电扇采购与空调维修", "2026年第三季度", "购买电扇三台，维修空调。")
+		find := func(q string, community int64) []int64 {
+			t.Helper()
+			sq := disclosure.SearchQuery{Q: q, CommunityID: community, DistrictID: e.demo.District}
+			res, err := e.svc.Search(ctx, sq)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			var ids []int64
+			for _, h := range res.Hits {
+				if community != 0 && h.CommunityID != community {
+					t.Fatalf("search %q in community %d found %q of community %d", q, community, h.Title, h.CommunityID)
+				}
+				ids = append(ids, h.ID)
+			}
+			return ids
+		}
+		mine := []int64{v.DisclosureID}
+		if got := find("电扇采购", e.demo.Suojin4); !slices.Equal(got, mine) {
+			t.Fatalf("before correction: %v", got)
+		}
+		if _, err := e.svc.Correct(ctx, e.cadreA, e.demo.Suojin4, v.DisclosureID, disclosure.CorrectInput{
+			Title: "第三季度空调维修", Period: "2026年第三季度", Body: "维修空调一台。", Reason: "原标题写错了事项", Version: v.Version}); err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, db)
+		if got := find("电扇", e.demo.Suojin4); len(got) != 0 {
+			t.Errorf("after correction, 电扇 in A: %v", got)
+		}
+		if got := find("空调维修", e.demo.Suojin4); !slices.Equal(got, mine) {
+			t.Errorf("after correction, 空调维修 in A: %v", got)
+		}
+		if got := find("空调维修", 0); len(got) != 2 {
+			t.Errorf("after correction, 空调维修 in the district: %v", got)
+		}
+		if _, err := e.svc.Withdraw(ctx, e.cadreA, e.demo.Suojin4, v.DisclosureID, v.Version+1, "事项重复公开"); err != nil {
+			t.Fatal(err)
+		}
+		checkIndex(t, db)
+		if got := find("空调维修", e.demo.Suojin4); len(got) != 0 {
+			t.Errorf("after withdrawal, 空调维修 in A: %v", got)
+		}
+		if got := find("空调维修", 0); len(got) != 1 || slices.Contains(got, v.DisclosureID) {
+			t.Errorf("after withdrawal, 空调维修 in the district: %v", got)
+		}
+	})
+}
+
+// checkIndex asks SQLite's FTS5 whether its index agrees with the search
+// rows it is built from: a trigger that deleted other values than it
+// indexed would leave the index silently wrong.
+func checkIndex(t *testing.T, db *store.DB) {
+	t.Helper()
+	if db.Dialect != store.SQLite {
+		return
+	}
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Exec(context.Background(), `INSERT INTO disclosure_fts(disclosure_fts, rank) VALUES ('integrity-check', 1)`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("full-text index: %v", err)
+	}
+}

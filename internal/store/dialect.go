@@ -174,8 +174,10 @@ type TokenSearch struct {
 // ftsTable is the SQLite FTS5 table over alias, key the rowid column.
 // Tokens must be zh.QueryTokens (letters and digits only), at least one.
 // A scope other than 0 limits the search to the community of that id
-// inside the SQLite index (its scope column); the caller still names the
-// community in its own WHERE, which is what PostgreSQL uses.
+// inside the SQLite index: its ctokens column holds every token again
+// behind its community (scopedToken), so the posting lists read are the
+// community's alone. The caller still names the community in its own
+// WHERE, which is what PostgreSQL uses.
 func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scope int64) TokenSearch {
 	if d == Postgres {
 		q := make([]string, len(tokens))
@@ -190,20 +192,33 @@ func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scop
 			RankArgs:  []any{tsq},
 		}
 	}
+	column := "tokens"
+	if scope != 0 {
+		column = "ctokens"
+	}
 	q := make([]string, len(tokens))
 	for i, t := range tokens {
+		if scope != 0 {
+			t = scopedToken(scope, t)
+		}
 		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
-	match := "{tokens} : (" + strings.Join(q, " ") + ")"
-	if scope != 0 {
-		match += " AND {scope} : c" + strconv.FormatInt(scope, 10)
-	}
+	match := "{" + column + "} : (" + strings.Join(q, " ") + ")"
 	return TokenSearch{
 		From:      " JOIN " + ftsTable + " ON " + ftsTable + ".rowid = " + alias + "." + key,
 		Where:     ftsTable + " MATCH ?",
 		Rank:      "bm25(" + ftsTable + ")",
 		WhereArgs: []any{match},
 	}
+}
+
+// scopedToken is token as the SQLite index's ctokens column holds it for
+// the community of id scope: "c", the id, "x", the token ("c123x居民").
+// The id is all digits and the "x" ends it, so two communities' tokens
+// never meet: c1x23 (community 1) is not c12x3 (community 12). Migration
+// 0010 computes the same in SQL from the tokens column.
+func scopedToken(scope int64, token string) string {
+	return "c" + strconv.FormatInt(scope, 10) + "x" + token
 }
 
 // SyncSequences moves the id sequence of each table past its largest id,
