@@ -206,6 +206,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("gen: %w", err)
 	}
+	progress("compacting the search index")
+	if err := db.Write(ctx, func(tx *store.Tx) error {
+		return tx.CompactTextIndex(ctx, "disclosure_fts", "disclosure_search_tsv")
+	}); err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
 	g.sum.WriteTime = time.Since(writeStart)
 
 	// The generating goroutine is done: its counters are ours now.

@@ -221,6 +221,25 @@ func scopedToken(scope int64, token string) string {
 	return "c" + strconv.FormatInt(scope, 10) + "x" + token
 }
 
+// CompactTextIndex puts a full-text index into the shape searches and the
+// next writes want, after a bulk load or a rebuild: SQLite's FTS5 table
+// ftsTable is merged into one segment, since a bulk load leaves merges
+// half done that every later insert would carry on with, tens of
+// milliseconds at a time; PostgreSQL's GIN index ginIndex has the entries
+// waiting in its pending list moved into the index proper.
+func (tx *Tx) CompactTextIndex(ctx context.Context, ftsTable, ginIndex string) error {
+	var err error
+	if tx.Dialect == Postgres {
+		_, err = tx.Exec(ctx, `SELECT gin_clean_pending_list(CAST(? AS regclass))`, ginIndex)
+	} else {
+		_, err = tx.Exec(ctx, `INSERT INTO `+ftsTable+`(`+ftsTable+`) VALUES ('optimize')`)
+	}
+	if err != nil {
+		return fmt.Errorf("compact text index %s: %w", ftsTable, err)
+	}
+	return nil
+}
+
 // SyncSequences moves the id sequence of each table past its largest id,
 // after rows were inserted with explicit ids (a bulk load), so that later
 // inserts that let the database choose an id do not collide. SQLite needs
