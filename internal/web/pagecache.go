@@ -76,6 +76,9 @@ func (c *pageCache) peek(key string) *cachedPage {
 // cacheKey names a public page in the cache: its path and query, and the
 // text size, which is the one thing of the visitor's that changes it.
 func cacheKey(r *http.Request, st *requestState) string {
+	if r.URL.RawQuery == "" && !st.largeText {
+		return r.URL.Path // the common case, without building a string
+	}
 	key := r.URL.Path + "?" + r.URL.RawQuery
 	if st.largeText {
 		key += "|large"
