@@ -76,8 +76,10 @@ func (c *pageCache) peek(key string) *cachedPage {
 // cacheKey names a public page in the cache: its path and query, and the
 // text size, which is the one thing of the visitor's that changes it.
 func cacheKey(r *http.Request, st *requestState) string {
-	if r.URL.RawQuery == "" && !st.largeText {
-		return r.URL.Path // the common case, without building a string
+	// The common case costs no string; a path holding a "?" (sent as
+	// %3F) takes the long form, so it cannot pass for a path and query.
+	if r.URL.RawQuery == "" && !st.largeText && !strings.Contains(r.URL.Path, "?") {
+		return r.URL.Path
 	}
 	key := r.URL.Path + "?" + r.URL.RawQuery
 	if st.largeText {
