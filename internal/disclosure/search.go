@@ -79,8 +79,38 @@ type SearchResult struct {
 // PageSize is the length of every paginated list of the board.
 const PageSize = 20
 
+// districtMatches is how many of the newest matches a district-wide
+// search ranks. A common character matches hundreds of thousands of a
+// city's disclosures, and ranking them all took seconds; the newest few
+// thousand hold what a resident looks for, and a query with fewer
+// matches is ranked whole.
+var districtMatches = 3000
+
+// searchQuery is the ranking query of a search and its arguments: ids
+// only, best match first, then newest. Reading the page's rows comes
+// after: sorting every match with its body made a common word in a big
+// community cost tens of milliseconds.
+func (s *Service) searchQuery(res *SearchResult, q SearchQuery, newest int) (string, []any) {
+	ts := s.db.Dialect.SearchTokens("s", "disclosure_fts", "disclosure_id", res.Tokens, q.CommunityID, newest)
+	scope, scopeArg := "s.community_id = ?", q.CommunityID
+	if q.CommunityID == 0 {
+		scope, scopeArg = "s.district_id = ?", q.DistrictID
+	}
+	args := append([]any{}, ts.FromArgs...)
+	args = append(args, ts.WhereArgs...)
+	args = append(args, scopeArg)
+	args = append(args, ts.RankArgs...)
+	args = append(args, PageSize+1, (res.Page-1)*PageSize)
+	return `SELECT d.id
+		FROM disclosure_search s` + ts.From + `
+		JOIN disclosures d ON d.id = s.disclosure_id
+		WHERE ` + ts.Where + ` AND ` + scope + ` AND d.state = 'published'
+		ORDER BY ` + ts.Rank + `, d.published_at DESC, d.id DESC LIMIT ? OFFSET ?`, args
+}
+
 // searchIDs runs the ranking query and returns the ids in order.
-func (s *Service) searchIDs(ctx context.Context, query string, args []any) ([]any, error) {
+func (s *Service) searchIDs(ctx context.Context, res *SearchResult, q SearchQuery, newest int) ([]any, error) {
+	query, args := s.searchQuery(res, q, newest)
 	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -111,23 +141,16 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (*SearchResult, err
 	if len(res.Tokens) > 32 {
 		res.Tokens = res.Tokens[:32]
 	}
-	ts := s.db.Dialect.SearchTokens("s", "disclosure_fts", "disclosure_id", res.Tokens, q.CommunityID)
-	scope, scopeArg := "s.community_id = ?", q.CommunityID
+	// A district's search ranks the newest matches only (districtMatches),
+	// unless that leaves the page short: then every match is ranked.
+	newest := 0
 	if q.CommunityID == 0 {
-		scope, scopeArg = "s.district_id = ?", q.DistrictID
+		newest = districtMatches
 	}
-	args := append([]any{}, ts.WhereArgs...)
-	args = append(args, scopeArg)
-	args = append(args, ts.RankArgs...)
-	args = append(args, PageSize+1, (res.Page-1)*PageSize)
-	// Ranking first, on ids alone, then reading the page's rows: sorting
-	// every match with its body made a common word in a big community
-	// cost tens of milliseconds.
-	ids, err := s.searchIDs(ctx, `SELECT d.id
-		FROM disclosure_search s`+ts.From+`
-		JOIN disclosures d ON d.id = s.disclosure_id
-		WHERE `+ts.Where+` AND `+scope+` AND d.state = 'published'
-		ORDER BY `+ts.Rank+`, d.published_at DESC, d.id DESC LIMIT ? OFFSET ?`, args)
+	ids, err := s.searchIDs(ctx, res, q, newest)
+	if err == nil && newest > 0 && len(ids) <= PageSize {
+		ids, err = s.searchIDs(ctx, res, q, 0)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", res.Query, err)
 	}

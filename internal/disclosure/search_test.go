@@ -2,9 +2,11 @@ package disclosure_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/disclosure"
@@ -247,4 +249,64 @@ func checkIndex(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatalf("full-text index: %v", err)
 	}
+}
+
+// TestDistrictSearchRanksNewestMatches: a district search ranks the newest
+// districtMatches matches only, which with the default limit gives the
+// same pages as ranking every match; below the limit the best but oldest
+// match drops off the first page (SQLite; PostgreSQL ranks every match),
+// and a page the limit leaves short is searched again in full.
+func TestDistrictSearchRanksNewestMatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		a := &mingbai.Actor{UserID: 100, Name: "干部", Grants: []mingbai.Grant{{Role: mingbai.RoleCadre, UnitID: e.demo.Suojin4, District: e.demo.District}}}
+		// The first is the best match (the word five times) and the oldest.
+		best := e.publish(t, a, e.demo.Suojin4, "work-rules", "测评测评测评测评测评安排", "", "测评")
+		for i := range 29 {
+			e.publish(t, a, e.demo.Suojin4, "work-rules", fmt.Sprintf("第%d次工作安排", i+1), "", "本次安排包括测评。")
+			e.now = e.now.Add(time.Minute)
+		}
+		search := func(page int) []int64 {
+			t.Helper()
+			res, err := e.svc.Search(ctx, disclosure.SearchQuery{Q: "测评", DistrictID: e.demo.District, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, h := range res.Hits {
+				ids = append(ids, h.ID)
+			}
+			return ids
+		}
+		whole := append(search(1), search(2)...)
+		if len(whole) != 30 {
+			t.Fatalf("default limit: %d hits, want 30", len(whole))
+		}
+		if db.Dialect == store.SQLite && whole[0] != best.DisclosureID {
+			t.Fatalf("default limit: first hit %d, want the best match %d", whole[0], best.DisclosureID)
+		}
+
+		restore := disclosure.SetDistrictMatches(25)
+		defer restore()
+		first := search(1)
+		if len(first) != disclosure.PageSize {
+			t.Fatalf("limit 25: page 1 has %d hits", len(first))
+		}
+		if db.Dialect == store.SQLite && slices.Contains(first, best.DisclosureID) {
+			t.Fatal("limit 25: the oldest match was ranked though it is not among the newest 25")
+		}
+		if db.Dialect == store.Postgres && !slices.Equal(first, whole[:disclosure.PageSize]) {
+			t.Fatal("PostgreSQL does not rank every match")
+		}
+		// Page 2 would hold 5 of the newest 25: short, so it is searched in full.
+		if got := search(2); !slices.Equal(got, whole[disclosure.PageSize:]) {
+			t.Fatalf("limit 25: page 2 %v, want the full ranking's %v", got, whole[disclosure.PageSize:])
+		}
+
+		disclosure.SetDistrictMatches(5)
+		if got := search(1); !slices.Equal(got, whole[:disclosure.PageSize]) {
+			t.Fatalf("limit 5: page 1 %v, want the full ranking's %v", got, whole[:disclosure.PageSize])
+		}
+	})
 }

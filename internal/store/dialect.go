@@ -161,12 +161,12 @@ func (d Dialect) lockMigrations(ctx context.Context, tx *Tx) error {
 // column tsv (array_to_tsvector of the same tokens) with a GIN index. Both
 // match a row when it holds every query token.
 
-// TokenSearch is the SQL a search needs: From joins the index to alias,
-// Where is the condition with its WhereArgs, Rank orders best first
-// (ascending) with its RankArgs.
+// TokenSearch is the SQL a search needs: From joins the index to alias
+// with its FromArgs, Where is the condition with its WhereArgs, Rank
+// orders best first (ascending) with its RankArgs.
 type TokenSearch struct {
-	From, Where, Rank   string
-	WhereArgs, RankArgs []any
+	From, Where, Rank             string
+	FromArgs, WhereArgs, RankArgs []any
 }
 
 // SearchTokens returns how to search alias (a table with a tokens column
@@ -178,7 +178,14 @@ type TokenSearch struct {
 // behind its community (scopedToken), so the posting lists read are the
 // community's alone. The caller still names the community in its own
 // WHERE, which is what PostgreSQL uses.
-func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scope int64) TokenSearch {
+//
+// newest, when not 0, makes SQLite rank only the newest that many matches
+// (by rowid) of the whole index rather than every one: ranking costs some
+// microseconds a match, and a one-character query can match most of a
+// city's documents. The caller must see whether that left it short of
+// results (its own WHERE may have dropped candidates) and then search
+// again without the limit. PostgreSQL ignores it.
+func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scope int64, newest int) TokenSearch {
 	if d == Postgres {
 		q := make([]string, len(tokens))
 		for i, t := range tokens {
@@ -204,6 +211,17 @@ func (d Dialect) SearchTokens(alias, ftsTable, key string, tokens []string, scop
 		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
 	match := "{" + column + "} : (" + strings.Join(q, " ") + ")"
+	if newest > 0 {
+		// FTS5 walks its posting lists in rowid order, newest first when
+		// asked, and stops at the limit: only those matches are scored.
+		return TokenSearch{
+			From: " JOIN (SELECT rowid AS match_id, bm25(" + ftsTable + ") AS match_rank FROM " + ftsTable +
+				" WHERE " + ftsTable + " MATCH ? ORDER BY rowid DESC LIMIT " + strconv.Itoa(newest) + ") AS m ON m.match_id = " + alias + "." + key,
+			Where:    "1 = 1",
+			Rank:     "m.match_rank",
+			FromArgs: []any{match},
+		}
+	}
 	return TokenSearch{
 		From:      " JOIN " + ftsTable + " ON " + ftsTable + ".rowid = " + alias + "." + key,
 		Where:     ftsTable + " MATCH ?",
