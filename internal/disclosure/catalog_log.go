@@ -156,7 +156,11 @@ func scanItemVersion(sc interface{ Scan(...any) error }) (*ItemVersion, error) {
 	return &v, nil
 }
 
-// itemLeafContent is the log's ContentSource for catalog leaves.
+// itemLeafContent is the log's ContentSource for catalog leaves. The
+// newest logged version of an item is rebuilt from the live catalog row,
+// the one compliance is judged against, so a cadence changed in the
+// database behind the log's back no longer matches its leaf; older
+// versions come from their kept rows.
 func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
 	id, err := strconv.ParseInt(e.Object, 10, 64)
 	if err != nil {
@@ -169,6 +173,25 @@ func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Enve
 	}
 	if err != nil {
 		return nil, fmt.Errorf("catalog item %d version %d: %w", id, e.Version, err)
+	}
+	var newest int
+	if err := tx.QueryRow(ctx, `SELECT MAX(version) FROM disclosure_item_versions WHERE item_id = ?`, id).Scan(&newest); err != nil {
+		return nil, fmt.Errorf("catalog item %d newest version: %w", id, err)
+	}
+	if newest == v.Version {
+		live, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+` FROM disclosure_items WHERE id = ? AND community_id = ?`, id, e.Community))
+		if isNoRows(err) {
+			return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该公开目录项。")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("catalog item %d: %w", id, err)
+		}
+		at := v.ChangedAt
+		live.Version = v.Version // the counter is bookkeeping; the leaf names the version
+		if live.ArchivedAt != nil {
+			live.ArchivedAt = &at
+		}
+		v.Item = *live
 	}
 	return ItemContent(v)
 }

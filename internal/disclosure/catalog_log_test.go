@@ -173,6 +173,22 @@ func TestCatalogChangesAreLogged(t *testing.T) {
 		if len(rep.Problems) != 0 || rep.Content.Checked != leaves() || rep.Content.Unchecked != 0 {
 			t.Errorf("fsck: %+v (catalog leaves %d)", rep, leaves())
 		}
+
+		// A cadence changed in the database behind the log's back is named.
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE disclosure_items SET cadence = 'yearly' WHERE id = ?`, fin.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: e.log.Sources()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "(catalog_item " + strconv.FormatInt(fin.ID, 10) + " version 4): the content no longer matches its leaf"
+		if len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], want) {
+			t.Errorf("fsck of a quietly changed cadence: %q", rep.Problems)
+		}
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"mingbai/internal/disclosure"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
+	"mingbai/internal/tlog"
 )
 
 // formFile is one file of a multipart form.
@@ -202,6 +203,19 @@ func TestCatalogHistoryPage(t *testing.T) {
 		}
 		if strings.Index(page, "第2版 · 修改") > strings.Index(page, "第1版 · 载入区默认目录") {
 			t.Error("history is not newest first")
+		}
+
+		// The outside auditor re-hashes every catalog leaf's content (the
+		// fixture's two made-up leaves have none to serve).
+		if _, err := f.log.Integrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := tlog.Verify(context.Background(), tlog.VerifyOptions{URL: f.srv.URL + "/log/", StateDir: t.TempDir(), Content: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Problems) != 0 || rep.Content.Checked < countLeaves(t, db, disclosure.CatalogKind) || rep.Content.Unavailable > 2 {
+			t.Errorf("verify: problems %q content %+v", rep.Problems, rep.Content)
 		}
 	})
 }
