@@ -152,7 +152,7 @@ func TestCorrectionForm(t *testing.T) {
 				t.Errorf("corrected page lacks %q", want)
 			}
 		}
-		page = body(t, resident.get(d + "/v/1"))
+		page = body(t, resident.get(d+"/v/1"))
 		if !strings.Contains(page, "/c/suojin-4/files/"+b.fileSum) || strings.Contains(page, photoSum) {
 			t.Error("version 1 does not show its own file")
 		}
@@ -195,7 +195,7 @@ func TestCatalogHistoryPage(t *testing.T) {
 		if got := countLeaves(t, db, disclosure.CatalogKind); got != leaves+1 {
 			t.Errorf("an edit appended %d leaves", got-leaves)
 		}
-		page := body(t, f.client().get("/c/suojin-4/items/" + id(it.ID)))
+		page := body(t, f.client().get("/c/suojin-4/items/"+id(it.ID)))
 		for _, want := range []string{"目录项变更记录", "第2版 · 修改", "公开时限：每季度 → 每月", "第1版 · 载入区默认目录", `href="/log/proof/`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("item page lacks %q", want)
