@@ -101,6 +101,16 @@ type VersionDiff struct {
 	RemovedFiles []Attachment
 }
 
+// BodyChanged reports whether any line of the body differs.
+func (d VersionDiff) BodyChanged() bool {
+	for _, l := range d.Body {
+		if l.Op != "same" {
+			return true
+		}
+	}
+	return false
+}
+
 // FilesChanged reports whether the versions' attachments differ.
 func (d VersionDiff) FilesChanged() bool { return len(d.AddedFiles)+len(d.RemovedFiles) > 0 }
 
