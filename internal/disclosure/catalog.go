@@ -112,6 +112,11 @@ func (s *Service) loadDefaultCatalog(ctx context.Context, tx *store.Tx, district
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // loaded by a concurrent request
 	}
+	// Items and their snapshot rows go in multi-row statements and the
+	// leaves (one per item) are deferred to the batch's flush, so the load
+	// costs a handful of statements rather than one per item and table.
+	items := make([]*Item, len(defaultCatalog))
+	args := make([]any, 0, 16*len(defaultCatalog))
 	for i, d := range defaultCatalog {
 		days := 0
 		if d.cadence == Event {
@@ -125,21 +130,39 @@ func (s *Service) loadDefaultCatalog(ctx context.Context, tx *store.Tx, district
 			Cadence: d.cadence, EventDays: days, Publisher: d.publisher, Channels: "公开栏、网站", Audience: "public", Mode: "proactive",
 			Position: (i + 1) * 10, Version: 1,
 		}
-		it.ID, err = tx.InsertID(ctx, `INSERT INTO disclosure_items (district_id, community_id, section, code, name, elements, basis, cadence, event_days, publisher, channels, audience, mode, position, created_at, updated_at, version)
-			VALUES (?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
-			districtID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), it.EventDays, string(it.Publisher), it.Channels, it.Audience, it.Mode, it.Position, now, now)
-		if err != nil {
-			return fmt.Errorf("default catalog item %s: %w", d.code, err)
+		items[i] = it
+		args = append(args, districtID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), it.EventDays,
+			string(it.Publisher), it.Channels, it.Audience, it.Mode, it.Position, now, now, 1)
+	}
+	ids := map[string]int64{}
+	err = tx.InsertRows(ctx, `INSERT INTO disclosure_items (district_id, section, code, name, elements, basis, cadence, event_days, publisher, channels, audience, mode, position, created_at, updated_at, version)`,
+		" RETURNING id, code", 16, args, func(rows *sql.Rows) error {
+			var id int64
+			var code string
+			if err := rows.Scan(&id, &code); err != nil {
+				return err
+			}
+			ids[code] = id
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("default catalog of district %d: %w", districtID, err)
+	}
+	// One leaf per item rather than one for the whole load: each item's
+	// history then starts with a version that fsck and auditors check like
+	// any other.
+	versions := make([][]any, 0, len(items))
+	for _, it := range items {
+		if it.ID = ids[it.Code]; it.ID == 0 {
+			return fmt.Errorf("default catalog item %s: no id returned", it.Code)
 		}
-		// One leaf per item rather than one for the whole load: each item's
-		// history then starts with a version that fsck and auditors check
-		// like any other, and in a batch the 27 leaves cost one sequencing
-		// statement and one multi-row insert.
-		if err := s.logItem(ctx, tx, it, ItemLoaded, nil, now); err != nil {
+		row, err := s.itemLeaf(ctx, tx, it, ItemLoaded, nil, now)
+		if err != nil {
 			return err
 		}
+		versions = append(versions, row)
 	}
-	return nil
+	return insertItemVersions(ctx, tx, versions...)
 }
 
 // Items returns the live catalog of a community: its district's items and

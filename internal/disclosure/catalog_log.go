@@ -103,8 +103,18 @@ func ItemContent(v *ItemVersion) ([]byte, error) { return tlog.Canonical(itemCon
 // when nobody in particular made the change (the default catalog loads on
 // first use).
 func (s *Service) logItem(ctx context.Context, tx *store.Tx, it *Item, action string, a *mingbai.Actor, now time.Time) error {
+	row, err := s.itemLeaf(ctx, tx, it, action, a, now)
+	if err != nil {
+		return err
+	}
+	return insertItemVersions(ctx, tx, row)
+}
+
+// itemLeaf appends the leaf of a change of catalog item it and returns
+// the values of its disclosure_item_versions row, for insertItemVersions.
+func (s *Service) itemLeaf(ctx context.Context, tx *store.Tx, it *Item, action string, a *mingbai.Actor, now time.Time) ([]any, error) {
 	if s.log == nil {
-		return mingbai.Errorf(mingbai.EUNAVAILABLE, "公开日志未启用，暂时不能修改公开目录。")
+		return nil, mingbai.Errorf(mingbai.EUNAVAILABLE, "公开日志未启用，暂时不能修改公开目录。")
 	}
 	v := &ItemVersion{Item: *it, Action: action, ChangedAt: now}
 	if a != nil {
@@ -112,26 +122,32 @@ func (s *Service) logItem(ctx context.Context, tx *store.Tx, it *Item, action st
 	}
 	sum, err := tlog.ContentHash(itemContentOf(v))
 	if err != nil {
-		return fmt.Errorf("hash catalog item: %w", err)
+		return nil, fmt.Errorf("hash catalog item: %w", err)
 	}
 	idx, err := s.log.Append(ctx, tx, tlog.Envelope{
 		Kind: CatalogKind, Community: it.CommunityID, Object: strconv.FormatInt(it.ID, 10), Version: int64(it.Version),
 		Time: now, ContentSHA256: sum,
 	})
 	if err != nil {
-		return fmt.Errorf("append catalog leaf: %w", err)
+		return nil, fmt.Errorf("append catalog leaf: %w", err)
 	}
 	archived := 0
 	if it.ArchivedAt != nil {
 		archived = 1
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO disclosure_item_versions (item_id, district_id, community_id, version, action, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, archived, changed_by, changer_name, changed_at, content_sha256, leaf_index)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		it.ID, it.DistrictID, it.CommunityID, it.Version, action, string(it.Section), it.Code, it.Name, it.Elements, it.Basis,
+	return []any{it.ID, it.DistrictID, it.CommunityID, it.Version, action, string(it.Section), it.Code, it.Name, it.Elements, it.Basis,
 		string(it.Cadence), it.EventDays, string(it.Publisher), it.Department, it.Channels, it.Audience, it.Mode, archived,
-		v.ChangedBy, v.ChangerName, now, hex.EncodeToString(sum[:]), idx)
-	if err != nil {
-		return fmt.Errorf("insert catalog item version: %w", err)
+		v.ChangedBy, v.ChangerName, now, hex.EncodeToString(sum[:]), idx}, nil
+}
+
+// insertItemVersions writes rows made by itemLeaf, a few per statement.
+func insertItemVersions(ctx context.Context, tx *store.Tx, rows ...[]any) error {
+	var args []any
+	for _, r := range rows {
+		args = append(args, r...)
+	}
+	if err := tx.InsertRows(ctx, `INSERT INTO disclosure_item_versions (`+itemVersionColumns+`)`, "", 23, args, nil); err != nil {
+		return fmt.Errorf("insert catalog item versions: %w", err)
 	}
 	return nil
 }
