@@ -21,11 +21,12 @@ const CatalogKind = "catalog_item"
 
 // The actions of catalog item versions.
 const (
-	ItemLoaded   = "load"    // part of the district's default catalog
-	ItemCreated  = "create"  // added by a district admin or a community's cadre
-	ItemEdited   = "edit"    // any field changed
-	ItemArchived = "archive" // taken out of the catalog
-	ItemRestored = "restore" // put back
+	ItemLoaded   = "load"     // part of the district's default catalog
+	ItemBaseline = "baseline" // made before the catalog was logged, logged as it stood
+	ItemCreated  = "create"   // added by a district admin or a community's cadre
+	ItemEdited   = "edit"     // any field changed
+	ItemArchived = "archive"  // taken out of the catalog
+	ItemRestored = "restore"  // put back
 )
 
 // ItemVersion is a catalog item as one change left it, with its leaf.
@@ -47,6 +48,8 @@ func (v *ItemVersion) ActionLabel() string {
 	switch v.Action {
 	case ItemLoaded:
 		return "载入区默认目录"
+	case ItemBaseline:
+		return "记入公开日志（此前已设立）"
 	case ItemCreated:
 		return "新增"
 	case ItemEdited:
@@ -108,6 +111,57 @@ func (s *Service) logItem(ctx context.Context, tx *store.Tx, it *Item, action st
 		return err
 	}
 	return insertItemVersions(ctx, tx, row)
+}
+
+// LogUnloggedItems appends a leaf for every catalog item made before the
+// catalog was logged, as it stands now, so that its later changes are
+// checked against a logged start. The server runs it at start; once every
+// item is logged it finds nothing. It returns how many items it logged.
+func (s *Service) LogUnloggedItems(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+		n = 0
+		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM disclosure_items WHERE version = 0 ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("unlogged catalog items: %w", err)
+		}
+		var items []*Item
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("scan catalog item: %w", err)
+			}
+			items = append(items, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		now := s.clock()
+		var versions [][]any
+		for _, it := range items {
+			res, err := tx.Exec(ctx, `UPDATE disclosure_items SET version = 1 WHERE id = ? AND version = 0`, it.ID)
+			if err != nil {
+				return fmt.Errorf("catalog item %d: %w", it.ID, err)
+			}
+			if k, _ := res.RowsAffected(); k != 1 {
+				continue // logged meanwhile by another process
+			}
+			it.Version = 1
+			row, err := s.itemLeaf(ctx, tx, it, ItemBaseline, nil, now)
+			if err != nil {
+				return err
+			}
+			versions = append(versions, row)
+		}
+		n = len(versions)
+		if n == 0 {
+			return nil
+		}
+		return insertItemVersions(ctx, tx, versions...)
+	})
+	return n, err
 }
 
 // itemLeaf appends the leaf of a change of catalog item it and returns

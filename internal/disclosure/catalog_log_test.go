@@ -165,6 +165,33 @@ func TestCatalogChangesAreLogged(t *testing.T) {
 			t.Error("changing a logged catalog version succeeded")
 		}
 
+		// An item made before the catalog was logged gets a baseline leaf
+		// once, as it stands.
+		var old int64
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			var err error
+			old, err = tx.InsertID(ctx, `INSERT INTO disclosure_items (district_id, community_id, section, code, name, cadence, publisher, audience, mode, created_at, updated_at)
+				VALUES (?, ?, 'affairs', 'old-item', '旧目录项', 'yearly', 'cadre', 'public', 'proactive', ?, ?) RETURNING id`, e.demo.District, A, e.now, e.now)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := step("baseline", 1, func() error {
+			n, err := e.svc.LogUnloggedItems(ctx)
+			if n != 1 {
+				t.Errorf("logged %d unlogged items", n)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := step("baseline again", 0, func() error { _, err := e.svc.LogUnloggedItems(ctx); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := e.svc.ItemHistory(ctx, A, old); err != nil || len(h) != 1 || h[0].Action != disclosure.ItemBaseline || h[0].Version != 1 {
+			t.Errorf("baseline history %+v %v", h, err)
+		}
+
 		if _, err := e.log.Integrate(ctx); err != nil {
 			t.Fatal(err)
 		}

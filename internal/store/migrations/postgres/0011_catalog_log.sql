@@ -2,7 +2,8 @@
 -- created, edited, archived, restored) is a leaf of the transparency log:
 -- compliance is judged against the catalog, so a quiet change of a
 -- cadence must show. Each row here is the item as that change left it,
--- the content its leaf hashes. Rows are never changed or deleted.
+-- the content its leaf hashes. Rows are never changed or deleted. Items
+-- made before this migration get a 'baseline' version at the next start.
 ALTER TABLE disclosure_items ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE disclosure_item_versions (
@@ -11,7 +12,7 @@ CREATE TABLE disclosure_item_versions (
 	district_id BIGINT NOT NULL REFERENCES org_units(id),
 	community_id BIGINT NOT NULL DEFAULT 0,
 	version INTEGER NOT NULL,
-	action TEXT NOT NULL CHECK (action IN ('load', 'create', 'edit', 'archive', 'restore')),
+	action TEXT NOT NULL CHECK (action IN ('load', 'baseline', 'create', 'edit', 'archive', 'restore')),
 	section TEXT NOT NULL,
 	code TEXT NOT NULL,
 	name TEXT NOT NULL,
