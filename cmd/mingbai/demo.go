@@ -66,7 +66,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	logger, flushLog := newLogger(env)
+	defer flushLog()
+	a, err := newApp(ctx, db, f.data, *f.origin, logger)
 	if err != nil {
 		return err
 	}

@@ -45,24 +45,28 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var f serveFlags
 	fs := f.register(env, "serve", "[--addr HOST:PORT] [--data DIR] [--db URL]")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's life to this file (for the load benchmark)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	db, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := newApp(ctx, db, f.data, *f.origin, newLogger(env))
+	logger, flushLog := newLogger(env)
+	defer flushLog()
+	a, err := newApp(ctx, db, f.data, *f.origin, logger)
 	if err != nil {
 		return err
 	}
 	defer a.close()
 	return serve(ctx, env, a, &f, nil)
-}
-
-func newLogger(env *Env) *slog.Logger {
-	return slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
 // app is the running program's services, built once from the database.

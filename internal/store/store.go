@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -236,11 +237,16 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 // commits to the file. It is read through the driver directly, as every
 // anonymous page view asks for it and database/sql's bookkeeping cost
 // more than the pragma.
+//
+// Once that connection has read, the wal-index it keeps mapped is mapped
+// here too, and the number is read from its header with no query at all
+// (walIndex); the pragma remains the way when the header is mid-write.
 type generation struct {
-	mu   sync.Mutex
-	conn *sql.Conn
-	stmt driver.Stmt // prepared on conn's driver connection
-	dest []driver.Value
+	mu    sync.Mutex
+	conn  *sql.Conn
+	stmt  driver.Stmt // prepared on conn's driver connection
+	dest  []driver.Value
+	index atomic.Pointer[walIndex]
 }
 
 // Generation returns a number that changes whenever anything is committed
@@ -252,6 +258,14 @@ func (db *DB) Generation(ctx context.Context) (gen int64, ok bool) {
 		return 0, false
 	}
 	g := &db.gen
+	if w := g.index.Load(); w != nil {
+		if gen, ok := w.generation(); ok {
+			return gen, true
+		}
+	}
+	// The pragma takes microseconds; watching ctx for cancellation would
+	// cost the driver a goroutine per call, more than the query itself.
+	ctx = context.Background()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.conn == nil {
@@ -288,10 +302,23 @@ func (db *DB) Generation(ctx context.Context) (gen int64, ok bool) {
 		g.reset()
 		return 0, false
 	}
+	if g.index.Load() == nil {
+		// g.conn has read, so the file exists and stays while it is open.
+		if w := openWALIndex(db.URL); w != nil {
+			g.index.Store(w)
+			if fast, ok := w.generation(); ok {
+				return fast, true
+			}
+		}
+	}
 	return gen, true
 }
 
 func (g *generation) reset() {
+	// The view is trusted only while g.conn keeps the file in place. It
+	// is dropped but not unmapped: a request may be reading it right now,
+	// and one page of address space is cheaper than a lock on every read.
+	g.index.Store(nil)
 	if g.stmt != nil {
 		g.conn.Raw(func(any) error { return g.stmt.Close() })
 		g.stmt = nil

@@ -16,6 +16,7 @@ import (
 // requestState is what the middleware learns about a request before its
 // handler runs: who is acting, and which org units the path names.
 type requestState struct {
+	id        string // see withRequestID
 	actor     *mingbai.Actor
 	sessionID string // hashed id of the session, for "log out everywhere else"
 	csrf      string

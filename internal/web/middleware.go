@@ -2,7 +2,6 @@ package web
 
 import (
 	"compress/gzip"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -10,22 +9,23 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 type ctxKey int
 
-const (
-	requestIDKey ctxKey = iota
-	requestStateKey
-)
+const requestStateKey ctxKey = iota
 
 // requestID returns the id given to the request by withRequestID.
 func requestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey).(string)
-	return id
+	if st := state(r); st != nil {
+		return st.id
+	}
+	return ""
 }
 
 func newID(n int) string {
@@ -34,13 +34,21 @@ func newID(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// withRequestID gives each request an id, shown on error pages and in logs
-// so a resident's screenshot leads to the log line.
+// requestIDs numbers requests after a random prefix drawn at start, so ids
+// stay unique across restarts without a random draw per request.
+var requestIDs = struct {
+	prefix string
+	n      atomic.Uint64
+}{prefix: newID(4)}
+
+// withRequestID gives each request its state (see withState) and in it an
+// id, shown on error pages and in logs so a resident's screenshot leads
+// to the log line.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := newID(8)
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		st := &requestState{id: requestIDs.prefix + strconv.FormatUint(requestIDs.n.Add(1), 36)}
+		w.Header()["X-Request-Id"] = []string{st.id}
+		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
 }
 
@@ -118,16 +126,27 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// securityHeaders are set on every answer. The slices are shared by all
+// requests, which is safe because net/http only reads them and Set and Add
+// replace or grow a one-element slice rather than write into it.
+var securityHeaders = map[string][]string{
+	"Content-Security-Policy":    {contentSecurityPolicy},
+	"X-Content-Type-Options":     {"nosniff"},
+	"Referrer-Policy":            {"same-origin"},
+	"X-Frame-Options":            {"DENY"},
+	"Cross-Origin-Opener-Policy": {"same-origin"},
+}
+
+var hstsHeader = []string{"max-age=31536000"}
+
 func withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		for k, v := range securityHeaders {
+			h[k] = v
+		}
 		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+			h["Strict-Transport-Security"] = hstsHeader
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -192,9 +211,15 @@ func (w *gzipWriter) close() {
 
 func (w *gzipWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+var varyEncoding = []string{"Accept-Encoding"}
+
 func withGzip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Accept-Encoding")
+		if h := w.Header(); len(h["Vary"]) == 0 {
+			h["Vary"] = varyEncoding
+		} else {
+			h.Add("Vary", "Accept-Encoding")
+		}
 		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return

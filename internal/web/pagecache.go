@@ -32,10 +32,13 @@ type pageCache struct {
 // cachedPage is one rendered page at one version.
 type cachedPage struct {
 	version string
-	ctype   string
 	etag    string
 	plain   []byte
 	gz      []byte
+
+	// header holds the answer's header values, built once: a cached
+	// answer then costs no allocation for its header.
+	header struct{ ctype, etag, plainLen, gzLen []string }
 
 	// fresh is the database generation (store.DB.Generation) at which the
 	// page was last found current, and day the civil date then; while
@@ -45,7 +48,7 @@ type cachedPage struct {
 
 type freshness struct {
 	gen int64
-	day string
+	day int
 }
 
 // maxCachedPage keeps a single enormous page (a search with thousands of
@@ -82,7 +85,10 @@ func cacheKey(r *http.Request, st *requestState) string {
 
 // cacheable reports whether r may be answered with the shared copy.
 func cacheable(r *http.Request, st *requestState) bool {
-	return st.actor == nil && r.Method == http.MethodGet && len(r.URL.RawQuery) <= 256 && !r.URL.Query().Has("done")
+	if st.actor != nil || r.Method != http.MethodGet || len(r.URL.RawQuery) > 256 {
+		return false
+	}
+	return r.URL.RawQuery == "" || !r.URL.Query().Has("done")
 }
 
 // withFreshPages answers an anonymous visitor from the page cache before
@@ -98,8 +104,11 @@ func (s *Server) withFreshPages(next http.Handler) http.Handler {
 		if s.fresh(w, r, st) {
 			return
 		}
-		if st.newCSRF && !strings.HasPrefix(r.URL.Path, "/static/") {
-			s.setCSRFCookie(w, r, st.csrf)
+		if st.newCSRF && st.csrf == "" {
+			st.csrf = newID(16)
+			if !strings.HasPrefix(r.URL.Path, "/static/") {
+				s.setCSRFCookie(w, r, st.csrf)
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -126,8 +135,9 @@ func (s *Server) fresh(w http.ResponseWriter, r *http.Request, st *requestState)
 }
 
 // today is the civil date in China, which public pages' deadlines use.
-func (s *Server) today() string {
-	return s.now().In(mingbai.Shanghai).Format("20060102")
+func (s *Server) today() int {
+	y, m, d := s.now().In(mingbai.Shanghai).Date()
+	return y*10000 + int(m)*100 + d
 }
 
 func (c *pageCache) put(key string, e *cachedPage) {
@@ -223,13 +233,13 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 // holds it already.
 func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 	h := w.Header()
-	h.Set("Content-Type", e.ctype)
-	h.Set("ETag", e.etag)
+	h["Content-Type"] = e.header.ctype
+	h["Etag"] = e.header.etag
 	// The answer depends on the text-size cookie, so shared caches must
 	// not hand one visitor's copy to another.
-	h.Set("Cache-Control", "private, no-cache")
+	h["Cache-Control"] = privateNoCache
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
+		for t := range strings.SplitSeq(inm, ",") {
 			if strings.TrimSpace(t) == e.etag {
 				w.WriteHeader(http.StatusNotModified)
 				return
@@ -237,14 +247,20 @@ func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 		}
 	}
 	body := e.plain
+	h["Content-Length"] = e.header.plainLen
 	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
+		h["Content-Length"] = e.header.gzLen
 		body = e.gz
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
 }
+
+var (
+	privateNoCache = []string{"private, no-cache"}
+	gzipEncoding   = []string{"gzip"}
+)
 
 // cached wraps a public page handler in servePublic.
 func (s *Server) cached(page func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
@@ -258,13 +274,17 @@ func newCachedPage(version string, rec *pageRecorder) *cachedPage {
 	zw.Write(plain)
 	zw.Close()
 	sum := sha256.Sum256(plain)
-	return &cachedPage{
+	e := &cachedPage{
 		version: version,
-		ctype:   rec.header.Get("Content-Type"),
 		etag:    `"` + hex.EncodeToString(sum[:12]) + `"`,
 		plain:   plain,
 		gz:      gz.Bytes(),
 	}
+	e.header.ctype = []string{rec.header.Get("Content-Type")}
+	e.header.etag = []string{e.etag}
+	e.header.plainLen = []string{strconv.Itoa(len(e.plain))}
+	e.header.gzLen = []string{strconv.Itoa(len(e.gz))}
+	return e
 }
 
 func copyRecorded(w http.ResponseWriter, rec *pageRecorder) {

@@ -21,29 +21,44 @@ const (
 // and the text-size preference, for every request.
 func (s *Server) withState(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestState{}
+		st := state(r)
+		if st == nil { // a handler tested without withRequestID
+			st = &requestState{}
+			r = r.WithContext(withState(r.Context(), st))
+		}
 		if s.trust {
 			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 				parts := strings.Split(xff, ",")
 				st.ip = strings.TrimSpace(parts[len(parts)-1])
 			}
 		}
-		if c, err := r.Cookie(textCookie); err == nil && c.Value == "large" {
-			st.largeText = true
+		// The cookies are read in one pass (r.Cookie parses them all again
+		// for each name); as with r.Cookie, the first of a name counts.
+		var textValue, csrfValue, sessionValue *string
+		for _, c := range r.Cookies() {
+			switch {
+			case c.Name == textCookie && textValue == nil:
+				textValue = &c.Value
+			case c.Name == csrfCookie && csrfValue == nil:
+				csrfValue = &c.Value
+			case c.Name == sessionCookie && sessionValue == nil:
+				sessionValue = &c.Value
+			}
 		}
+		st.largeText = textValue != nil && *textValue == "large"
 		// A visitor without a CSRF cookie gets one with the first answer
 		// that is not a shared copy from the page cache (withFreshPages),
 		// so a copy never carries one visitor's Set-Cookie to the next.
-		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 32 {
-			st.csrf = c.Value
+		// The new token itself is drawn there too, only when needed.
+		if csrfValue != nil && len(*csrfValue) == 32 {
+			st.csrf = *csrfValue
 		} else {
-			st.csrf = newID(16)
 			st.newCSRF = true
 		}
 		// Static files and probes need no session lookup.
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" {
-			if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-				sess, a, err := s.auth.Session(r.Context(), c.Value)
+			if sessionValue != nil && *sessionValue != "" {
+				sess, a, err := s.auth.Session(r.Context(), *sessionValue)
 				if err == nil {
 					st.actor = a
 					st.sessionID = sess.ID
@@ -54,7 +69,7 @@ func (s *Server) withState(next http.Handler) http.Handler {
 				}
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
+		next.ServeHTTP(w, r)
 	})
 }
 
