@@ -738,6 +738,11 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.disclosure.CheckCorrect(r.Context(), a, st.community.ID, id, in, len(uploads))
 	for _, h := range uploads {
+		if err == nil {
+			err = checkUpload(h)
+		}
+	}
+	for _, h := range uploads {
 		if err != nil {
 			break
 		}
@@ -772,6 +777,25 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=corrected", st.community.Slug, id, v.Version), http.StatusSeeOther)
+	return nil
+}
+
+// checkUpload refuses an uploaded file that Put would refuse, so that no
+// file of a form is stored while another of its files is refused.
+func checkUpload(h *multipart.FileHeader) error {
+	file, err := h.Open()
+	if err != nil {
+		return fmt.Errorf("open upload: %w", err)
+	}
+	defer file.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(file, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return fmt.Errorf("read upload: %w", err)
+	}
+	if _, err := disclosure.CheckFile(h.Size, head[:n]); err != nil {
+		return mingbai.FieldError("file", "“%s”：%s", h.Filename, mingbai.ErrorMessage(err))
+	}
 	return nil
 }
 

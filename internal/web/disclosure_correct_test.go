@@ -107,7 +107,7 @@ func TestCorrectionForm(t *testing.T) {
 		}{
 			{"no reason", with(url.Values{"drop": {b.fileSum}}), []formFile{{"现场照片.png", photo}}, 400,
 				[]string{"请填写更正原因", "请重新选择要上传的文件", `value="` + b.fileSum + `" checked`}},
-			{"not a picture", with(url.Values{"reason": {"换上现场照片"}}), []formFile{{"照片.png", []byte("<html>not a picture</html>")}}, 400,
+			{"not a picture", with(url.Values{"reason": {"换上现场照片"}}), []formFile{{"现场照片.png", photo}, {"照片.png", []byte("<html>not a picture</html>")}}, 400,
 				[]string{"“照片.png”：只能上传图片"}},
 			{"no change", with(url.Values{"reason": {"什么也没有改"}}), nil, 400, []string{"更正后的内容和附件与原来相同"}},
 			{"unknown file", with(url.Values{"reason": {"删去不存在的附件"}, "drop": {strings.Repeat("ab", 32)}}), nil, 400, []string{"要删去的附件不在第1版中"}},
@@ -179,6 +179,10 @@ func TestCatalogHistoryPage(t *testing.T) {
 		in := disclosure.ItemInputOf(it)
 		form := url.Values{"section": {in.Section}, "name": {in.Name}, "elements": {in.Elements}, "basis": {in.Basis}, "cadence": {"weekly"},
 			"event_days": {in.EventDays}, "publisher": {in.Publisher}, "channels": {in.Channels}, "audience": {in.Audience}, "mode": {in.Mode}}
+		resident := f.client()
+		if page := body(t, resident.get("/c/suojin-4/items/" + id(it.ID))); !strings.Contains(page, "第1版 · 载入区默认目录") || strings.Contains(page, "第2版") {
+			t.Error("item page before the edit")
+		}
 		leaves := countLeaves(t, db, disclosure.CatalogKind)
 		resp := admin.post("/admin/catalog/"+id(it.ID), form)
 		if page := body(t, resp); resp.StatusCode != 400 || !strings.Contains(page, "请选择公开时限") {
