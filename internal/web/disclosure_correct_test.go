@@ -180,7 +180,7 @@ func TestCatalogHistoryPage(t *testing.T) {
 		form := url.Values{"section": {in.Section}, "name": {in.Name}, "elements": {in.Elements}, "basis": {in.Basis}, "cadence": {"weekly"},
 			"event_days": {in.EventDays}, "publisher": {in.Publisher}, "channels": {in.Channels}, "audience": {in.Audience}, "mode": {in.Mode}}
 		resident := f.client()
-		if page := body(t, resident.get("/c/suojin-4/items/" + id(it.ID))); !strings.Contains(page, "第1版 · 载入区默认目录") || strings.Contains(page, "第2版") {
+		if page := body(t, resident.get("/c/suojin-4/items/"+id(it.ID))); !strings.Contains(page, "第1版 · 载入区默认目录") || strings.Contains(page, "第2版") {
 			t.Error("item page before the edit")
 		}
 		leaves := countLeaves(t, db, disclosure.CatalogKind)
