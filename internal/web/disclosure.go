@@ -43,9 +43,12 @@ var disclosurePages = map[string][]string{
 // little form around it.
 const maxUpload = disclosure.MaxFileSize + 1<<20
 
-// maxCorrectBody is the body limit of a correction: its text and up to
-// disclosure.MaxCorrectUploads new files.
-const maxCorrectBody = disclosure.MaxCorrectUploads*disclosure.MaxFileSize + 1<<20
+// maxCorrectBody is the body limit of a correction: its text and new
+// files of 40 MB in all (two of the largest; up to
+// disclosure.MaxCorrectUploads smaller ones). A larger limit would let one
+// request hold a server's disk and memory longer for a rare need: more
+// files can follow in a second correction.
+const maxCorrectBody = 2*disclosure.MaxFileSize + 1<<20
 
 var (
 	// publisherOfCommunity: whoever may publish something in the
