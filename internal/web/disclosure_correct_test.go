@@ -77,7 +77,7 @@ func TestCorrectionForm(t *testing.T) {
 		d := "/c/suojin-4/d/" + id(b.disc)
 
 		page := body(t, cadre.get(d+"/correct"))
-		for _, want := range []string{`enctype="multipart/form-data"`, `name="drop" value="` + b.fileSum + `"`, "通知.pdf", `name="file" type="file" multiple`, "删去这个附件"} {
+		for _, want := range []string{`enctype="multipart/form-data"`, `name="drop" value="` + b.fileSum + `"`, "通知.pdf", `name="file" type="file" multiple aria-describedby="c-file-hint"`, "删去这个附件"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("correction form lacks %q", want)
 			}
