@@ -138,6 +138,7 @@ func TestAccessibility(t *testing.T) {
 		{"cadre-qa-reply", qaItem},
 		{"cadre-qa-record", "/c/suojin-4/qa/record"},
 		{"cadre-publish-form", "/c/suojin-4/drafts"},
+		{"cadre-correct-form", "/c/suojin-4/d/93/correct"},
 		{"cadre-registrations", "/c/suojin-4/registrations"},
 		{"cadre-ledger", "/c/suojin-4/finance/ledger"},
 		{"cadre-statement", "/c/suojin-4/finance/statements/2026-09"},

@@ -45,6 +45,22 @@ func TestGenCommand(t *testing.T) {
 			t.Fatalf("fsck of an edited disclosure (leaf %d): %v\n%s", leaf, err, out)
 		}
 		t.Logf("fsck of an edited row:\n%s", out)
+		// So is a catalog item's cadence changed behind the log's back:
+		// compliance is judged against it.
+		var item, version int64
+		if err := db.QueryRow(context.Background(), `SELECT id, version FROM disclosure_items WHERE code = 'income-expense'`).Scan(&item, &version); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Write(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Exec(context.Background(), `UPDATE disclosure_items SET cadence = 'yearly' WHERE id = ?`, item)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		out, err = runCmd(t, db.URL, "", "fsck", "--data", dir)
+		if err == nil || !strings.Contains(out, fmt.Sprintf("(catalog_item %d version %d): the content no longer matches its leaf", item, version)) {
+			t.Fatalf("fsck of an edited catalog item: %v\n%s", err, out)
+		}
 		if out, err := runCmd(t, db.URL, "", "gen", "--communities", "1", "--data", dir); err == nil {
 			t.Fatalf("a second gen into the same database was not refused:\n%s", out)
 		}

@@ -102,6 +102,13 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	}
 	a.fin = finance.NewService(db, a.org, l, dataDir, now)
 	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
+	// Catalog items made before the catalog was logged get their first
+	// leaf; a log that refuses writes leaves them for a later start.
+	if n, err := a.disclosure.LogUnloggedItems(ctx); err != nil {
+		logger.Warn("logging catalog items made before the catalog log", "err", err)
+	} else if n > 0 {
+		logger.Info("logged catalog items made before the catalog log", "count", n)
+	}
 	// A crash in the middle of an upload leaves its temporary file behind;
 	// nothing else would ever remove it.
 	stale := now().Add(-tlog.StaleTempAge)

@@ -95,14 +95,58 @@ type VersionDiff struct {
 	OldPeriod     string
 	NewPeriod     string
 	Body          []DiffLine
+	// AddedFiles and RemovedFiles are the attachments b has and a has
+	// not, and the other way round, compared by their SHA-256.
+	AddedFiles   []Attachment
+	RemovedFiles []Attachment
+}
+
+// BodyChanged reports whether any line of the body differs.
+func (d VersionDiff) BodyChanged() bool {
+	for _, l := range d.Body {
+		if l.Op != "same" {
+			return true
+		}
+	}
+	return false
+}
+
+// FilesChanged reports whether the versions' attachments differ.
+func (d VersionDiff) FilesChanged() bool { return len(d.AddedFiles)+len(d.RemovedFiles) > 0 }
+
+// FileChanges returns the attachments of b that a lacks (added) and those
+// of a that b lacks (removed), in each version's order. A redacted copy
+// counts as the file: redaction is not a change between versions.
+func FileChanges(a, b *Version) (added, removed []Attachment) {
+	in := func(vs []Attachment, sum string) bool {
+		for _, f := range vs {
+			if f.SHA256 == sum {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range b.Files {
+		if !in(a.Files, f.SHA256) {
+			added = append(added, f)
+		}
+	}
+	for _, f := range a.Files {
+		if !in(b.Files, f.SHA256) {
+			removed = append(removed, f)
+		}
+	}
+	return added, removed
 }
 
 // Compare returns the differences between versions a and b.
 func Compare(a, b *Version) VersionDiff {
-	return VersionDiff{
+	d := VersionDiff{
 		From: a.Version, To: b.Version,
 		TitleChanged: a.Title != b.Title, OldTitle: a.Title, NewTitle: b.Title,
 		PeriodChanged: a.Period != b.Period, OldPeriod: a.Period, NewPeriod: b.Period,
 		Body: Diff(a.Body, b.Body),
 	}
+	d.AddedFiles, d.RemovedFiles = FileChanges(a, b)
+	return d
 }

@@ -5,7 +5,8 @@
 // SHA-256, the freshness of every catalog item, and search.
 //
 // Each published version appends one leaf of kind "disclosure" to the
-// transparency log in the same transaction that makes it public.
+// transparency log in the same transaction that makes it public, and each
+// change of a catalog item one leaf of kind "catalog_item" (catalog_log.go).
 package disclosure
 
 import (
@@ -129,6 +130,9 @@ type Item struct {
 	Mode        string       // proactive or on_request
 	Position    int
 	ArchivedAt  *time.Time
+	// Version counts the item's logged changes (see CatalogKind); 0 for
+	// an item made before the catalog was logged and unchanged since.
+	Version int
 }
 
 // TimeLimit says the item's time limit in words.
@@ -293,6 +297,7 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, dataDir string, n
 	s := &Service{db: db, log: log, cal: cal, files: NewFileStore(dataDir), now: now, rules: DefaultRules}
 	if log != nil {
 		log.RegisterContent(LeafKind, s.leafContent)
+		log.RegisterContent(CatalogKind, s.itemLeafContent)
 	}
 	return s
 }

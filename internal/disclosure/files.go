@@ -88,20 +88,11 @@ func (fs *FileStore) Put(r io.Reader, name string) (Attachment, error) {
 	if err != nil {
 		return Attachment{}, fmt.Errorf("read attachment: %w", err)
 	}
-	if n > MaxFileSize {
-		return Attachment{}, mingbai.FieldError("file", "附件不能超过 20 MB，请压缩后再上传。")
-	}
-	if n == 0 {
-		return Attachment{}, mingbai.FieldError("file", "附件是空的，请重新选择文件。")
-	}
 	head := make([]byte, 512)
 	k, _ := tmp.ReadAt(head, 0)
-	ctype := http.DetectContentType(head[:k])
-	if i := strings.IndexByte(ctype, ';'); i >= 0 {
-		ctype = ctype[:i]
-	}
-	if _, ok := allowedTypes[ctype]; !ok {
-		return Attachment{}, mingbai.FieldError("file", "只能上传图片（JPG、PNG、GIF、WebP）或 PDF 文件。")
+	ctype, err := CheckFile(n, head[:k])
+	if err != nil {
+		return Attachment{}, err
 	}
 	if err := tmp.Sync(); err != nil {
 		return Attachment{}, fmt.Errorf("sync attachment: %w", err)
@@ -122,6 +113,26 @@ func (fs *FileStore) Put(r io.Reader, name string) (Attachment, error) {
 		_ = fs.makeThumb(sum)
 	}
 	return Attachment{SHA256: sum, Name: name, ContentType: ctype, Size: n}, nil
+}
+
+// CheckFile checks a file of size bytes that begins with head (its first
+// 512 bytes, or all of a shorter file) and returns its sniffed content
+// type: what Put would refuse, refused without storing anything.
+func CheckFile(size int64, head []byte) (string, error) {
+	if size > MaxFileSize {
+		return "", mingbai.FieldError("file", "附件不能超过 20 MB，请压缩后再上传。")
+	}
+	if size == 0 {
+		return "", mingbai.FieldError("file", "附件是空的，请重新选择文件。")
+	}
+	ctype := http.DetectContentType(head)
+	if i := strings.IndexByte(ctype, ';'); i >= 0 {
+		ctype = ctype[:i]
+	}
+	if _, ok := allowedTypes[ctype]; !ok {
+		return "", mingbai.FieldError("file", "只能上传图片（JPG、PNG、GIF、WebP）或 PDF 文件。")
+	}
+	return ctype, nil
 }
 
 // Open opens the stored file with hash sum.

@@ -494,25 +494,105 @@ type CorrectInput struct {
 	// Version is the version the cadre corrected; if another version was
 	// published meanwhile, the correction is refused rather than lost.
 	Version int
+	// Drop are the hashes of the corrected version's attachments that the
+	// new version leaves out (a wrong PDF or photo). They stay on the old
+	// version, downloadable as published.
+	Drop []string
+	// Add are files stored with Files().Put that the new version attaches
+	// after the kept ones.
+	Add []Attachment
 }
 
+// maxCorrectUploads bounds the new files of one correction form, so the
+// form's body limit stays sane; a cadre with more corrects twice.
+const maxCorrectUploads = 5
+
+// MaxCorrectUploads is maxCorrectUploads for the web layer's body limit.
+const MaxCorrectUploads = maxCorrectUploads
+
 // Correct publishes a new version of disclosure id with a required reason.
-// The old versions stay readable; the new leaf names the corrected one.
+// The old versions stay readable; the new leaf names the corrected one and
+// commits to the new version's attachment list. A correction that changes
+// only the attachments is a correction too.
 func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id int64, in CorrectInput) (*Version, error) {
 	reason, err := cleanText("reason", "更正原因", in.Reason, 4, maxReason, true)
 	if err != nil {
 		return nil, err
 	}
-	return s.newVersion(ctx, a, communityID, id, in.Version, func(prev *Version) (*Version, error) {
+	if len(in.Add) > maxCorrectUploads {
+		return nil, mingbai.FieldError("file", "一次更正最多上传 %d 个新附件。", maxCorrectUploads)
+	}
+	for _, f := range in.Add {
+		if _, ok := allowedTypes[f.ContentType]; !ok || !validSum(f.SHA256) || f.Size <= 0 || f.Size > MaxFileSize {
+			return nil, mingbai.FieldError("file", "附件无效，请重新上传。")
+		}
+	}
+	return s.newVersion(ctx, a, communityID, id, in.Version, correction(in, reason, 0))
+}
+
+// CheckCorrect runs every check of Correct without writing anything, for
+// a correction that will add uploads new files: the web layer calls it
+// before storing uploads, so a form with a mistake leaves no file behind.
+func (s *Service) CheckCorrect(ctx context.Context, a *mingbai.Actor, communityID, id int64, in CorrectInput, uploads int) error {
+	reason, err := cleanText("reason", "更正原因", in.Reason, 4, maxReason, true)
+	if err != nil {
+		return err
+	}
+	if uploads > maxCorrectUploads {
+		return mingbai.FieldError("file", "一次更正最多上传 %d 个新附件。", maxCorrectUploads)
+	}
+	in.Add = nil
+	return s.db.Read(ctx, func(tx *store.Tx) error {
+		_, _, _, err := s.prepareVersion(ctx, tx, a, communityID, id, in.Version, correction(in, reason, uploads))
+		return err
+	})
+}
+
+// correction makes the new version of a correction from the corrected
+// one. pending counts uploads not yet stored (CheckCorrect).
+func correction(in CorrectInput, reason string, pending int) func(prev *Version) (*Version, error) {
+	return func(prev *Version) (*Version, error) {
 		d, err := DraftInput{ItemID: prev.ItemID, Title: in.Title, Period: in.Period, Body: in.Body, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}.clean()
 		if err != nil {
 			return nil, err
 		}
-		if d.title == prev.Title && d.period == prev.Period && d.body == prev.Body && d.from == prev.ValidFrom && d.to == prev.ValidTo {
-			return nil, mingbai.FieldError("body", "更正后的内容与原内容相同，请修改后再提交。")
+		// A redacted attachment is not carried over: it was taken down.
+		current := map[string]bool{}
+		for _, f := range prev.Files {
+			if !f.Redacted {
+				current[f.SHA256] = true
+			}
 		}
-		return &Version{Action: "correct", Title: d.title, Period: d.period, Body: d.body, ValidFrom: d.from, ValidTo: d.to, Reason: reason}, nil
-	})
+		drop := map[string]bool{}
+		for _, sum := range in.Drop {
+			if !current[sum] {
+				return nil, mingbai.FieldError("files", "要删去的附件不在第%d版中，请刷新页面后重试。", prev.Version)
+			}
+			drop[sum] = true
+		}
+		files := []Attachment{}
+		for _, f := range prev.Files {
+			if !f.Redacted && !drop[f.SHA256] {
+				files = append(files, f)
+			}
+		}
+		for _, f := range in.Add {
+			for _, g := range files {
+				if g.SHA256 == f.SHA256 {
+					return nil, mingbai.FieldError("file", "“%s”与已有附件“%s”是同一个文件。", f.Name, g.Name)
+				}
+			}
+			files = append(files, f)
+		}
+		if len(files)+pending > maxFilesPerDraft {
+			return nil, mingbai.FieldError("file", "每条公开事项最多 %d 个附件，请先删去不需要的附件。", maxFilesPerDraft)
+		}
+		sameText := d.title == prev.Title && d.period == prev.Period && d.body == prev.Body && d.from == prev.ValidFrom && d.to == prev.ValidTo
+		if sameText && len(drop) == 0 && len(in.Add)+pending == 0 {
+			return nil, mingbai.FieldError("body", "更正后的内容和附件与原来相同，请修改后再提交。")
+		}
+		return &Version{Action: "correct", Title: d.title, Period: d.period, Body: d.body, ValidFrom: d.from, ValidTo: d.to, Reason: reason, Files: files}, nil
+	}
 }
 
 // Withdraw publishes a withdrawal of disclosure id that says why. The
@@ -527,40 +607,47 @@ func (s *Service) Withdraw(ctx context.Context, a *mingbai.Actor, communityID, i
 	})
 }
 
+// prepareVersion loads and checks what a new version of disclosure id
+// needs and makes it (without storing anything): the disclosure's head,
+// the version it follows and the new version with its number, item and
+// publisher filled in.
+func (s *Service) prepareVersion(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, id int64, expect int, make func(prev *Version) (*Version, error)) (*Disclosure, *Version, *Version, error) {
+	head, err := loadDisclosure(ctx, tx, communityID, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, _, err := s.publishTarget(ctx, tx, a, communityID, head.ItemID); err != nil {
+		return nil, nil, nil, err
+	}
+	if head.Withdrawn() {
+		return nil, nil, nil, mingbai.Errorf(mingbai.ECONFLICT, "该事项已撤回，不能再更正或撤回。")
+	}
+	if expect != 0 && expect != head.Version {
+		return nil, nil, nil, mingbai.Errorf(mingbai.ECONFLICT, "该事项已有新的版本（第 %d 版），请刷新后在新版本上操作。", head.Version)
+	}
+	prev, err := loadVersion(ctx, tx, communityID, id, head.Version)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	v, err := make(prev)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	v.DisclosureID, v.CommunityID, v.Version, v.ItemID = id, communityID, head.Version+1, head.ItemID
+	v.PublishedBy, v.PublisherName = a.UserID, a.Name
+	return head, prev, v, nil
+}
+
 func (s *Service) newVersion(ctx context.Context, a *mingbai.Actor, communityID, id int64, expect int, make func(prev *Version) (*Version, error)) (*Version, error) {
 	var v *Version
 	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		head, err := loadDisclosure(ctx, tx, communityID, id)
+		head, prev, nv, err := s.prepareVersion(ctx, tx, a, communityID, id, expect, make)
 		if err != nil {
 			return err
 		}
-		if _, _, err := s.publishTarget(ctx, tx, a, communityID, head.ItemID); err != nil {
-			return err
-		}
-		if head.Withdrawn() {
-			return mingbai.Errorf(mingbai.ECONFLICT, "该事项已撤回，不能再更正或撤回。")
-		}
-		if expect != 0 && expect != head.Version {
-			return mingbai.Errorf(mingbai.ECONFLICT, "该事项已有新的版本（第 %d 版），请刷新后在新版本上操作。", head.Version)
-		}
-		prev, err := loadVersion(ctx, tx, communityID, id, head.Version)
-		if err != nil {
-			return err
-		}
-		v, err = make(prev)
-		if err != nil {
-			return err
-		}
+		v = nv
 		now := s.clock()
-		v.DisclosureID, v.CommunityID, v.Version, v.ItemID = id, communityID, head.Version+1, head.ItemID
-		v.PublishedBy, v.PublisherName, v.PublishedAt = a.UserID, a.Name, now
-		if v.Action != "withdraw" {
-			for _, f := range prev.Files {
-				if !f.Redacted {
-					v.Files = append(v.Files, f)
-				}
-			}
-		}
+		v.PublishedAt = now
 		leaf := prev.LeafIndex
 		var corrects, withdraws *int64
 		if v.Action == "withdraw" {

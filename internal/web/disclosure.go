@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,6 +42,13 @@ var disclosurePages = map[string][]string{
 // maxUpload is the body limit of an attachment upload: the file and a
 // little form around it.
 const maxUpload = disclosure.MaxFileSize + 1<<20
+
+// maxCorrectBody is the body limit of a correction: its text and new
+// files of 40 MB in all (two of the largest; up to
+// disclosure.MaxCorrectUploads smaller ones). A larger limit would let one
+// request hold a server's disk and memory longer for a rare need: more
+// files can follow in a second correction.
+const maxCorrectBody = 2*disclosure.MaxFileSize + 1<<20
 
 var (
 	// publisherOfCommunity: whoever may publish something in the
@@ -97,7 +106,7 @@ func (s *Server) registerDisclosureRoutes() {
 	s.handle("POST /c/{community}/drafts/{draft}/publish", publisherOfCommunity, s.publishDraft)
 	s.handle("POST /c/{community}/drafts/{draft}/delete", publisherOfCommunity, s.deleteDraft)
 	s.handle("GET /c/{community}/d/{id}/correct", publisherOfCommunity, s.correctPage)
-	s.handle("POST /c/{community}/d/{id}/correct", publisherOfCommunity, s.correct)
+	s.handleUpload("POST /c/{community}/d/{id}/correct", publisherOfCommunity, maxCorrectBody, s.correct)
 	s.handle("POST /c/{community}/d/{id}/withdraw", publisherOfCommunity, s.withdraw)
 	s.handle("GET /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redactPage)
 	s.handle("POST /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redact)
@@ -209,6 +218,8 @@ type itemData struct {
 	Fresh   disclosure.Freshness
 	PrevURL string
 	NextURL string
+	// History is every logged change of the catalog item, newest first.
+	History []disclosure.ItemVersion
 }
 
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
@@ -226,7 +237,12 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &itemData{boardPage: s.newBoardPage(r, it.Name+" · "+st.community.Name, string(it.Section)), Item: it, List: list}
+	hist, err := s.disclosure.ItemHistory(r.Context(), st.community.ID, id)
+	if err != nil {
+		return err
+	}
+	slices.Reverse(hist)
+	d := &itemData{boardPage: s.newBoardPage(r, it.Name+" · "+st.community.Name, string(it.Section)), Item: it, List: list, History: hist}
 	d.Section, _ = sectionBySlug(string(it.Section))
 	var last time.Time
 	for _, x := range list.Disclosures {
@@ -282,6 +298,17 @@ type disclosureData struct {
 	// correction would get.
 	LastVersion *disclosure.Version
 	NextVersion int
+	// History is Versions with the attachments each added and removed.
+	History []versionEntry
+	// Drop are the attachments a correction form leaves out, as the
+	// cadre ticked them.
+	Drop map[string]bool
+}
+
+// versionEntry is one line of a disclosure's version history.
+type versionEntry struct {
+	*disclosure.Version
+	AddedFiles, RemovedFiles []disclosure.Attachment
 }
 
 // fileView is an attachment with its links.
@@ -323,6 +350,13 @@ func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 	data.Section, _ = sectionBySlug(string(it.Section))
 	data.Body = disclosure.RenderMarkdown(data.Shown.Body)
 	data.LastVersion, data.NextVersion = &versions[len(versions)-1], d.Version+1
+	for i := range versions {
+		e := versionEntry{Version: &versions[i]}
+		if i > 0 && versions[i].Action == "correct" {
+			e.AddedFiles, e.RemovedFiles = disclosure.FileChanges(&versions[i-1], &versions[i])
+		}
+		data.History = append(data.History, e)
+	}
 	for _, f := range data.Shown.Files {
 		base := "/c/" + st.community.Slug
 		data.Files = append(data.Files, fileView{Attachment: f, URL: base + "/files/" + f.SHA256, Thumb: base + "/thumbs/" + f.SHA256})
@@ -679,25 +713,65 @@ func (s *Server) correctPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// correct publishes a correction from a multipart form: the new text,
+// the current attachments to drop ("drop") and new files ("file"). The
+// service checks the form before any upload is stored, so a form with a
+// mistake leaves no file behind.
 func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
+	a := actor(r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := newForm(r, correctFields...)
 	version, _ := strconv.Atoi(f.Values["version"])
-	v, err := s.disclosure.Correct(r.Context(), actor(r), st.community.ID, id, disclosure.CorrectInput{
+	in := disclosure.CorrectInput{
 		Title: f.Values["title"], Period: f.Values["period"], Body: f.Values["body"], ValidFrom: f.Values["valid_from"], ValidTo: f.Values["valid_to"],
-		Reason: f.Values["reason"], Version: version,
-	})
+		Reason: f.Values["reason"], Version: version, Drop: r.PostForm["drop"],
+	}
+	var uploads []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		for _, h := range r.MultipartForm.File["file"] {
+			// A file input left empty still sends a part without a name.
+			if h.Filename != "" || h.Size > 0 {
+				uploads = append(uploads, h)
+			}
+		}
+	}
+	err = s.disclosure.CheckCorrect(r.Context(), a, st.community.ID, id, in, len(uploads))
+	for _, h := range uploads {
+		if err == nil {
+			err = checkUpload(h)
+		}
+	}
+	for _, h := range uploads {
+		if err != nil {
+			break
+		}
+		var att disclosure.Attachment
+		att, err = s.storeUpload(h)
+		in.Add = append(in.Add, att)
+	}
+	var v *disclosure.Version
+	if err == nil {
+		v, err = s.disclosure.Correct(r.Context(), a, st.community.ID, id, in)
+	}
 	if formError(err) {
 		d, lerr := s.loadDisclosure(r)
 		if lerr != nil {
 			return lerr
 		}
 		f.fail(err)
+		if len(uploads) > 0 && f.Errors["file"] == "" {
+			// Browsers never refill a file input.
+			f.Errors["file"] = "请重新选择要上传的文件。"
+		}
 		d.Form = f
+		d.Drop = map[string]bool{}
+		for _, sum := range in.Drop {
+			d.Drop[sum] = true
+		}
 		d.Title = "更正 · " + d.Shown.Title
 		s.render(w, r, statusOf(mingbai.ErrorCode(err)), "board_correct", d)
 		return nil
@@ -707,6 +781,40 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=corrected", st.community.Slug, id, v.Version), http.StatusSeeOther)
 	return nil
+}
+
+// checkUpload refuses an uploaded file that Put would refuse, so that no
+// file of a form is stored while another of its files is refused.
+func checkUpload(h *multipart.FileHeader) error {
+	file, err := h.Open()
+	if err != nil {
+		return fmt.Errorf("open upload: %w", err)
+	}
+	defer file.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(file, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return fmt.Errorf("read upload: %w", err)
+	}
+	if _, err := disclosure.CheckFile(h.Size, head[:n]); err != nil {
+		return mingbai.FieldError("file", "“%s”：%s", h.Filename, mingbai.ErrorMessage(err))
+	}
+	return nil
+}
+
+// storeUpload stores one uploaded file by its hash; a refused file's
+// message names it.
+func (s *Server) storeUpload(h *multipart.FileHeader) (disclosure.Attachment, error) {
+	file, err := h.Open()
+	if err != nil {
+		return disclosure.Attachment{}, fmt.Errorf("open upload: %w", err)
+	}
+	defer file.Close()
+	att, err := s.disclosure.Files().Put(file, h.Filename)
+	if formError(err) {
+		return att, mingbai.FieldError("file", "“%s”：%s", h.Filename, mingbai.ErrorMessage(err))
+	}
+	return att, err
 }
 
 func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {

@@ -85,6 +85,7 @@ func baseURL(r *http.Request, trustProxy bool) string {
 // kindLabels names each kind of leaf in Chinese.
 var kindLabels = map[string]string{
 	"disclosure":   "公开事项",
+	"catalog_item": "公开目录项",
 	"ledger_entry": "收支记录",
 	"statement":    "财务公开表",
 	"qa_reply":     "回音",

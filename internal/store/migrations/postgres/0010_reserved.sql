@@ -1,0 +1,1 @@
+-- Reserved for another branch's migration 0010; the merge replaces this file.
