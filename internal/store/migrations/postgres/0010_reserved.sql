@@ -1,1 +1,0 @@
--- Reserved for another branch's migration 0010; the merge replaces this file.
