@@ -110,6 +110,12 @@ type page struct {
 	IsCadre   bool
 }
 
+// Layout returns the page itself, for the layout template: a field
+// promoted through the embedding of page in each page's data costs
+// text/template a reflect search on every use, and the layout reads them
+// on every render; read from the page value they are found at once.
+func (p page) Layout() page { return p }
+
 func (s *Server) newPage(r *http.Request, title string) page {
 	st := state(r)
 	p := page{Title: title, SiteName: s.siteName, RequestID: requestID(r), Path: r.URL.RequestURI()}
