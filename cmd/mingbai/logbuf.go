@@ -13,45 +13,70 @@ import (
 // under load costs more than serving a cached page. Lines wait at most
 // logFlushEvery; anything but an ordinary access line is written at once
 // (see flushingHandler), and close writes what is left.
+//
+// A request never waits for the disk: it only appends under mu, and the
+// write happens outside it, so a write the kernel holds up (a disk busy
+// with writeback) delays no answer. Only when logBufferLimit bytes are
+// waiting does a request write them itself, which bounds the memory.
 type logBuffer struct {
-	mu      sync.Mutex
-	w       io.Writer
-	buf     []byte
-	pending bool // a flush is scheduled
+	mu       sync.Mutex // guards buf, pending and flushing
+	buf      []byte
+	pending  bool // a flush is scheduled
+	flushing bool // a flush has been started in the background
+
+	wmu   sync.Mutex // held while writing, so lines go out in order
+	w     io.Writer
+	spare []byte
 }
 
 const (
-	logFlushEvery = 100 * time.Millisecond
-	logBufferMax  = 32 << 10
+	logFlushEvery  = 100 * time.Millisecond
+	logBufferFlush = 32 << 10 // start a flush in the background
+	logBufferLimit = 4 << 20  // make the writer wait
 )
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if len(b.buf) >= logBufferMax {
-		return len(p), b.flushLocked()
-	}
-	if !b.pending {
+	n := len(b.buf)
+	schedule := !b.pending
+	if schedule {
 		b.pending = true
+	}
+	background := n >= logBufferFlush && !b.flushing
+	if background {
+		b.flushing = true
+	}
+	b.mu.Unlock()
+	switch {
+	case n >= logBufferLimit:
+		return len(p), b.flush()
+	case background:
+		go b.flush()
+	case schedule:
 		time.AfterFunc(logFlushEvery, func() { b.flush() })
 	}
 	return len(p), nil
 }
 
+// flush writes what is waiting. The buffer is swapped under mu and
+// written under wmu alone.
 func (b *logBuffer) flush() error {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.flushLocked()
-}
-
-func (b *logBuffer) flushLocked() error {
-	b.pending = false
-	if len(b.buf) == 0 {
+	out := b.buf
+	b.buf, b.spare = b.spare[:0], nil
+	b.pending, b.flushing = false, false
+	b.mu.Unlock()
+	if len(out) == 0 {
+		b.spare = out
 		return nil
 	}
-	_, err := b.w.Write(b.buf)
-	b.buf = b.buf[:0]
+	_, err := b.w.Write(out)
+	if cap(out) <= 2*logBufferFlush {
+		b.spare = out[:0] // reuse, unless a burst grew it large
+	}
 	return err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -60,5 +61,60 @@ func TestLoggerBuffersOnlyAccessLines(t *testing.T) {
 	flush()
 	if !strings.Contains(out.String(), "/last") {
 		t.Fatal("flush at exit left a line behind")
+	}
+}
+
+// stuckWriter is a log file on a disk that holds up writes until released.
+type stuckWriter struct {
+	entered chan struct{}
+	release chan struct{}
+	lockedBuffer
+}
+
+func (s *stuckWriter) Write(p []byte) (int, error) {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-s.release
+	return s.lockedBuffer.Write(p)
+}
+
+// TestLoggerNeverWaitsForTheDisk: while a write of the log is held up,
+// access lines are still taken at once; they go out, in order, once the
+// write returns.
+func TestLoggerNeverWaitsForTheDisk(t *testing.T) {
+	out := &stuckWriter{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	logger, flush := newLogger(&Env{Stderr: out})
+	// Enough lines to start a background flush, which then hangs.
+	for i := range 400 {
+		logger.Info("request", "n", i, "path", strings.Repeat("/x", 50))
+	}
+	<-out.entered
+	done := make(chan struct{})
+	go func() {
+		for i := 400; i < 800; i++ {
+			logger.Info("request", "n", i)
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("logging waited for a write held up by the disk")
+	}
+	close(out.release)
+	flush()
+	got := out.String()
+	last := -1
+	for i := range 800 {
+		at := strings.Index(got, fmt.Sprintf(" n=%d ", i))
+		if at < 0 {
+			at = strings.Index(got, fmt.Sprintf(" n=%d\n", i))
+		}
+		if at < 0 || at < last {
+			t.Fatalf("line %d missing or out of order", i)
+		}
+		last = at
 	}
 }
