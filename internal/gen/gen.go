@@ -162,6 +162,11 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		return nil, err
 	}
 
+	// The search index is merged once at the end (CompactTextIndex).
+	if err := db.Write(ctx, func(tx *store.Tx) error { return tx.DeferTextIndexMerges(ctx, "disclosure_fts") }); err != nil {
+		return nil, fmt.Errorf("gen: %w", err)
+	}
+
 	// One goroutine makes each community's rows (CPU: text, tokens,
 	// hashes, canonical JSON), the caller writes them (the database): on
 	// two cores they overlap.

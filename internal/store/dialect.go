@@ -245,15 +245,49 @@ func scopedToken(scope int64, token string) string {
 // half done that every later insert would carry on with, tens of
 // milliseconds at a time; PostgreSQL's GIN index ginIndex has the entries
 // waiting in its pending list moved into the index proper.
+// It also ends DeferTextIndexMerges.
 func (tx *Tx) CompactTextIndex(ctx context.Context, ftsTable, ginIndex string) error {
 	var err error
 	if tx.Dialect == Postgres {
 		_, err = tx.Exec(ctx, `SELECT gin_clean_pending_list(CAST(? AS regclass))`, ginIndex)
 	} else {
-		_, err = tx.Exec(ctx, `INSERT INTO `+ftsTable+`(`+ftsTable+`) VALUES ('optimize')`)
+		// FTS5's own defaults: merge four segments of a level as they come,
+		// and at once when a level holds sixteen.
+		err = tx.setTextIndexMerging(ctx, ftsTable, 4, 16)
+		if err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO `+ftsTable+`(`+ftsTable+`) VALUES ('optimize')`)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("compact text index %s: %w", ftsTable, err)
+	}
+	return nil
+}
+
+// DeferTextIndexMerges stops SQLite's FTS5 table ftsTable merging its
+// segments as rows come, for a bulk load that ends with CompactTextIndex:
+// the merges along the way would be done again by its one final merge.
+// Segments still merge when a level holds 64. PostgreSQL: nothing.
+func (tx *Tx) DeferTextIndexMerges(ctx context.Context, ftsTable string) error {
+	if tx.Dialect == Postgres {
+		return nil
+	}
+	if err := tx.setTextIndexMerging(ctx, ftsTable, 0, 64); err != nil {
+		return fmt.Errorf("defer merges of text index %s: %w", ftsTable, err)
+	}
+	return nil
+}
+
+// setTextIndexMerging sets FTS5's automerge and crisismerge, which the
+// table keeps in its configuration.
+func (tx *Tx) setTextIndexMerging(ctx context.Context, ftsTable string, automerge, crisismerge int) error {
+	for _, kv := range []struct {
+		key   string
+		value int
+	}{{"automerge", automerge}, {"crisismerge", crisismerge}} {
+		if _, err := tx.Exec(ctx, `INSERT INTO `+ftsTable+`(`+ftsTable+`, rank) VALUES (?, ?)`, kv.key, kv.value); err != nil {
+			return err
+		}
 	}
 	return nil
 }
