@@ -105,7 +105,7 @@ func (s *Service) Board(ctx context.Context, communityID int64) ([]BoardSection,
 	latest := map[int64]*Disclosure{}
 	// One indexed look-up per catalog item for its newest current
 	// disclosure, so the board costs the same with 20 or 20,000 of them.
-	rows, err := s.db.Query(ctx, `SELECT `+disclosureColumns+` FROM disclosures WHERE id IN (
+	rows, err := s.db.QueryPrepared(ctx, `SELECT `+disclosureColumns+` FROM disclosures WHERE id IN (
 			SELECT (SELECT d.id FROM disclosures d WHERE d.community_id = ? AND d.item_id = i.id AND d.state = 'published'
 				ORDER BY d.first_published_at DESC, d.id DESC LIMIT 1)
 			FROM disclosure_items i WHERE i.district_id = (SELECT district_id FROM org_units WHERE id = ?) AND i.community_id IN (0, ?) AND i.archived_at IS NULL)`,

@@ -84,7 +84,7 @@ func scanItem(sc interface{ Scan(...any) error }) (*Item, error) {
 // stay as the admin left them.
 func (s *Service) LoadDefaultCatalog(ctx context.Context, districtID int64) error {
 	var loaded int
-	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM disclosure_catalogs WHERE district_id = ?`, districtID).Scan(&loaded)
+	err := s.db.QueryRowPrepared(ctx, `SELECT COUNT(*) FROM disclosure_catalogs WHERE district_id = ?`, districtID).Scan(&loaded)
 	if err != nil {
 		return fmt.Errorf("catalog of district %d: %w", districtID, err)
 	}
@@ -170,7 +170,7 @@ func (s *Service) loadDefaultCatalog(ctx context.Context, tx *store.Tx, district
 // loaded on first use.
 func (s *Service) Items(ctx context.Context, communityID int64) ([]Item, error) {
 	var district int64
-	err := s.db.QueryRow(ctx, `SELECT district_id FROM org_units WHERE id = ? AND kind = 'community'`, communityID).Scan(&district)
+	err := s.db.QueryRowPrepared(ctx, `SELECT district_id FROM org_units WHERE id = ? AND kind = 'community'`, communityID).Scan(&district)
 	if isNoRows(err) {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该社区。")
 	}
@@ -194,8 +194,10 @@ func (s *Service) DistrictItems(ctx context.Context, districtID int64) ([]Item, 
 		ORDER BY CASE section WHEN 'party' THEN 1 WHEN 'government' THEN 2 WHEN 'affairs' THEN 3 ELSE 4 END, position, id`, districtID)
 }
 
+// queryItems runs q, a constant query of catalog rows: the board reads
+// them on every render, so the statement stays prepared.
 func (s *Service) queryItems(ctx context.Context, q string, args ...any) ([]Item, error) {
-	rows, err := s.db.Query(ctx, q, args...)
+	rows, err := s.db.QueryPrepared(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query catalog: %w", err)
 	}

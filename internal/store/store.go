@@ -29,8 +29,9 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 
-	batch batcher // group commit for WriteBatched, see batch.go
-	gen   generation
+	batch    batcher // group commit for WriteBatched, see batch.go
+	gen      generation
+	prepared sync.Map // query text -> *sql.Stmt, see QueryPrepared
 }
 
 // Open opens the database at dsn. A dsn starting with postgres:// or
@@ -58,6 +59,10 @@ func OpenInDir(ctx context.Context, dsn, dir string) (*DB, error) {
 func (db *DB) Close() error {
 	db.stopBatcher()
 	db.gen.close()
+	db.prepared.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -220,6 +225,44 @@ func (db *DB) PrepareRead(ctx context.Context, query string) (*Stmt, error) {
 // BEGIN and ROLLBACK around it.
 func (db *DB) QueryStmt(ctx context.Context, s *Stmt, args ...any) (*sql.Rows, error) {
 	return s.s.QueryContext(ctx, args...)
+}
+
+// QueryPrepared runs a read query like Query, with the statement
+// prepared once and kept for the life of db: for the constant queries that
+// render every page, which SQLite would otherwise parse each time. The
+// query must be a constant of the program, never built from input, as
+// each distinct text stays prepared.
+func (db *DB) QueryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowPrepared is QueryRow with the statement kept, as QueryPrepared.
+func (db *DB) QueryRowPrepared(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := db.prepare(ctx, query)
+	if err != nil {
+		// A failed prepare reaches the caller through Scan, as with QueryRow.
+		return db.read.QueryRowContext(ctx, db.Dialect.Rebind(query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (db *DB) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.prepared.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	s, err := db.read.PrepareContext(ctx, db.Dialect.Rebind(query))
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := db.prepared.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return s, nil
 }
 
 // Query runs a read query outside any transaction.

@@ -240,3 +240,44 @@ func TestWriteRetriesDeadlock(t *testing.T) {
 		t.Fatalf("attempts %v: no deadlock was retried", attempts)
 	}
 }
+
+// TestQueryPrepared: a kept statement answers like a fresh query, again
+// and again, and sees rows committed after it was prepared.
+func TestQueryPrepared(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		count := func() int {
+			t.Helper()
+			var n int
+			if err := db.QueryRowPrepared(ctx, `SELECT COUNT(*) FROM org_units WHERE kind = ?`, "district").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := count()
+		if err := db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO org_units (kind, name, slug, created_at, updated_at) VALUES ('district', '测试区', 'prepared-test', ?, ?)`, time.Now().UTC(), time.Now().UTC())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != before+1 {
+			t.Fatalf("after an insert: %d districts, want %d", got, before+1)
+		}
+		rows, err := db.QueryPrepared(ctx, `SELECT name FROM org_units WHERE slug = ?`, "prepared-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			t.Fatal("no row")
+		}
+		var name string
+		if err := rows.Scan(&name); err != nil || name != "测试区" {
+			t.Fatalf("name %q, %v", name, err)
+		}
+		if err := db.QueryRowPrepared(ctx, `SELECT nope FROM nowhere`).Scan(&name); err == nil {
+			t.Fatal("a broken query gave no error")
+		}
+	})
+}
