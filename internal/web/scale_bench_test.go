@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,12 @@ func openScale(b *testing.B) *scaleSite {
 	// publication taking seconds.
 	if out, err := exec.Command("sync").CombinedOutput(); err != nil {
 		b.Fatalf("sync dataset: %v %s", err, out)
+	}
+	// The handler runs with the collector set as `mingbai serve` sets it
+	// (tuneGC): at five times the live heap, under a 200 MiB limit.
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		oldPercent, oldLimit := debug.SetGCPercent(400), debug.SetMemoryLimit(200<<20)
+		b.Cleanup(func() { debug.SetGCPercent(oldPercent); debug.SetMemoryLimit(oldLimit) })
 	}
 	ctx := context.Background()
 	db, err := store.OpenInDir(ctx, "", dir)
