@@ -1,34 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// lockedBuffer is the process's stderr, read while the flush timer writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestLoggerBuffersOnlyAccessLines(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	logger, flush := newLogger(&Env{Stderr: out})
 
 	logger.Info("request", "path", "/c/suojin-4", "status", 200)
@@ -68,7 +48,7 @@ func TestLoggerBuffersOnlyAccessLines(t *testing.T) {
 type stuckWriter struct {
 	entered chan struct{}
 	release chan struct{}
-	lockedBuffer
+	syncBuffer
 }
 
 func (s *stuckWriter) Write(p []byte) (int, error) {
@@ -77,7 +57,7 @@ func (s *stuckWriter) Write(p []byte) (int, error) {
 	default:
 	}
 	<-s.release
-	return s.lockedBuffer.Write(p)
+	return s.syncBuffer.Write(p)
 }
 
 // TestLoggerNeverWaitsForTheDisk: while a write of the log is held up,

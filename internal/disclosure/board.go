@@ -247,11 +247,12 @@ func (s *Service) ArchivePeriods(ctx context.Context, communityID int64) ([]Arch
 // redactions, its district's catalog version, and the date (freshness
 // changes with it). A cache revalidating with it never serves stale data.
 func (s *Service) PageVersion(ctx context.Context, communityID int64) (string, error) {
-	st, err := s.versionStmt(ctx)
-	if err != nil {
-		return "", err
-	}
-	rows, err := s.db.QueryStmt(ctx, st, communityID, communityID, communityID)
+	// Every anonymous page view runs this: it stays prepared.
+	rows, err := s.db.QueryPrepared(ctx, `SELECT
+			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ?),
+			(SELECT COUNT(*) FROM disclosure_versions WHERE community_id = ? AND redacted_at IS NOT NULL),
+			(SELECT COALESCE(MAX(k.version), 0) FROM disclosure_catalogs k JOIN org_units c ON c.district_id = k.district_id WHERE c.id = ?)`,
+		communityID, communityID, communityID)
 	if err != nil {
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
@@ -264,22 +265,6 @@ func (s *Service) PageVersion(ctx context.Context, communityID int64) (string, e
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
 	return fmt.Sprintf("%d.%d.%d.%s", leaves, redactions, catalog, civilDate(s.now()).Format("20060102")), nil
-}
-
-func (s *Service) versionStmt(ctx context.Context) (*store.Stmt, error) {
-	s.versionMu.Lock()
-	defer s.versionMu.Unlock()
-	if s.version == nil {
-		st, err := s.db.PrepareRead(ctx, `SELECT
-			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ?),
-			(SELECT COUNT(*) FROM disclosure_versions WHERE community_id = ? AND redacted_at IS NOT NULL),
-			(SELECT COALESCE(MAX(k.version), 0) FROM disclosure_catalogs k JOIN org_units c ON c.district_id = k.district_id WHERE c.id = ?)`)
-		if err != nil {
-			return nil, fmt.Errorf("prepare page version: %w", err)
-		}
-		s.version = st
-	}
-	return s.version, nil
 }
 
 // LogHead is the newest signed checkpoint, as the printed board shows it.

@@ -14,7 +14,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"mingbai"
@@ -263,11 +262,6 @@ type Service struct {
 	files *FileStore
 	now   mingbai.Clock
 	rules Rules
-
-	// version is PageVersion's query, prepared once: every anonymous page
-	// view runs it, and parsing it cost more than running it.
-	versionMu sync.Mutex
-	version   *store.Stmt
 }
 
 // Rules are the thresholds a district may change; DefaultRules are the

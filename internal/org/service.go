@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"mingbai"
@@ -18,35 +17,15 @@ import (
 type Service struct {
 	db  *store.DB
 	now mingbai.Clock
-
-	// lookups are the two reads nearly every request makes (a unit by id,
-	// by kind and slug), prepared on first use: parsing them again for
-	// each request cost more than running them.
-	lookupMu sync.Mutex
-	byID     *store.Stmt
-	bySlug   *store.Stmt
 }
 
-// lookups returns the prepared unit lookups, preparing them on first use.
-func (s *Service) lookups(ctx context.Context) (byID, bySlug *store.Stmt, err error) {
-	s.lookupMu.Lock()
-	defer s.lookupMu.Unlock()
-	if s.byID == nil {
-		st, err := s.db.PrepareRead(ctx, "SELECT "+unitColumns+" FROM org_units WHERE id = ?")
-		if err != nil {
-			return nil, nil, fmt.Errorf("prepare unit lookup: %w", err)
-		}
-		s.byID = st
-	}
-	if s.bySlug == nil {
-		st, err := s.db.PrepareRead(ctx, "SELECT "+unitColumns+" FROM org_units WHERE kind = ? AND slug = ?")
-		if err != nil {
-			return nil, nil, fmt.Errorf("prepare unit lookup: %w", err)
-		}
-		s.bySlug = st
-	}
-	return s.byID, s.bySlug, nil
-}
+// The two reads nearly every request makes (a unit by id, by kind and
+// slug) stay prepared (store.DB.QueryPrepared): parsing them again for
+// each request cost more than running them.
+const (
+	unitByIDSQL   = "SELECT " + unitColumns + " FROM org_units WHERE id = ?"
+	unitBySlugSQL = "SELECT " + unitColumns + " FROM org_units WHERE kind = ? AND slug = ?"
+)
 
 // NewService returns a Service on db that stamps changes with now.
 func NewService(db *store.DB, now mingbai.Clock) *Service {
@@ -306,11 +285,7 @@ func (s *Service) Archive(ctx context.Context, id int64, by int64) error {
 
 // Unit returns unit id, archived or not.
 func (s *Service) Unit(ctx context.Context, id int64) (*Unit, error) {
-	byID, _, err := s.lookups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryStmt(ctx, byID, id)
+	rows, err := s.db.QueryPrepared(ctx, unitByIDSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("org unit %d: %w", id, err)
 	}
@@ -330,11 +305,7 @@ func (s *Service) BySlug(ctx context.Context, kind Kind, slug string) (*Unit, er
 	if !kind.Valid() {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该组织")
 	}
-	_, bySlug, err := s.lookups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.QueryStmt(ctx, bySlug, string(kind), slug)
+	rows, err := s.db.QueryPrepared(ctx, unitBySlugSQL, string(kind), slug)
 	if err != nil {
 		return nil, fmt.Errorf("org unit %s/%s: %w", kind, slug, err)
 	}

@@ -209,24 +209,6 @@ func (db *DB) runOnce(ctx context.Context, pool *sql.DB, readOnly bool, fn func(
 	return nil
 }
 
-// PrepareRead prepares a read query (with ? placeholders) for QueryStmt.
-// It is for the lookups nearly every request makes, which SQLite would
-// otherwise parse again each time.
-func (db *DB) PrepareRead(ctx context.Context, query string) (*Stmt, error) {
-	s, err := db.read.PrepareContext(ctx, db.Dialect.Rebind(query))
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	return &Stmt{s: s}, nil
-}
-
-// QueryStmt runs a statement from PrepareRead outside any transaction: a
-// single statement reads one consistent snapshot by itself and needs no
-// BEGIN and ROLLBACK around it.
-func (db *DB) QueryStmt(ctx context.Context, s *Stmt, args ...any) (*sql.Rows, error) {
-	return s.s.QueryContext(ctx, args...)
-}
-
 // QueryPrepared runs a read query like Query, with the statement
 // prepared once and kept for the life of db: for the constant queries that
 // render every page, which SQLite would otherwise parse each time. The
