@@ -204,7 +204,7 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	url := "http://" + ln.Addr().String()
 	hs := srv.HTTPServer(f.addr)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(web.BatchWrites(ln)) }()
 	fmt.Fprintf(env.Stdout, "mingbai: listening on %s (database %s %s)\n", url, db.Dialect, db.URL)
 	if ready != nil {
 		ready(url)

@@ -258,8 +258,7 @@ func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 		h["Content-Length"] = e.header.gzLen
 		body = e.gz
 	}
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	writeWhole(w, r, http.StatusOK, body)
 }
 
 var (

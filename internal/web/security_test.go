@@ -659,7 +659,7 @@ func TestSlowClients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go hs.Serve(ln)
+	go hs.Serve(web.BatchWrites(ln))
 	t.Cleanup(func() { hs.Close() })
 	addr := ln.Addr().String()
 
