@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -96,5 +99,63 @@ func TestLoggerNeverWaitsForTheDisk(t *testing.T) {
 			t.Fatalf("line %d missing or out of order", i)
 		}
 		last = at
+	}
+}
+
+// TestAccessLineIsSlogText holds the access-line path to what slog's
+// TextHandler writes for the same record, and sends what it cannot
+// write the same way back to the TextHandler.
+func TestAccessLineIsSlogText(t *testing.T) {
+	shanghai := time.FixedZone("CST", 8*3600)
+	base := time.Date(2026, 11, 27, 9, 30, 5, 0, time.UTC)
+	attrs := func(path, ip string, took time.Duration) []slog.Attr {
+		return []slog.Attr{
+			slog.String("id", "03ddabf3av5k"), slog.String("method", "GET"), slog.String("path", path),
+			slog.Int("status", 200), slog.Int("bytes", 16101), slog.Duration("took", took), slog.String("ip", ip),
+		}
+	}
+	cases := []struct {
+		name  string
+		when  time.Time
+		attrs []slog.Attr
+		plain bool
+	}{
+		{"whole second", base, attrs("/c/suojin-4", "127.0.0.1", 23595*time.Nanosecond), true},
+		{"milliseconds", base.Add(7*time.Millisecond + 999*time.Microsecond), attrs("/", "::1", 3*time.Millisecond), true},
+		{"last millisecond", base.Add(999*time.Millisecond + 999999), attrs("/static/app.css", "10.0.0.1", time.Second), true},
+		{"same second again", base.Add(500 * time.Millisecond), attrs("/c/suojin-4/qa", "10.0.0.2", 0), true},
+		{"another zone", base.In(shanghai).Add(42 * time.Millisecond), attrs("/c/x", "10.0.0.3", 5*time.Microsecond), true},
+		{"path with a space", base, attrs("/c/a b", "127.0.0.1", 1), false},
+		{"Chinese path", base, attrs("/c/锁金", "127.0.0.1", 1), false},
+		{"quote", base, attrs(`/c/"x"`, "127.0.0.1", 1), false},
+		{"empty ip", base, attrs("/c/x", "", 1), false},
+		{"equals sign", base, attrs("/c/x=1", "127.0.0.1", 1), false},
+		{"other kind", base, append(attrs("/c/x", "127.0.0.1", 1), slog.Bool("cached", true)), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := slog.NewRecord(tc.when, slog.LevelInfo, "request", 0)
+			r.AddAttrs(tc.attrs...)
+			var want bytes.Buffer
+			if err := slog.NewTextHandler(&want, nil).Handle(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := appendAccessLine(nil, r)
+			if ok != tc.plain {
+				t.Fatalf("plain = %v, want %v (slog wrote %q)", ok, tc.plain, want.String())
+			}
+			if ok && string(got) != want.String() {
+				t.Errorf("access line\n got %q\nwant %q", got, want.String())
+			}
+
+			// Through the logger, every case comes out as slog writes it.
+			out := &syncBuffer{}
+			logger, flush := newLogger(&Env{Stderr: out})
+			logger.Handler().Handle(context.Background(), r)
+			flush()
+			if out.String() != want.String() {
+				t.Errorf("logged\n got %q\nwant %q", out.String(), want.String())
+			}
+		})
 	}
 }

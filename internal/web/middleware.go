@@ -77,8 +77,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// withAccessLog writes one structured line per request.
+// withAccessLog writes one structured line per request. The record is
+// handed to the handler directly, without the caller's program counter
+// that Logger.LogAttrs looks up on every call: an access line has no
+// source worth naming, and it is written once per request.
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	h := logger.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -90,15 +94,22 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		logger.LogAttrs(r.Context(), level, "request",
+		ctx := r.Context()
+		if !h.Enabled(ctx, level) {
+			return
+		}
+		now := time.Now()
+		rec := slog.NewRecord(now, level, "request", 0)
+		rec.AddAttrs(
 			slog.String("id", requestID(r)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Int("bytes", sw.size),
-			slog.Duration("took", time.Since(start)),
+			slog.Duration("took", now.Sub(start)),
 			slog.String("ip", clientIP(r)),
 		)
+		h.Handle(ctx, rec)
 	})
 }
 
