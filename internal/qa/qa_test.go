@@ -3,6 +3,7 @@ package qa_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -495,4 +496,71 @@ func TestMailInstantAndDigest(t *testing.T) {
 	if !strings.Contains(joined, "https://gongkai.example.cn/qa/t/") || !strings.Contains(joined, "=?UTF-8?B?") {
 		t.Errorf("mails lack link or encoded subject:\n%s", joined)
 	}
+}
+
+// TestSweepOwingNothingTakesNoWriteLock: the minute's sweep works out what
+// it owes before it takes the write lock, so once every notice is made it
+// runs while another writer holds that lock; a cadre appointed later is
+// still owed the notices, and gets each once.
+func TestSweepOwingNothingTakesNoWriteLock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		for i, body := range []string{"小区门口积水严重，请尽快处理", "健身器材坏了三个月没人修"} {
+			sub := qa.Submission{Category: "设施维修", Body: body, IP: fmt.Sprintf("10.9.0.%d", i+1)}
+			if _, err := e.svc.Submit(ctx, &mingbai.Actor{}, e.demo.Suojin4, sub); err != nil {
+				t.Fatal(err)
+			}
+		}
+		*e.now = e.now.Add(30 * 24 * time.Hour)
+		unread := func(user int64) int {
+			t.Helper()
+			_, n, err := e.svc.Notifications(ctx, user, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n, err := e.svc.Sweep(ctx); err != nil || n != 2 {
+			t.Fatalf("first sweep: %d items, %v", n, err)
+		}
+		if unread(e.cadre.UserID) != 2 || unread(e.off.UserID) != 2 {
+			t.Fatalf("after the first sweep: cadre %d, officer %d unread; want 2 and 2", unread(e.cadre.UserID), unread(e.off.UserID))
+		}
+
+		held, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- db.Write(ctx, func(*store.Tx) error { close(held); <-release; return nil })
+		}()
+		<-held
+		sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		n, err := e.svc.Sweep(sctx)
+		cancel()
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || n != 2 {
+			t.Fatalf("sweep owing nothing, with the write lock held elsewhere: %d items, %v", n, err)
+		}
+
+		u, err := e.auth.CreateUser(ctx, auth.NewUser{Username: "newcadre", Name: "新干部", Password: "test-pass-123"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.auth.Grant(ctx, u.ID, mingbai.RoleCadre, e.demo.Suojin4, 0); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := e.svc.Sweep(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := unread(u.ID); got != 2 {
+			t.Errorf("a cadre appointed later has %d notices, want 2", got)
+		}
+		if unread(e.cadre.UserID) != 2 || unread(e.off.UserID) != 2 {
+			t.Errorf("notices made twice: cadre %d, officer %d unread", unread(e.cadre.UserID), unread(e.off.UserID))
+		}
+	})
 }

@@ -42,6 +42,7 @@ type scaleSite struct {
 	db        *store.DB
 	disc      *disclosure.Service
 	auth      *auth.Service
+	qa        *qa.Service
 	community *org.Unit
 	resident  string // session cookie of the target community's resident
 }
@@ -86,7 +87,8 @@ func openScale(b *testing.B) *scaleSite {
 	s := &scaleSite{db: db, auth: auth.NewService(db, now)}
 	orgs := org.NewService(db, now)
 	s.disc = disclosure.NewService(db, l, zh.NewCalendar(), dir, now)
-	srv, err := web.New(web.Config{DB: db, Org: orgs, Auth: s.auth, QA: qa.NewService(db, l, zh.NewCalendar(), now),
+	s.qa = qa.NewService(db, l, zh.NewCalendar(), now)
+	srv, err := web.New(web.Config{DB: db, Org: orgs, Auth: s.auth, QA: s.qa,
 		Finance: finance.NewService(db, orgs, l, dir, now), Log: l, Disclosure: s.disc, DataDir: dir,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -247,4 +249,23 @@ func BenchmarkScaleBoardCached(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkScaleSweep is the minute's reminder and overdue sweep over the
+// city: after the first, which makes the notices, each sweep finds them
+// made and writes nothing.
+func BenchmarkScaleSweep(b *testing.B) {
+	s := openScale(b)
+	ctx := context.Background()
+	due, err := s.qa.Sweep(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.qa.Sweep(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(due), "items-due")
 }
