@@ -90,7 +90,7 @@ func BenchmarkPublish(b *testing.B) {
 
 // BenchmarkBoardFresh is the load benchmark's request in process: an
 // anonymous visitor who accepts gzip and carries the CSRF cookie, while
-// nothing is being written, so withFreshPages answers before routing.
+// nothing is being written, so withCachedPages answers before routing.
 // Its allocations are the whole cost the server adds to the stored page.
 func BenchmarkBoardFresh(b *testing.B) {
 	f, _ := benchBoard(b, 200)

@@ -46,10 +46,14 @@ var requestIDs = struct {
 // to the log line.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestState{id: requestIDs.prefix + strconv.FormatUint(requestIDs.n.Add(1), 36)}
+		st := &requestState{id: nextRequestID()}
 		w.Header()["X-Request-Id"] = []string{st.id}
 		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
+}
+
+func nextRequestID() string {
+	return requestIDs.prefix + strconv.FormatUint(requestIDs.n.Add(1), 36)
 }
 
 // statusWriter records the status and size of a response for the access log.
@@ -77,40 +81,45 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// withAccessLog writes one structured line per request. The record is
-// handed to the handler directly, without the caller's program counter
-// that Logger.LogAttrs looks up on every call: an access line has no
-// source worth naming, and it is written once per request.
+// withAccessLog writes one structured line per request.
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	h := logger.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
-		}
-		level := slog.LevelInfo
-		if sw.status >= 500 {
-			level = slog.LevelError
-		}
-		ctx := r.Context()
-		if !h.Enabled(ctx, level) {
-			return
-		}
-		now := time.Now()
-		rec := slog.NewRecord(now, level, "request", 0)
-		rec.AddAttrs(
-			slog.String("id", requestID(r)),
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Int("bytes", sw.size),
-			slog.Duration("took", now.Sub(start)),
-			slog.String("ip", clientIP(r)),
-		)
-		h.Handle(ctx, rec)
+		logRequest(h, r, requestID(r), clientIP(r), sw.status, sw.size, start)
 	})
+}
+
+// logRequest writes a request's access line. The record is handed to the
+// handler directly, without the caller's program counter that
+// Logger.LogAttrs looks up on every call: an access line has no source
+// worth naming, and it is written once per request.
+func logRequest(h slog.Handler, r *http.Request, id, ip string, status, size int, start time.Time) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	ctx := r.Context()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	now := time.Now()
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(
+		slog.String("id", id),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int("bytes", size),
+		slog.Duration("took", now.Sub(start)),
+		slog.String("ip", ip),
+	)
+	h.Handle(ctx, rec)
 }
 
 // withRecover turns a panic into the Chinese 500 page with the request id;
@@ -152,15 +161,18 @@ var hstsHeader = []string{"max-age=31536000"}
 
 func withSecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range securityHeaders {
-			h[k] = v
-		}
-		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-			h["Strict-Transport-Security"] = hstsHeader
-		}
+		setSecurityHeaders(w.Header(), r)
 		next.ServeHTTP(w, r)
 	})
+}
+
+func setSecurityHeaders(h http.Header, r *http.Request) {
+	for k, v := range securityHeaders {
+		h[k] = v
+	}
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		h["Strict-Transport-Security"] = hstsHeader
+	}
 }
 
 var gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }}
@@ -224,13 +236,17 @@ func (w *gzipWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 var varyEncoding = []string{"Accept-Encoding"}
 
+func varyOnEncoding(h http.Header) {
+	if len(h["Vary"]) == 0 {
+		h["Vary"] = varyEncoding
+	} else {
+		h.Add("Vary", "Accept-Encoding")
+	}
+}
+
 func withGzip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := w.Header(); len(h["Vary"]) == 0 {
-			h["Vary"] = varyEncoding
-		} else {
-			h.Add("Vary", "Accept-Encoding")
-		}
+		varyOnEncoding(w.Header())
 		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
@@ -247,6 +263,11 @@ func clientIP(r *http.Request) string {
 	if st := state(r); st != nil && st.ip != "" {
 		return st.ip
 	}
+	return peerIP(r)
+}
+
+// peerIP is the address of the connection's other end.
+func peerIP(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i >= 0 {
 		host = host[:i]

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"mingbai"
 )
@@ -75,14 +76,14 @@ func (c *pageCache) peek(key string) *cachedPage {
 
 // cacheKey names a public page in the cache: its path and query, and the
 // text size, which is the one thing of the visitor's that changes it.
-func cacheKey(r *http.Request, st *requestState) string {
+func cacheKey(r *http.Request, largeText bool) string {
 	// The common case costs no string; a path holding a "?" (sent as
 	// %3F) takes the long form, so it cannot pass for a path and query.
-	if r.URL.RawQuery == "" && !st.largeText && !strings.Contains(r.URL.Path, "?") {
+	if r.URL.RawQuery == "" && !largeText && !strings.Contains(r.URL.Path, "?") {
 		return r.URL.Path
 	}
 	key := r.URL.Path + "?" + r.URL.RawQuery
-	if st.largeText {
+	if largeText {
 		key += "|large"
 	}
 	return key
@@ -90,25 +91,80 @@ func cacheKey(r *http.Request, st *requestState) string {
 
 // cacheable reports whether r may be answered with the shared copy.
 func cacheable(r *http.Request, st *requestState) bool {
-	if st.actor != nil || r.Method != http.MethodGet || len(r.URL.RawQuery) > 256 {
+	return st.actor == nil && cacheableRequest(r)
+}
+
+func cacheableRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet || len(r.URL.RawQuery) > 256 {
 		return false
 	}
 	return r.URL.RawQuery == "" || !r.URL.Query().Has("done")
 }
 
-// withFreshPages answers an anonymous visitor from the page cache before
-// any routing or lookup when nothing at all has been committed to the
-// database since the copy was last found current (and the day is the
-// same). Any commit, anywhere, sends the request down the normal path,
-// which checks the community's own version and renders again only if
-// that changed. Where the database cannot tell (PostgreSQL) this step
-// does nothing.
-func (s *Server) withFreshPages(next http.Handler) http.Handler {
+// withCachedPages answers, ahead of all other middleware, the commonest
+// request of all: a visitor without a session asking for a public page
+// whose cached copy nothing can have changed, because nothing at all has
+// been committed to the database since the copy was last found current
+// (and the day is the same). The answer is the same bytes for everyone,
+// so it needs no request state, session lookup or compressing writer:
+// only the headers every answer carries and its access line. Any commit,
+// anywhere, sends the request down the normal path, where servePublic
+// checks the community's own version and renders again only if that
+// changed. Where the database cannot tell (PostgreSQL) this step does
+// nothing.
+func (s *Server) withCachedPages(next http.Handler) http.Handler {
+	logger := s.logger.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := state(r)
-		if s.fresh(w, r, st) {
+		e := s.freshCopy(r)
+		if e == nil {
+			next.ServeHTTP(w, r)
 			return
 		}
+		start := time.Now()
+		id := nextRequestID()
+		h := w.Header()
+		h["X-Request-Id"] = []string{id}
+		setSecurityHeaders(h, r)
+		varyOnEncoding(h)
+		status, size := writeCached(w, r, e)
+		ip := s.forwardedFor(r)
+		if ip == "" {
+			ip = peerIP(r)
+		}
+		logRequest(logger, r, id, ip, status, size, start)
+	})
+}
+
+// freshCopy is the cached copy withCachedPages may answer r with, or nil.
+func (s *Server) freshCopy(r *http.Request) *cachedPage {
+	if s.disclosure == nil || !cacheableRequest(r) {
+		return nil
+	}
+	text, _, session := visitorCookies(r)
+	if session != nil && *session != "" {
+		return nil // perhaps logged in: withState finds out
+	}
+	e := s.cache.peek(cacheKey(r, text != nil && *text == "large"))
+	if e == nil {
+		return nil
+	}
+	f := e.fresh.Load()
+	if f == nil || f.day != s.today() {
+		return nil
+	}
+	if gen, ok := s.db.Generation(r.Context()); !ok || gen != f.gen {
+		return nil
+	}
+	return e
+}
+
+// withNewCSRF gives a visitor without a CSRF cookie a token, and the
+// cookie with it unless the answer is a static file. It runs after the
+// page cache's first look (withCachedPages), so a shared copy never
+// carries one visitor's Set-Cookie to the next.
+func (s *Server) withNewCSRF(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := state(r)
 		if st.newCSRF && st.csrf == "" {
 			st.csrf = newID(16)
 			if !strings.HasPrefix(r.URL.Path, "/static/") {
@@ -117,26 +173,6 @@ func (s *Server) withFreshPages(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// fresh answers r from the cache if it can, as withFreshPages describes.
-func (s *Server) fresh(w http.ResponseWriter, r *http.Request, st *requestState) bool {
-	if s.disclosure == nil || !cacheable(r, st) {
-		return false
-	}
-	e := s.cache.peek(cacheKey(r, st))
-	if e == nil {
-		return false
-	}
-	f := e.fresh.Load()
-	if f == nil || f.day != s.today() {
-		return false
-	}
-	if gen, ok := s.db.Generation(r.Context()); !ok || gen != f.gen {
-		return false
-	}
-	writeCached(w, r, e)
-	return true
 }
 
 // today is the civil date in China, which public pages' deadlines use.
@@ -211,7 +247,7 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 	if st.street != nil {
 		version += "/" + strconv.FormatInt(st.street.UpdatedAt.UnixNano(), 36)
 	}
-	key := cacheKey(r, st)
+	key := cacheKey(r, st.largeText)
 	e := s.cache.get(key, version)
 	if e == nil {
 		rec := &pageRecorder{header: make(http.Header)}
@@ -235,8 +271,8 @@ func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(h
 }
 
 // writeCached answers r with the stored page e, or 304 when the visitor
-// holds it already.
-func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
+// holds it already, and reports the status and the body's size.
+func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) (status, size int) {
 	h := w.Header()
 	h["Content-Type"] = e.header.ctype
 	h["Etag"] = e.header.etag
@@ -247,7 +283,7 @@ func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 		for t := range strings.SplitSeq(inm, ",") {
 			if strings.TrimSpace(t) == e.etag {
 				w.WriteHeader(http.StatusNotModified)
-				return
+				return http.StatusNotModified, 0
 			}
 		}
 	}
@@ -259,6 +295,7 @@ func writeCached(w http.ResponseWriter, r *http.Request, e *cachedPage) {
 		body = e.gz
 	}
 	writeWhole(w, r, http.StatusOK, body)
+	return http.StatusOK, len(body)
 }
 
 var (

@@ -112,13 +112,14 @@ func New(cfg Config) (*Server, error) {
 // Handler returns the whole HTTP handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	var h http.Handler = s.mux
-	h = s.withFreshPages(h)
+	h = s.withNewCSRF(h)
 	h = s.withState(h)
 	h = s.withRecover(h)
 	h = withGzip(h)
 	h = withSecurityHeaders(h)
 	h = withAccessLog(s.logger, h)
 	h = withRequestID(h)
+	h = s.withCachedPages(h)
 	return h
 }
 

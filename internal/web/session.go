@@ -26,30 +26,13 @@ func (s *Server) withState(next http.Handler) http.Handler {
 			st = &requestState{}
 			r = r.WithContext(withState(r.Context(), st))
 		}
-		if s.trust {
-			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-				parts := strings.Split(xff, ",")
-				st.ip = strings.TrimSpace(parts[len(parts)-1])
-			}
-		}
-		// The cookies are read in one pass (r.Cookie parses them all again
-		// for each name); as with r.Cookie, the first of a name counts.
-		var textValue, csrfValue, sessionValue *string
-		for _, c := range r.Cookies() {
-			switch {
-			case c.Name == textCookie && textValue == nil:
-				textValue = &c.Value
-			case c.Name == csrfCookie && csrfValue == nil:
-				csrfValue = &c.Value
-			case c.Name == sessionCookie && sessionValue == nil:
-				sessionValue = &c.Value
-			}
-		}
+		st.ip = s.forwardedFor(r)
+		textValue, csrfValue, sessionValue := visitorCookies(r)
 		st.largeText = textValue != nil && *textValue == "large"
 		// A visitor without a CSRF cookie gets one with the first answer
-		// that is not a shared copy from the page cache (withFreshPages),
-		// so a copy never carries one visitor's Set-Cookie to the next.
-		// The new token itself is drawn there too, only when needed.
+		// that is not a shared copy from the page cache (withNewCSRF), so
+		// a copy never carries one visitor's Set-Cookie to the next. The
+		// new token itself is drawn there too, only when needed.
 		if csrfValue != nil && len(*csrfValue) == 32 {
 			st.csrf = *csrfValue
 		} else {
@@ -71,6 +54,43 @@ func (s *Server) withState(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// forwardedFor is the client's address as the reverse proxy in front
+// (trusted with TrustProxy) reports it: the last hop of X-Forwarded-For.
+// It is empty otherwise, and clientIP falls back to the peer's address.
+func (s *Server) forwardedFor(r *http.Request) string {
+	if !s.trust {
+		return ""
+	}
+	xff := r.Header.Get("X-Forwarded-For")
+	if xff == "" {
+		return ""
+	}
+	if i := strings.LastIndexByte(xff, ','); i >= 0 {
+		xff = xff[i+1:]
+	}
+	return strings.TrimSpace(xff)
+}
+
+// visitorCookies reads the cookies that shape a request in one pass
+// (r.Cookie parses them all again for each name); as with r.Cookie, the
+// first of a name counts. A cookie not sent is nil.
+func visitorCookies(r *http.Request) (text, csrf, session *string) {
+	if len(r.Header["Cookie"]) == 0 {
+		return nil, nil, nil
+	}
+	for _, c := range r.Cookies() {
+		switch {
+		case c.Name == textCookie && text == nil:
+			text = &c.Value
+		case c.Name == csrfCookie && csrf == nil:
+			csrf = &c.Value
+		case c.Name == sessionCookie && session == nil:
+			session = &c.Value
+		}
+	}
+	return text, csrf, session
 }
 
 func (s *Server) secure(r *http.Request) bool {
