@@ -414,7 +414,7 @@ func owedNotices(ctx context.Context, tx *store.Tx, items []*Item, now time.Time
 	for id := range communities {
 		communityIDs = append(communityIDs, id)
 	}
-	err = queryInChunks(ctx, tx, "SELECT id, slug FROM org_units WHERE id IN ", communityIDs, func(rows *sql.Rows) error {
+	err = tx.QueryIn(ctx, "SELECT id, slug FROM org_units WHERE id IN ", communityIDs, func(rows *sql.Rows) error {
 		var id int64
 		var slug string
 		if err := rows.Scan(&id, &slug); err != nil {
@@ -431,7 +431,7 @@ func owedNotices(ctx context.Context, tx *store.Tx, items []*Item, now time.Time
 		dedup string
 	}
 	made := map[userNotice]bool{}
-	err = queryInChunks(ctx, tx, "SELECT user_id, dedup FROM qa_notifications WHERE dedup <> '' AND item_id IN ", itemIDs, func(rows *sql.Rows) error {
+	err = tx.QueryIn(ctx, "SELECT user_id, dedup FROM qa_notifications WHERE dedup <> '' AND item_id IN ", itemIDs, func(rows *sql.Rows) error {
 		var n userNotice
 		if err := rows.Scan(&n.user, &n.dedup); err != nil {
 			return err
@@ -471,34 +471,4 @@ func owedNotices(ctx context.Context, tx *store.Tx, items []*Item, now time.Time
 		}
 	}
 	return owed, nil
-}
-
-// queryInChunks runs prefix followed by "(?, ?, …)" over ids, a few
-// hundred at a time (databases bound the number of parameters), and
-// calls scan for every row.
-func queryInChunks(ctx context.Context, tx *store.Tx, prefix string, ids []int64, scan func(*sql.Rows) error) error {
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(chunk, len(ids))
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := tx.Query(ctx, prefix+"("+strings.Repeat("?, ", n-1)+"?)", args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

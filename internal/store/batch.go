@@ -517,22 +517,48 @@ func (tx *Tx) InsertRows(ctx context.Context, head, tail string, width int, args
 			}
 			continue
 		}
-		rows, err := tx.Query(ctx, q.String(), chunk...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if err := rows.Err(); err != nil {
+		if err := tx.queryEach(ctx, q.String(), chunk, scan); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// QueryIn runs prefix + "(?, …)" over ids, in statements of 512, 256, … 1
+// ids as InsertRows splits rows (databases bound a statement's
+// parameters), and calls scan for every row.
+func (tx *Tx) QueryIn(ctx context.Context, prefix string, ids []int64, scan func(*sql.Rows) error) error {
+	for len(ids) > 0 {
+		n := maxRowsPerStatement
+		for n > len(ids) {
+			n /= 2
+		}
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		if err := tx.queryEach(ctx, prefix+"(?"+strings.Repeat(", ?", n-1)+")", args, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryEach runs query and calls scan for every row.
+func (tx *Tx) queryEach(ctx context.Context, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -408,4 +409,65 @@ func BenchmarkWrite(b *testing.B) {
 			})
 		}
 	}
+}
+
+// TestQueryIn reads rows by a list of ids longer than one statement takes,
+// two of which name no row, and finds each row once.
+func TestQueryIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var args []any
+		for i := range 700 {
+			slug := fmt.Sprintf("in-%d", i)
+			args = append(args, "district", slug, slug, at, at)
+		}
+		var ids []int64
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertRows(ctx, "INSERT INTO org_units (kind, name, slug, created_at, updated_at)", "RETURNING id", 5, args, func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				ids = append(ids, id)
+				return err
+			})
+		})
+		if err != nil || len(ids) != 700 {
+			t.Fatalf("inserted %d: %v", len(ids), err)
+		}
+		want := append(ids[:0:0], ids...)
+		ask := append(ids, -1, -2) // two ids that name no row
+		got := map[int64]string{}
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryIn(ctx, "SELECT id, slug FROM org_units WHERE id IN ", ask, func(rows *sql.Rows) error {
+				var id int64
+				var slug string
+				if err := rows.Scan(&id, &slug); err != nil {
+					return err
+				}
+				if _, seen := got[id]; seen {
+					return fmt.Errorf("id %d read twice", id)
+				}
+				got[id] = slug
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("read %d rows of %d", len(got), len(want))
+		}
+		for i, id := range want {
+			if got[id] != fmt.Sprintf("in-%d", i) {
+				t.Fatalf("id %d: slug %q", id, got[id])
+			}
+		}
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryIn(ctx, "SELECT id FROM org_units WHERE id IN ", nil, func(*sql.Rows) error {
+				return errors.New("a row for no ids")
+			})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
