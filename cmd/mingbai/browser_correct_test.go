@@ -83,6 +83,22 @@ func TestJourneyCorrectFiles(t *testing.T) {
 	}
 	screenshots(t, ctx, "board-diff-files")
 
+	// The redact form of version 2 says that version 3 still publishes
+	// the photo, which is served by its content.
+	var loc string
+	run(chromedp.Location(&loc))
+	base, _, _ := strings.Cut(loc, "?")
+	if i := strings.Index(base, "/v/"); i >= 0 {
+		base = base[:i]
+	}
+	run(chromedp.Navigate(base+"/v/2/redact"), chromedp.WaitVisible(`form.form`, chromedp.ByQuery),
+		chromedp.Text("main", &text, chromedp.ByQuery))
+	if !strings.Contains(text, "撤下附件“现场照片.png”") || !strings.Contains(text, "这个附件也公开在第3版。") {
+		t.Errorf("the redact form does not say version 3 keeps the photo:\n%s", text)
+	}
+	screenshots(t, ctx, "board-redact-shared-file")
+	run(chromedp.Navigate(base), chromedp.WaitVisible(`article.disclosure`, chromedp.ByQuery))
+
 	// The catalog item's page lists its logged changes.
 	run(chromedp.Click(`//dd/a[contains(., "收费情况")]`, chromedp.BySearch), chromedp.WaitVisible(`.item-history`, chromedp.ByQuery),
 		chromedp.Text(".item-history", &text, chromedp.ByQuery))

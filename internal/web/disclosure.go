@@ -303,6 +303,41 @@ type disclosureData struct {
 	// Drop are the attachments a correction form leaves out, as the
 	// cadre ticked them.
 	Drop map[string]bool
+	// RedactFiles are the shown version's attachments the redact form
+	// can take down.
+	RedactFiles []redactFile
+}
+
+// redactFile is an attachment on the redact form, with the other versions
+// of the disclosure that still publish the same file. A file is served by
+// its content, so while any of them keeps it, taking it off one version
+// does not take it off the site: the form says so.
+type redactFile struct {
+	disclosure.Attachment
+	Elsewhere []int
+}
+
+func redactFiles(d *disclosureData) []redactFile {
+	var out []redactFile
+	for _, f := range d.Shown.Files {
+		if f.Redacted {
+			continue
+		}
+		rf := redactFile{Attachment: f}
+		for _, v := range d.Versions {
+			if v.Version == d.Shown.Version {
+				continue
+			}
+			for _, g := range v.Files {
+				if g.SHA256 == f.SHA256 && !g.Redacted {
+					rf.Elsewhere = append(rf.Elsewhere, v.Version)
+					break
+				}
+			}
+		}
+		out = append(out, rf)
+	}
+	return out
 }
 
 // versionEntry is one line of a disclosure's version history.
@@ -850,6 +885,7 @@ func (s *Server) redactPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Form.Values = map[string]string{"title": d.Shown.Title, "body": d.Shown.Body}
 	d.Title = "删除个人信息 · " + d.Shown.Title
+	d.RedactFiles = redactFiles(d)
 	s.render(w, r, http.StatusOK, "board_redact", d)
 	return nil
 }
@@ -876,6 +912,7 @@ func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
 		f.fail(err)
 		d.Form = f
 		d.Title = "删除个人信息 · " + d.Shown.Title
+		d.RedactFiles = redactFiles(d)
 		s.render(w, r, statusOf(mingbai.ErrorCode(err)), "board_redact", d)
 		return nil
 	}

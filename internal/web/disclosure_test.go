@@ -153,6 +153,13 @@ func TestPublishJourney(t *testing.T) {
 			t.Error("version 1 not readable")
 		}
 
+		// The redact form of version 1 says that version 2 still publishes
+		// the receipt (files are served by content) and links its form.
+		page = body(t, f.loggedIn("admin").get(dpath+"/v/1/redact"))
+		if !strings.Contains(page, "撤下附件“收据.png”") || !strings.Contains(page, `这个附件也公开在<a href="`+dpath+`/v/2/redact">第2版</a>。`) {
+			t.Errorf("redact form does not say version 2 keeps the file:\n%s", page)
+		}
+
 		// Redact version 1; the page says what, when and why.
 		resp = f.loggedIn("admin").post(dpath+"/v/1/redact", url.Values{"title": {"2026年第三季度居委会收支情况"}, "body": {"（内容含个人信息，已删除）"}, "what": {"经手人手机号"}, "why": {"误登个人信息"}})
 		body(t, resp)
