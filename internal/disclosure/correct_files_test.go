@@ -215,3 +215,59 @@ func TestCorrectAttachments(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetUploads: the files stored for a form that then failed leave
+// the disk, unless a draft or a version (of any community) shows them.
+func TestForgetUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		A, B := e.demo.Suojin4, e.demo.Suojin1
+		put := func(b []byte, name string) disclosure.Attachment {
+			t.Helper()
+			att, err := e.svc.Files().Put(bytesReader(b), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return att
+		}
+		stored := func(f disclosure.Attachment) bool {
+			file, err := e.svc.Files().Open(f.SHA256)
+			if err != nil {
+				return false
+			}
+			file.Close()
+			return true
+		}
+		inDraft := put(pdfBytes("in a draft of B"), "草稿附件.pdf")
+		d, err := e.svc.CreateDraft(ctx, e.cadreB, B, disclosure.DraftInput{ItemID: e.item(t, B, "relief").ID, Title: "草稿", Body: "草稿正文"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.AttachToDraft(ctx, e.cadreB, B, d.ID, inDraft); err != nil {
+			t.Fatal(err)
+		}
+		published := put(pdfBytes("published by A"), "已公开.pdf")
+		d, err = e.svc.CreateDraft(ctx, e.cadreA, A, disclosure.DraftInput{ItemID: e.item(t, A, "relief").ID, Title: "发放情况", Body: "大米二十袋。"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.AttachToDraft(ctx, e.cadreA, A, d.ID, published); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Publish(ctx, e.cadreA, A, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		unused := put(pdfBytes("stored for a failed form"), "失败的更正.pdf")
+
+		if err := e.svc.ForgetUploads(ctx, []disclosure.Attachment{inDraft, published, unused, {}}); err != nil {
+			t.Fatal(err)
+		}
+		if stored(unused) {
+			t.Error("a file nothing shows is still on disk")
+		}
+		if !stored(inDraft) || !stored(published) {
+			t.Errorf("a file in use was removed: in a draft %v, published %v", stored(inDraft), stored(published))
+		}
+	})
+}

@@ -758,9 +758,9 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 			if _, err := tx.Exec(ctx, `UPDATE disclosure_version_files SET redacted = 1 WHERE version_id = ? AND community_id = ? AND sha256 = ?`, v.ID, communityID, sum); err != nil {
 				return fmt.Errorf("redact file: %w", err)
 			}
-			var live int
-			if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM disclosure_version_files WHERE sha256 = ? AND redacted = 0) + (SELECT COUNT(*) FROM disclosure_draft_files WHERE sha256 = ?)`, sum, sum).Scan(&live); err != nil {
-				return fmt.Errorf("count file uses: %w", err)
+			live, err := fileUses(ctx, tx, sum)
+			if err != nil {
+				return err
 			}
 			if live == 0 {
 				orphans = append(orphans, sum)
@@ -785,6 +785,49 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 	for _, sum := range orphans {
 		if err := s.files.Remove(sum); err != nil {
 			return fmt.Errorf("remove redacted file: %w", err)
+		}
+	}
+	return nil
+}
+
+// fileUses counts the drafts and unredacted versions that show the file
+// sum; at none it may leave the disk.
+func fileUses(ctx context.Context, tx *store.Tx, sum string) (int, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM disclosure_version_files WHERE sha256 = ? AND redacted = 0) + (SELECT COUNT(*) FROM disclosure_draft_files WHERE sha256 = ?)`, sum, sum).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count uses of file %s: %w", sum, err)
+	}
+	return n, nil
+}
+
+// ForgetUploads removes files stored for a form that then failed (a
+// correction another version overtook, say) if no draft or version shows
+// them, so that a failed form leaves nothing on disk. A file that is in
+// use, by this community or another, stays.
+func (s *Service) ForgetUploads(ctx context.Context, files []Attachment) error {
+	var unused []string
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		unused = unused[:0]
+		for _, f := range files {
+			if f.SHA256 == "" {
+				continue
+			}
+			n, err := fileUses(ctx, tx, f.SHA256)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				unused = append(unused, f.SHA256)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sum := range unused {
+		if err := s.files.Remove(sum); err != nil {
+			return fmt.Errorf("remove unused upload: %w", err)
 		}
 	}
 	return nil

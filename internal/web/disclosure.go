@@ -792,6 +792,13 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		v, err = s.disclosure.Correct(r.Context(), a, st.community.ID, id, in)
 	}
+	if err != nil && len(in.Add) > 0 {
+		// The files stored for this form are no version's: take them off
+		// the disk unless something else shows them.
+		if ferr := s.disclosure.ForgetUploads(r.Context(), in.Add); ferr != nil {
+			s.logger.Error("forget uploads of a failed correction", "id", requestID(r), "err", ferr)
+		}
+	}
 	if formError(err) {
 		d, lerr := s.loadDisclosure(r)
 		if lerr != nil {

@@ -111,6 +111,9 @@ func TestCorrectionForm(t *testing.T) {
 				[]string{"“照片.png”：只能上传图片"}},
 			{"no change", with(url.Values{"reason": {"什么也没有改"}}), nil, 400, []string{"更正后的内容和附件与原来相同"}},
 			{"unknown file", with(url.Values{"reason": {"删去不存在的附件"}, "drop": {strings.Repeat("ab", 32)}}), nil, 400, []string{"要删去的附件不在第1版中"}},
+			// Refused only once both are stored: they are taken off the disk.
+			{"the same picture twice", with(url.Values{"reason": {"换上现场照片"}}), []formFile{{"现场照片.png", photo}, {"照片副本.png", photo}}, 400,
+				[]string{"“照片副本.png”与已有附件“现场照片.png”是同一个文件"}},
 			{"too many files", with(url.Values{"reason": {"一次传太多"}}), []formFile{{"1.png", photo}, {"2.png", photo}, {"3.png", photo}, {"4.png", photo}, {"5.png", photo}, {"6.png", photo}}, 400,
 				[]string{"一次更正最多上传 5 个新附件"}},
 		}
