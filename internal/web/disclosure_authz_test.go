@@ -131,6 +131,7 @@ func disclosureMatrix(f *fixture) map[string]matrixCase {
 		"GET /c/{community}/export.xlsx":             {"GET", A + "/export.xlsx", nil, everyone},
 		"GET /c/{community}/print":                   {"GET", A + "/print?size=A4", nil, everyone},
 		"GET /api/v1/c/{community}/catalog":          {"GET", "/api/v1/c/suojin-4/catalog", nil, everyone},
+		"GET /api/v1/c/{community}/catalog/{item}":   {"GET", "/api/v1/c/suojin-4/catalog/" + id(b.districtIt), nil, everyone},
 		"GET /api/v1/c/{community}/disclosures":      {"GET", "/api/v1/c/suojin-4/disclosures", nil, everyone},
 		"GET /api/v1/c/{community}/disclosures/{id}": {"GET", "/api/v1/c/suojin-4/disclosures/" + id(b.disc), nil, everyone},
 		"GET /search": {"GET", "/search?q=" + url.QueryEscape("收支"), nil, everyone},

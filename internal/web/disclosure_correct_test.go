@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -210,6 +212,40 @@ func TestCatalogHistoryPage(t *testing.T) {
 		}
 		if strings.Index(page, "第2版 · 修改") > strings.Index(page, "第1版 · 载入区默认目录") {
 			t.Error("history is not newest first")
+		}
+
+		// The JSON API has the same history, oldest first, each version
+		// with its leaf and the item as that change left it.
+		var api struct {
+			Item     struct{ ID int64 }
+			Versions []struct {
+				Version       int
+				Action        string
+				Changes       []string
+				LeafIndex     int64  `json:"leaf_index"`
+				ContentSHA256 string `json:"content_sha256"`
+				Item          struct{ Cadence string }
+			}
+		}
+		resp = f.client().get("/api/v1/c/suojin-4/catalog/" + id(it.ID))
+		if err := json.Unmarshal([]byte(body(t, resp)), &api); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("catalog item API: %d %v", resp.StatusCode, err)
+		}
+		if api.Item.ID != it.ID || len(api.Versions) != 2 || api.Versions[0].Action != "load" || api.Versions[1].Action != "edit" ||
+			api.Versions[0].Item.Cadence != "quarterly" || api.Versions[1].Item.Cadence != "monthly" ||
+			len(api.Versions[1].Changes) == 0 || api.Versions[1].LeafIndex <= api.Versions[0].LeafIndex || len(api.Versions[1].ContentSHA256) != 64 ||
+			!strings.Contains(page, fmt.Sprintf(`href="/log/leaves/%d"`, api.Versions[1].LeafIndex)) {
+			t.Errorf("catalog item API: %+v", api)
+		}
+		// A's own item is A's: not found through another community, nor is
+		// an item that does not exist.
+		if resp := f.client().get("/api/v1/c/suojin-4/catalog/" + id(b.itemA)); resp.StatusCode != http.StatusOK {
+			t.Errorf("A's own item through A: %d", resp.StatusCode)
+		}
+		for _, path := range []string{"/api/v1/c/suojin-1/catalog/" + id(b.itemA), "/api/v1/c/suojin-4/catalog/999999"} {
+			if resp := f.client().get(path); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s: %d", path, resp.StatusCode)
+			}
 		}
 
 		// The outside auditor re-hashes every catalog leaf's content (the

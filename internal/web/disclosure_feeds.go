@@ -28,6 +28,7 @@ func (s *Server) registerDisclosureDataRoutes() {
 	s.handle("GET /c/{community}/export.xlsx", public, s.exportXLSX)
 	s.handle("GET /c/{community}/print", public, s.printPage)
 	s.handle("GET /api/v1/c/{community}/catalog", public, s.apiCatalog)
+	s.handle("GET /api/v1/c/{community}/catalog/{item}", public, s.apiCatalogItem)
 	s.handle("GET /api/v1/c/{community}/disclosures", public, s.apiDisclosures)
 	s.handle("GET /api/v1/c/{community}/disclosures/{id}", public, s.apiDisclosure)
 	s.handle("GET /search", public, s.districtSearch)
@@ -205,23 +206,83 @@ func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request) error {
 // ---- JSON API ----
 
 type apiItem struct {
-	ID         int64  `json:"id"`
-	Section    string `json:"section"`
-	Name       string `json:"name"`
-	Elements   string `json:"elements"`
-	Basis      string `json:"basis"`
-	Cadence    string `json:"cadence"`
-	EventDays  int    `json:"event_days,omitempty"`
-	TimeLimit  string `json:"time_limit"`
-	Publisher  string `json:"publisher"`
-	Channels   string `json:"channels"`
-	Audience   string `json:"audience"`
-	Mode       string `json:"mode"`
-	Own        bool   `json:"community_own"`
+	apiItemSpec
 	Freshness  string `json:"freshness"`
 	FreshLabel string `json:"freshness_label"`
 	Due        string `json:"due,omitempty"`
 	Latest     *int64 `json:"latest_disclosure,omitempty"`
+}
+
+// apiItemSpec is what a catalog item asks for: the fields each of its
+// logged versions records.
+type apiItemSpec struct {
+	ID        int64  `json:"id"`
+	Section   string `json:"section"`
+	Name      string `json:"name"`
+	Elements  string `json:"elements"`
+	Basis     string `json:"basis"`
+	Cadence   string `json:"cadence"`
+	EventDays int    `json:"event_days,omitempty"`
+	TimeLimit string `json:"time_limit"`
+	Publisher string `json:"publisher"`
+	Channels  string `json:"channels"`
+	Audience  string `json:"audience"`
+	Mode      string `json:"mode"`
+	Own       bool   `json:"community_own"`
+}
+
+func itemSpec(it *disclosure.Item) apiItemSpec {
+	return apiItemSpec{ID: it.ID, Section: string(it.Section), Name: it.Name, Elements: it.Elements, Basis: it.Basis, Cadence: string(it.Cadence),
+		EventDays: it.EventDays, TimeLimit: it.TimeLimit(), Publisher: string(it.Publisher), Channels: it.Channels, Audience: it.Audience, Mode: it.Mode,
+		Own: it.CommunityID != 0}
+}
+
+// apiItemVersion is one logged change of a catalog item.
+type apiItemVersion struct {
+	Version       int         `json:"version"`
+	Action        string      `json:"action"`
+	ChangedAt     string      `json:"changed_at"`
+	ChangedBy     string      `json:"changed_by,omitempty"`
+	Changes       []string    `json:"changes"`
+	LeafIndex     int64       `json:"leaf_index"`
+	ContentSHA256 string      `json:"content_sha256"`
+	Item          apiItemSpec `json:"item"`
+}
+
+// apiCatalogItem is one catalog item with every logged change of it,
+// oldest first: what an auditor checks a community's compliance against.
+func (s *Server) apiCatalogItem(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	id, err := pathID(r, "item")
+	if err != nil {
+		return err
+	}
+	it, err := s.disclosure.Item(r.Context(), st.community.ID, id)
+	if err != nil {
+		return err
+	}
+	hist, err := s.disclosure.ItemHistory(r.Context(), st.community.ID, id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Item       apiItemSpec      `json:"item"`
+		ArchivedAt string           `json:"archived_at,omitempty"`
+		Versions   []apiItemVersion `json:"versions"`
+	}{Item: itemSpec(it), Versions: []apiItemVersion{}}
+	if it.ArchivedAt != nil {
+		out.ArchivedAt = it.ArchivedAt.UTC().Format(time.RFC3339)
+	}
+	for _, v := range hist {
+		changes := v.Changes
+		if changes == nil {
+			changes = []string{}
+		}
+		out.Versions = append(out.Versions, apiItemVersion{Version: v.Version, Action: v.Action, ChangedAt: v.ChangedAt.UTC().Format(time.RFC3339),
+			ChangedBy: v.ChangerName, Changes: changes, LeafIndex: v.LeafIndex, ContentSHA256: v.ContentSHA256, Item: itemSpec(&v.Item)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) error {
@@ -232,9 +293,7 @@ func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) error {
 	out := []apiItem{}
 	for _, sec := range board {
 		for _, bi := range sec.Items {
-			it := apiItem{ID: bi.ID, Section: string(bi.Section), Name: bi.Name, Elements: bi.Elements, Basis: bi.Basis, Cadence: string(bi.Cadence),
-				EventDays: bi.EventDays, TimeLimit: bi.TimeLimit(), Publisher: string(bi.Publisher), Channels: bi.Channels, Audience: bi.Audience, Mode: bi.Mode,
-				Own: bi.CommunityID != 0, Freshness: bi.Fresh.State, FreshLabel: bi.Fresh.Label()}
+			it := apiItem{apiItemSpec: itemSpec(&bi.Item), Freshness: bi.Fresh.State, FreshLabel: bi.Fresh.Label()}
 			if !bi.Fresh.Due.IsZero() {
 				it.Due = bi.Fresh.Due.Format("2006-01-02")
 			}
