@@ -48,20 +48,23 @@ func sameSums(a []disclosure.Attachment, want ...disclosure.Attachment) bool {
 	return true
 }
 
+// put stores a file in the service's file store.
+func (e *env) put(t *testing.T, b []byte, name string) disclosure.Attachment {
+	t.Helper()
+	att, err := e.svc.Files().Put(bytesReader(b), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return att
+}
+
 func TestCorrectAttachments(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		A, B := e.demo.Suojin4, e.demo.Suojin1
 		it := e.item(t, A, "relief")
-		put := func(b []byte, name string) disclosure.Attachment {
-			t.Helper()
-			att, err := e.svc.Files().Put(bytesReader(b), name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return att
-		}
+		put := func(b []byte, name string) disclosure.Attachment { return e.put(t, b, name) }
 		photo := put(pngBytes(t), "发放现场.png")
 		wrong := put(pdfBytes("wrong list"), "发放名单（错）.pdf")
 		d, err := e.svc.CreateDraft(ctx, e.cadreA, A, disclosure.DraftInput{ItemID: it.ID, Title: "九月救济物资发放", Body: "大米二十袋，食用油二十桶。"})
@@ -223,14 +226,7 @@ func TestForgetUploads(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		A, B := e.demo.Suojin4, e.demo.Suojin1
-		put := func(b []byte, name string) disclosure.Attachment {
-			t.Helper()
-			att, err := e.svc.Files().Put(bytesReader(b), name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return att
-		}
+		put := func(b []byte, name string) disclosure.Attachment { return e.put(t, b, name) }
 		stored := func(f disclosure.Attachment) bool {
 			file, err := e.svc.Files().Open(f.SHA256)
 			if err != nil {

@@ -224,14 +224,11 @@ type itemData struct {
 
 func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathID(r, "item")
+	it, err := s.communityItem(r)
 	if err != nil {
 		return err
 	}
-	it, err := s.disclosure.Item(r.Context(), st.community.ID, id)
-	if err != nil {
-		return err
-	}
+	id := it.ID
 	page := queryPage(r)
 	list, err := s.disclosure.ItemDisclosures(r.Context(), st.community.ID, id, page)
 	if err != nil {

@@ -97,11 +97,7 @@ type itemEditData struct {
 
 func (s *Server) communityItemEditPage(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	id, err := pathID(r, "item")
-	if err != nil {
-		return err
-	}
-	it, err := s.disclosure.Item(r.Context(), st.community.ID, id)
+	it, err := s.communityItem(r)
 	if err != nil {
 		return err
 	}
@@ -211,6 +207,16 @@ func (s *Server) renderAdminCatalog(w http.ResponseWriter, r *http.Request, stat
 	}
 	s.render(w, r, status, "admin_catalog", d)
 	return nil
+}
+
+// communityItem is the catalog item of the path's {item}, as the path's
+// community sees it: a district item or one of the community's own.
+func (s *Server) communityItem(r *http.Request) (*disclosure.Item, error) {
+	id, err := pathID(r, "item")
+	if err != nil {
+		return nil, err
+	}
+	return s.disclosure.Item(r.Context(), state(r).community.ID, id)
 }
 
 func (s *Server) districtItem(r *http.Request) (*disclosure.Item, error) {

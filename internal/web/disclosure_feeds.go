@@ -252,16 +252,11 @@ type apiItemVersion struct {
 // apiCatalogItem is one catalog item with every logged change of it,
 // oldest first: what an auditor checks a community's compliance against.
 func (s *Server) apiCatalogItem(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "item")
+	it, err := s.communityItem(r)
 	if err != nil {
 		return err
 	}
-	it, err := s.disclosure.Item(r.Context(), st.community.ID, id)
-	if err != nil {
-		return err
-	}
-	hist, err := s.disclosure.ItemHistory(r.Context(), st.community.ID, id)
+	hist, err := s.disclosure.ItemHistory(r.Context(), state(r).community.ID, it.ID)
 	if err != nil {
 		return err
 	}
