@@ -159,19 +159,21 @@ func (fs *FileStore) OpenThumb(sum string) (*os.File, error) {
 	return f, err
 }
 
-// Remove deletes the file and its thumbnail: redaction of personal data.
-func (fs *FileStore) Remove(sum string) error {
-	if !validSum(sum) {
-		return nil
+// Remove deletes the files and their thumbnails (redaction of personal
+// data, uploads nothing shows); a file already gone is no error.
+func (fs *FileStore) Remove(sums ...string) error {
+	var errs []error
+	for _, sum := range sums {
+		if !validSum(sum) {
+			continue
+		}
+		for _, p := range []string{fs.path(sum), fs.thumbPath(sum)} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+			}
+		}
 	}
-	err := os.Remove(fs.path(sum))
-	if errors.Is(err, os.ErrNotExist) {
-		err = nil
-	}
-	if terr := os.Remove(fs.thumbPath(sum)); terr != nil && !errors.Is(terr, os.ErrNotExist) {
-		err = errors.Join(err, terr)
-	}
-	return err
+	return errors.Join(errs...)
 }
 
 func (fs *FileStore) makeThumb(sum string) error {

@@ -782,10 +782,8 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 	if err != nil {
 		return err
 	}
-	for _, sum := range orphans {
-		if err := s.files.Remove(sum); err != nil {
-			return fmt.Errorf("remove redacted file: %w", err)
-		}
+	if err := s.files.Remove(orphans...); err != nil {
+		return fmt.Errorf("remove redacted files: %w", err)
 	}
 	return nil
 }
@@ -825,10 +823,8 @@ func (s *Service) ForgetUploads(ctx context.Context, files []Attachment) error {
 	if err != nil {
 		return err
 	}
-	for _, sum := range unused {
-		if err := s.files.Remove(sum); err != nil {
-			return fmt.Errorf("remove unused upload: %w", err)
-		}
+	if err := s.files.Remove(unused...); err != nil {
+		return fmt.Errorf("remove unused uploads: %w", err)
 	}
 	return nil
 }
