@@ -171,9 +171,10 @@ func localPath(next, def string) string {
 	if clean != p {
 		return def
 	}
-	// The query and fragment cannot change the host, but a decoded
-	// control character there could still split a header downstream.
-	if q, err := url.QueryUnescape(u.RawQuery); err != nil || hasUnsafeByte(q) || hasUnsafeByte(u.Fragment) {
+	// The query and fragment cannot change the host (a search for a
+	// backslash may come back to its page), but a decoded control
+	// character there could still split a header downstream.
+	if q, err := url.QueryUnescape(u.RawQuery); err != nil || hasControl(q) || hasControl(u.Fragment) {
 		return def
 	}
 	return next
@@ -181,8 +182,13 @@ func localPath(next, def string) string {
 
 // hasUnsafeByte reports a backslash or an ASCII control character.
 func hasUnsafeByte(s string) bool {
+	return strings.Contains(s, "\\") || hasControl(s)
+}
+
+// hasControl reports an ASCII control character.
+func hasControl(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == '\\' {
+		if c := s[i]; c < 0x20 || c == 0x7f {
 			return true
 		}
 	}
