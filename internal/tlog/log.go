@@ -129,7 +129,13 @@ func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingb
 		return l, nil
 	}
 	if l.latest.Load() == nil {
-		if err := l.signEmpty(ctx); err != nil {
+		// A new log: sign the empty tree, then load the newest checkpoint
+		// as any start does (another node may have signed a newer one).
+		err := l.signEmpty(ctx)
+		if err == nil {
+			err = l.check(ctx)
+		}
+		if err != nil {
 			l.appendStmt.Close()
 			return nil, err
 		}
@@ -491,32 +497,22 @@ func (l *Log) signEmpty(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cp.SignedAt = l.clock().UTC()
-	var stored Checkpoint
+	// Another node starting on the same PostgreSQL may sign the same note
+	// at the same moment: Ed25519 signatures are deterministic, so either
+	// row is this one.
 	err = l.db.Write(ctx, func(tx *store.Tx) error {
-		// Another node starting on the same PostgreSQL may sign the same
-		// note at the same moment: Ed25519 signatures are deterministic,
-		// so either row is this one.
-		if _, err := tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING",
-			cp.Size, cp.Root[:], string(cp.Note), cp.SignedAt); err != nil {
-			return fmt.Errorf("save the empty tree's checkpoint: %w", err)
-		}
-		var err error
-		stored, err = latestCheckpoint(ctx, tx)
+		_, err := tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING",
+			cp.Size, cp.Root[:], string(cp.Note), l.clock().UTC())
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("transparency log: %w", err)
+		return fmt.Errorf("transparency log: save the empty tree's checkpoint: %w", err)
 	}
-	if stored.Size > 0 {
-		// Another node integrated leaves meanwhile; the integrator will
-		// pick its checkpoint up.
-		return nil
-	}
-	if err := writeFileSync(CheckpointPath(l.dir), stored.Note, 0o644, false); err != nil {
+	// The empty tree is a prefix of any tree, so this file never makes a
+	// later start doubt a checkpoint another node signed meanwhile.
+	if err := writeFileSync(CheckpointPath(l.dir), cp.Note, 0o644, false); err != nil {
 		return fmt.Errorf("save checkpoint file: %w", err)
 	}
-	l.latest.Store(&stored)
 	return nil
 }
 
