@@ -50,3 +50,28 @@ func TestActorRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondPerson: the four-eyes rule compares people, not roles: the
+// actor's current grants play no part.
+func TestSecondPerson(t *testing.T) {
+	supervisor := &mingbai.Actor{UserID: 7, Grants: []mingbai.Grant{{Role: mingbai.RoleSupervisor, UnitID: 3}}}
+	tests := []struct {
+		a       *mingbai.Actor
+		earlier []int64
+		code    string
+	}{
+		{supervisor, []int64{8}, ""},
+		{supervisor, []int64{8, 9}, ""},
+		{supervisor, nil, ""},
+		{supervisor, []int64{7}, mingbai.EFORBIDDEN},
+		{supervisor, []int64{8, 7}, mingbai.EFORBIDDEN},
+		{&mingbai.Actor{}, []int64{8}, mingbai.EUNAUTHORIZED},
+		{nil, nil, mingbai.EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		err := mingbai.SecondPerson(tt.a, tt.earlier...)
+		if got := mingbai.ErrorCode(err); got != tt.code {
+			t.Errorf("SecondPerson(%+v, %v) = %v, want code %q", tt.a, tt.earlier, err, tt.code)
+		}
+	}
+}

@@ -351,6 +351,53 @@ func periodRowTx(ctx context.Context, tx *store.Tx, communityID int64, p Period)
 	return pi, nil
 }
 
+// secondReviewer applies the four-eyes rule to a review step (return,
+// approve): the reviewer must be none of the people who prepared the
+// statement under review, that is who closed the month and who answered
+// a return (each answer rebuilt the statement). Who did those steps is
+// read from the period's notes, never inferred from the roles held now.
+func secondReviewer(ctx context.Context, tx *store.Tx, a *mingbai.Actor, pi *PeriodInfo) error {
+	preparers, err := noteAuthorsTx(ctx, tx, pi.ID, "close", false)
+	if err != nil {
+		return err
+	}
+	answered, err := noteAuthorsTx(ctx, tx, pi.ID, "answer", false)
+	if err != nil {
+		return err
+	}
+	var closedBy int64
+	if err := tx.QueryRow(ctx, "SELECT closed_by FROM fin_periods WHERE id = ?", pi.ID).Scan(&closedBy); err != nil {
+		return fmt.Errorf("who closed period %d: %w", pi.ID, err)
+	}
+	return mingbai.SecondPerson(a, append(append(preparers, closedBy), answered...)...)
+}
+
+// noteAuthorsTx returns the accounts that wrote a period's notes of one
+// kind, oldest first, or only the newest one's when latest is set.
+func noteAuthorsTx(ctx context.Context, tx *store.Tx, periodID int64, kind string, latest bool) ([]int64, error) {
+	q := "SELECT author_id FROM fin_period_notes WHERE period_id = ? AND kind = ? ORDER BY id"
+	if latest {
+		q += " DESC LIMIT 1"
+	}
+	rows, err := tx.Query(ctx, q, periodID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("%s notes of period %d: %w", kind, periodID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("%s notes of period %d: %w", kind, periodID, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s notes of period %d: %w", kind, periodID, err)
+	}
+	return ids, nil
+}
+
 // Return sends a statement back to the cadres with the supervisor's
 // comments, which they must answer before it can be approved.
 func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int64, p Period, comment string) error {
@@ -367,6 +414,9 @@ func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int6
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		pi, err := periodRowTx(ctx, tx, c.ID, p)
 		if err != nil {
+			return err
+		}
+		if err := secondReviewer(ctx, tx, a, pi); err != nil {
 			return err
 		}
 		if err := s.setStatus(ctx, tx, pi, StatusClosed, StatusReturned, p); err != nil {
@@ -400,6 +450,16 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		pi, err := periodRowTx(ctx, tx, c.ID, p)
 		if err != nil {
+			return err
+		}
+		// The answer is to the supervisor who returned the statement: it
+		// must come from someone else, or one person holding both roles
+		// could return and answer their own objections.
+		returnedBy, err := noteAuthorsTx(ctx, tx, pi.ID, "return", true)
+		if err != nil {
+			return err
+		}
+		if err := mingbai.SecondPerson(a, returnedBy...); err != nil {
 			return err
 		}
 		if err := s.setStatus(ctx, tx, pi, StatusReturned, StatusClosed, p); err != nil {
@@ -448,6 +508,9 @@ func (s *Service) Approve(ctx context.Context, a *mingbai.Actor, communityID int
 func (s *Service) publishTx(ctx context.Context, tx *store.Tx, c *community, p Period, comment string, a *mingbai.Actor) error {
 	pi, err := periodRowTx(ctx, tx, c.ID, p)
 	if err != nil {
+		return err
+	}
+	if err := secondReviewer(ctx, tx, a, pi); err != nil {
 		return err
 	}
 	var unpublished int

@@ -37,7 +37,9 @@ const maxVerifyLeaves = 1 << 28
 
 // VerifyOptions says what to verify and where to keep what was seen.
 type VerifyOptions struct {
-	URL string // where the log is served: https://example.org/log/
+	// URL is where the log is served (https://example.org/log/) or the
+	// site that serves it under log/ (https://example.org): see FindLog.
+	URL string
 	// Key is the verifier key to require. Empty means the one kept in
 	// StateDir, or on a first run the one the log serves (trust on first
 	// use), which is then kept.
@@ -53,6 +55,7 @@ type VerifyOptions struct {
 // VerifyReport is the outcome. Problems lists everything that failed, by
 // name; an empty list means the log verified.
 type VerifyReport struct {
+	URL        string // where the log was found: FindLog of VerifyOptions.URL
 	Origin     string
 	Checkpoint Checkpoint
 	Previous   *Checkpoint // the checkpoint seen on the last run, if any
@@ -75,15 +78,16 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 8
 	}
-	base, err := url.Parse(opts.URL)
+	logURL, err := FindLog(ctx, opts.Client, opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(logURL)
 	if err != nil {
 		return nil, fmt.Errorf("log URL: %w", err)
 	}
-	if !strings.HasSuffix(base.Path, "/") {
-		base.Path += "/"
-	}
 	f := &fetcher{base: base, client: opts.Client}
-	rep := &VerifyReport{}
+	rep := &VerifyReport{URL: logURL}
 
 	// The key: given, kept from before, or served (first use).
 	stateKey, stateCP, err := readState(opts.StateDir)
@@ -170,9 +174,10 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 			}
 			if old != prev.Root {
 				rep.problem("FORK: the first %d entries now hash to %s, but the log signed %s for them before: history was rewritten", prev.Size, old, prev.Root)
-			} else if prev.Size > 0 && prev.Size < cp.Size {
+			} else if prev.Size < cp.Size {
 				// Also check the log's own consistency proof, with the
-				// transparency-dev verifier.
+				// transparency-dev verifier (from the empty tree's
+				// checkpoint too: the proof must then be empty).
 				if err := f.checkConsistency(ctx, prev, cp); err != nil {
 					rep.problem("the log's consistency proof from %d to %d does not verify: %v", prev.Size, cp.Size, err)
 				}
@@ -220,6 +225,62 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// FindLog returns the URL, ending in a slash, under which the log at or
+// below raw serves its C2SP paths. People type what they see: the site's
+// address (https://example.org), the log page (…/log), the log itself
+// (…/log/) or its checkpoint (…/log/checkpoint). So raw itself is tried
+// first, then log/ under it; the first whose checkpoint path answers with
+// something shaped like a checkpoint is the log. Its signature is checked
+// later, by Verify, against the pinned key.
+func FindLog(ctx context.Context, client *http.Client, raw string) (string, error) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("log URL %q: not an http(s) URL", raw)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if p, ok := strings.CutSuffix(u.Path, "/checkpoint"); ok {
+		u.Path = p + "/"
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	candidates := []*url.URL{u, u.ResolveReference(&url.URL{Path: "log/"})}
+	var tried []string
+	for _, c := range candidates {
+		f := &fetcher{base: c, client: client}
+		body, err := f.get(ctx, "checkpoint")
+		var se *httpStatusError
+		switch {
+		case err == nil && looksLikeCheckpoint(body):
+			return c.String(), nil
+		case err != nil && !errors.As(err, &se):
+			return "", err // the network, not the path
+		}
+		tried = append(tried, c.String()+"checkpoint")
+	}
+	return "", fmt.Errorf("no transparency log at %s: %s answered no checkpoint", raw, strings.Join(tried, " and "))
+}
+
+// looksLikeCheckpoint reports whether b has the shape of a C2SP
+// checkpoint: an origin line, a decimal tree size, a base64 SHA-256 root.
+func looksLikeCheckpoint(b []byte) bool {
+	lines := strings.SplitN(string(b), "\n", 4)
+	if len(lines) < 4 || lines[0] == "" {
+		return false
+	}
+	for _, c := range lines[1] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	root, err := base64.StdEncoding.DecodeString(lines[2])
+	return lines[1] != "" && err == nil && len(root) == tlog.HashSize
 }
 
 type memHashes struct{ h []tlog.Hash }

@@ -128,6 +128,18 @@ func OpenWith(ctx context.Context, db *store.DB, dir, origin string, clock mingb
 		close(l.done)
 		return l, nil
 	}
+	if l.latest.Load() == nil {
+		// A new log: sign the empty tree, then load the newest checkpoint
+		// as any start does (another node may have signed a newer one).
+		err := l.signEmpty(ctx)
+		if err == nil {
+			err = l.check(ctx)
+		}
+		if err != nil {
+			l.appendStmt.Close()
+			return nil, err
+		}
+	}
 	interval := opts.Interval
 	if interval == 0 {
 		interval = 250 * time.Millisecond
@@ -152,8 +164,10 @@ func (l *Log) VerifierKey() string { return l.key.VKey }
 // Verifier checks signatures of this log's checkpoints.
 func (l *Log) Verifier() note.Verifier { return l.key.Verifier }
 
-// Checkpoint returns the newest signed checkpoint (Size 0 and no Note
-// before the first leaf is integrated).
+// Checkpoint returns the newest signed checkpoint: the empty tree's (Size
+// 0) from the first start of a log with an integrator, and a zero
+// Checkpoint with no Note only before that, or when the log was opened
+// without an integrator on a database that has no checkpoint yet.
 func (l *Log) Checkpoint() Checkpoint {
 	if c := l.latest.Load(); c != nil {
 		return *c
@@ -466,6 +480,42 @@ func (l *Log) Integrate(ctx context.Context) (more bool, err error) {
 	return more, nil
 }
 
+// signEmpty signs the checkpoint of the empty tree (size 0, root the
+// SHA-256 of nothing, per RFC 6962) when the database has no checkpoint
+// yet. Other tlog-tiles logs do the same at their first start: without it
+// /checkpoint answers 404 until the first publication, and C2SP clients
+// (witnesses, the Tessera hammer, mingbai verify) cannot start on a new
+// deployment. The empty tree is a prefix of every tree, so the checkpoint
+// is consistent with whatever is integrated later, including leaves that
+// are already waiting.
+func (l *Log) signEmpty(ctx context.Context) error {
+	root, err := tlog.TreeHash(0, nil)
+	if err != nil {
+		return fmt.Errorf("empty tree hash: %w", err)
+	}
+	cp, err := l.sign(0, root)
+	if err != nil {
+		return err
+	}
+	// Another node starting on the same PostgreSQL may sign the same note
+	// at the same moment: Ed25519 signatures are deterministic, so either
+	// row is this one.
+	err = l.db.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO tlog_checkpoints (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING",
+			cp.Size, cp.Root[:], string(cp.Note), l.clock().UTC())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("transparency log: save the empty tree's checkpoint: %w", err)
+	}
+	// The empty tree is a prefix of any tree, so this file never makes a
+	// later start doubt a checkpoint another node signed meanwhile.
+	if err := writeFileSync(CheckpointPath(l.dir), cp.Note, 0o644, false); err != nil {
+		return fmt.Errorf("save checkpoint file: %w", err)
+	}
+	return nil
+}
+
 // readEntries reads leaves [from, to), failing on a gap.
 func readEntries(ctx context.Context, q querier, from, to int64) ([][]byte, error) {
 	rows, err := q.Query(ctx, "SELECT idx, entry FROM tlog_leaves WHERE idx >= ? AND idx < ? ORDER BY idx", from, to)
@@ -587,7 +637,7 @@ func (l *Log) check(ctx context.Context) error {
 			return fmt.Errorf("count leaves: %w", err)
 		}
 		r := l.reader(ctx, tx, nil)
-		if dbCP.Size > 0 {
+		if dbCP.Note != nil { // size 0 too: the empty tree's checkpoint is signed as well
 			parsed, err := ParseCheckpoint(dbCP.Note, l.origin, l.key.Verifier)
 			if err != nil || parsed.Size != dbCP.Size || parsed.Root != dbCP.Root {
 				problem, detail = "数据库中的树头签名无效", fmt.Sprintf("checkpoint row %d does not carry a valid signature of this log: %v", dbCP.Size, err)
@@ -631,7 +681,7 @@ func (l *Log) check(ctx context.Context) error {
 	if problem != "" {
 		l.refuse(problem, detail)
 	}
-	if dbCP.Size > 0 {
+	if dbCP.Note != nil {
 		l.latest.Store(&dbCP)
 	}
 	return nil

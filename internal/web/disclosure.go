@@ -160,10 +160,23 @@ func (s *Server) newBoardPage(r *http.Request, title, current string) boardPage 
 	if n, ok := boardNotices[r.URL.Query().Get("done")]; ok {
 		p.Notice = n
 	}
+	p.Feeds = communityFeeds(st.community, current)
 	return boardPage{
 		page: p, Community: st.community, Street: st.street, Sections: sections, Current: current,
 		Publisher: isPublisher(a, st.community), Cadre: a.Has(mingbai.RoleCadre, st.community.ID),
 	}
+}
+
+// communityFeeds are the Atom feeds a community's page announces: its
+// section's feed first when it belongs to one, then the whole board's.
+// The titles are the feeds' own (boardAtom).
+func communityFeeds(c *org.Unit, current string) []feedLink {
+	home := "/c/" + c.Slug
+	var feeds []feedLink
+	if sec, ok := sectionBySlug(current); ok {
+		feeds = append(feeds, feedLink{Title: c.Name + sec.Label + "公开", Href: home + "/feed/" + sec.Slug})
+	}
+	return append(feeds, feedLink{Title: c.Name + "居务公开", Href: home + "/feed.atom"})
 }
 
 type boardData struct {

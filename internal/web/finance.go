@@ -89,7 +89,9 @@ func (s *Server) financeNav(r *http.Request, title, tab string) (financeNav, err
 	if err != nil {
 		return financeNav{}, err
 	}
-	return financeNav{page: s.newPage(r, title+" · "+st.community.Name), Community: st.community, Street: st.street, Access: acc, Tab: tab, Done: financeDone[r.URL.Query().Get("done")]}, nil
+	p := s.newPage(r, title+" · "+st.community.Name)
+	p.Feeds = communityFeeds(st.community, "finance")
+	return financeNav{page: p, Community: st.community, Street: st.street, Access: acc, Tab: tab, Done: financeDone[r.URL.Query().Get("done")]}, nil
 }
 
 func pathPeriod(r *http.Request) (finance.Period, error) {

@@ -108,6 +108,15 @@ type page struct {
 	Notice    string
 	IsAdmin   bool
 	IsCadre   bool
+	// Feeds are announced in the head with <link rel="alternate">, so
+	// feed readers find them from the page's address.
+	Feeds []feedLink
+}
+
+// feedLink is one Atom feed a page announces.
+type feedLink struct {
+	Title string
+	Href  string
 }
 
 // Layout returns the page itself, for the layout template: a field
