@@ -91,3 +91,21 @@ func TestPublishMasksPersonalNumbers(t *testing.T) {
 		}
 	})
 }
+
+// A community's own catalog item is a cadre's text too.
+func TestCatalogItemMasksPersonalNumbers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		own, err := e.svc.SaveItem(ctx, e.cadreA, 0, e.demo.Suojin4, 0, disclosure.ItemInput{
+			Section: "affairs", Name: "加装电梯进展 联系 13812345678", Elements: "楼栋、进度；业主代表身份证 110105199001011234", Basis: "电话 025-84561234",
+			Cadence: "event", EventDays: "10", Publisher: "cadre",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if own.Name != "加装电梯进展 联系 138****5678" || own.Elements != "楼栋、进度；业主代表身份证 110105********1234" || own.Basis != "电话 025-****1234" {
+			t.Errorf("item %q / %q / %q", own.Name, own.Elements, own.Basis)
+		}
+	})
+}
