@@ -10,6 +10,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // defaultItem is one item of the default catalog of DOMAIN.md, from the
@@ -329,6 +330,8 @@ func (in ItemInput) clean() (*Item, error) {
 	if it.Channels == "" {
 		it.Channels = "公开栏、网站"
 	}
+	// The catalog is public and logged: no personal number goes in.
+	it.Name, it.Elements, it.Basis, it.Channels = zh.MaskText(it.Name), zh.MaskText(it.Elements), zh.MaskText(it.Basis), zh.MaskText(it.Channels)
 	switch in.Audience {
 	case "public", "specific":
 		it.Audience = in.Audience

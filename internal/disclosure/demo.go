@@ -7,6 +7,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/org"
+	"mingbai/internal/zh"
 )
 
 // SeedDemo fills the demo district's boards with a year of disclosures
@@ -54,7 +55,8 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 	half := quarters[2]
 
 	var err error
-	publish := func(a *mingbai.Actor, community int64, code, title, period, body string, when time.Time) *Version {
+	// keep are the phones the demo cadre confirms as public (便民热线).
+	publish := func(a *mingbai.Actor, community int64, code, title, period, body string, when time.Time, keep ...string) *Version {
 		if err != nil {
 			return nil
 		}
@@ -70,7 +72,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 			}
 		}
 		var dr *Draft
-		if dr, err = demo.CreateDraft(ctx, a, community, DraftInput{ItemID: item, Title: title, Period: period, Body: body}); err != nil {
+		if dr, err = demo.CreateDraft(ctx, a, community, DraftInput{ItemID: item, Title: title, Period: period, Body: body, PublicPhones: keep}); err != nil {
 			err = fmt.Errorf("demo %s: %w", title, err)
 			return nil
 		}
@@ -81,19 +83,19 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 		return v
 	}
 
-	communities := map[int64]string{}
-	units, qerr := s.db.Query(ctx, `SELECT id, name FROM org_units WHERE kind = 'community' AND district_id = ?`, d.District)
+	communities, phones := map[int64]string{}, map[int64]string{}
+	units, qerr := s.db.Query(ctx, `SELECT id, name, phone FROM org_units WHERE kind = 'community' AND district_id = ?`, d.District)
 	if qerr != nil {
 		return fmt.Errorf("demo communities: %w", qerr)
 	}
 	for units.Next() {
 		var id int64
-		var name string
-		if err := units.Scan(&id, &name); err != nil {
+		var name, phone string
+		if err := units.Scan(&id, &name, &phone); err != nil {
 			units.Close()
 			return err
 		}
-		communities[id] = name
+		communities[id], phones[id] = name, phone
 	}
 	units.Close()
 
@@ -108,7 +110,13 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 		publish(sec, c, "party-fees", name+"党费收缴标准", fmt.Sprintf("%d年", year), partyFeeBody, january)
 		publish(sec, c, "party-goals", fmt.Sprintf("%s%d年党建工作目标", name, year), fmt.Sprintf("%d年", year), "1. 落实“三会一课”制度，每月第一个星期五为主题党日。\n2. 在职党员到社区报到率达到100%。\n3. 发展党员1至2名，做好预备党员教育考察。", january.AddDate(0, 0, 1))
 		publish(cadre, c, "covenant", name+"居民公约", "", covenantBody, start.AddDate(0, 0, 3))
-		publish(cadre, c, "hotlines", name+"便民服务热线", "", "- 居委会值班电话：见本栏右上角\n- 供电报修：95598\n- 燃气报修：025-968888\n- 市民热线：12345", start.AddDate(0, 0, 4))
+		// The office's own number is kept as a public phone; any other
+		// number in a demo text is masked like a cadre's would be.
+		var office []string
+		for _, n := range zh.FindNumbers(phones[c]) {
+			office = append(office, n.Digits)
+		}
+		publish(cadre, c, "hotlines", name+"便民服务热线", "", "- 居委会值班电话："+phones[c]+"\n- 供电报修：95598\n- 燃气报修：025-968888\n- 市民热线：12345", start.AddDate(0, 0, 4), office...)
 		publish(cadre, c, "division", name+"居委会成员分工", "", "| 姓名 | 分工 | 联系楼栋 |\n|---|---|---|\n| 王主任 | 全面工作、财务 | 1—4幢 |\n| 李副主任 | 党建、民政 | 5—8幢 |\n| 张委员 | 综治、调解 | 9—12幢 |", start.AddDate(0, 0, 5))
 		for i, q := range quarters {
 			publish(sec, c, "party-fees", fmt.Sprintf("%s%s党费收缴情况", name, q.label), q.label,

@@ -58,6 +58,19 @@ func TestSeedDemo(t *testing.T) {
 		if corrected < 1 || withdrawn != 1 || redacted != 1 {
 			t.Errorf("corrections %d, withdrawals %d, redactions %d", corrected, withdrawn, redacted)
 		}
+		// The office's phone is kept as a public phone; no other number
+		// is published whole.
+		var hotlines int
+		db.QueryRow(ctx, `SELECT COUNT(*) FROM disclosure_versions WHERE community_id = ? AND title LIKE ? AND body LIKE ?`,
+			e.demo.Suojin4, "%便民服务热线", "%025-85401234%").Scan(&hotlines)
+		if hotlines != 1 {
+			t.Errorf("%d hotline disclosures of 锁金四村 show the office's phone", hotlines)
+		}
+		var shown int
+		db.QueryRow(ctx, `SELECT COUNT(*) FROM disclosure_versions WHERE body LIKE ?`, "%13912345678%").Scan(&shown)
+		if shown != 0 {
+			t.Errorf("%d demo versions show a resident's mobile", shown)
+		}
 		res, err := e.svc.Search(ctx, disclosure.SearchQuery{Q: "党费收缴标准", CommunityID: e.demo.Suojin4})
 		if err != nil || len(res.Hits) == 0 {
 			t.Errorf("demo search: %v %v", res, err)

@@ -167,13 +167,18 @@ func inline(s string) string {
 	var b strings.Builder
 	bold := false
 	for i := 0; i < len(s); {
-		switch {
-		case strings.HasPrefix(s[i:], "**"):
+		switch stars := starRun(s[i:]); {
+		case stars >= 3:
+			// Three stars or more are a masked number (138****5678),
+			// never a bold mark.
+			b.WriteString(s[i : i+stars])
+			i += stars
+		case stars == 2:
 			// Only open a bold run that closes on this line.
 			if bold {
 				b.WriteString("</strong>")
 				bold = false
-			} else if strings.Contains(s[i+2:], "**") {
+			} else if hasBoldMark(s[i+2:]) {
 				b.WriteString("<strong>")
 				bold = true
 			} else {
@@ -208,6 +213,31 @@ func inline(s string) string {
 	return b.String()
 }
 
+// starRun is the number of '*' s starts with.
+func starRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] == '*' {
+		n++
+	}
+	return n
+}
+
+// hasBoldMark reports whether s holds a bold mark: a run of exactly two
+// stars.
+func hasBoldMark(s string) bool {
+	for i := 0; i < len(s); {
+		if n := starRun(s[i:]); n > 0 {
+			if n == 2 {
+				return true
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	return false
+}
+
 // parseLink reads "[text](href)" at the start of s and returns its length,
 // or 0 when s does not start with a link.
 func parseLink(s string) (text, href string, n int) {
@@ -238,6 +268,16 @@ func safeURL(u string) string {
 // PlainText returns the body's text without Markdown marks, for search and
 // for feed summaries.
 func PlainText(src string) string {
-	r := strings.NewReplacer("**", "", "|", " ", "#", "", "](", " ", "[", "", ")", " ")
-	return strings.Join(strings.Fields(r.Replace(src)), " ")
+	// Bold marks go; the stars of a masked number stay.
+	var b strings.Builder
+	for i := 0; i < len(src); {
+		n := starRun(src[i:])
+		if n != 2 {
+			n = max(n, 1)
+			b.WriteString(src[i : i+n])
+		}
+		i += n
+	}
+	r := strings.NewReplacer("|", " ", "#", "", "](", " ", "[", "", ")", " ")
+	return strings.Join(strings.Fields(r.Replace(b.String())), " ")
 }

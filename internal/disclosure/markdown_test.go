@@ -27,6 +27,11 @@ func TestRenderMarkdown(t *testing.T) {
 		{"[a\"b](https://x.cn/\"onmouseover=1)", "<p>[a&#34;b](https://x.cn/&#34;onmouseover=1)</p>\n"},
 		{"#不是标题", "<p>#不是标题</p>\n"},
 		{"**[链接](https://a.cn)**", `<p><strong><a href="https://a.cn" rel="nofollow noopener">链接</a></strong></p>` + "\n"},
+		// A masked number's stars (three or more) are text, never bold.
+		{"身份证 110105********1234，手机 138 **** 5678", "<p>身份证 110105********1234，手机 138 **** 5678</p>\n"},
+		{"**电话**：025-****1234，**注意**", "<p><strong>电话</strong>：025-****1234，<strong>注意</strong></p>\n"},
+		{"**联系 138****5678**", "<p><strong>联系 138****5678</strong></p>\n"},
+		{"010-***5123 **", "<p>010-***5123 **</p>\n"},
 	}
 	for _, c := range cases {
 		if got := string(RenderMarkdown(c.in)); got != c.want {
@@ -115,4 +120,11 @@ func FuzzRenderMarkdown(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		checkSafe(t, in, string(RenderMarkdown(in)))
 	})
+}
+
+func TestPlainTextKeepsMasks(t *testing.T) {
+	in := "**电话**：025-****1234，身份证 110105********1234"
+	if got, want := PlainText(in), "电话：025-****1234，身份证 110105********1234"; got != want {
+		t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
+	}
 }

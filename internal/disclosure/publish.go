@@ -11,6 +11,7 @@ import (
 	"mingbai"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
 )
 
 // canPublish reports whether a may draft, publish, correct and withdraw
@@ -89,6 +90,12 @@ type DraftInput struct {
 	Body      string
 	ValidFrom string
 	ValidTo   string
+	// PublicPhones are the phone numbers (zh.Number.Digits) the cadre
+	// confirmed as an office's public phone (便民热线): they stay as
+	// written. Every other personal number in the text is masked before
+	// the draft is stored, so the published version and its leaf never
+	// hold it; an ID number is masked whatever this says.
+	PublicPhones []string
 }
 
 // Limits on disclosure text.
@@ -118,6 +125,9 @@ func (in DraftInput) clean() (cleanDraft, error) {
 	if d.body, err = cleanText("body", "正文", in.Body, 2, maxBody, true); err != nil {
 		return d, err
 	}
+	d.title = zh.MaskTextExcept(d.title, in.PublicPhones)
+	d.period = zh.MaskTextExcept(d.period, in.PublicPhones)
+	d.body = zh.MaskTextExcept(d.body, in.PublicPhones)
 	if d.from, err = cleanDate("valid_from", "公开起始日期", in.ValidFrom); err != nil {
 		return d, err
 	}
@@ -443,8 +453,24 @@ func (s *Service) appendVersion(ctx context.Context, tx *store.Tx, v *Version, c
 	return nil
 }
 
+// maskIDs masks every personal number in a draft's text but the phones it
+// still shows. A draft is masked when saved (DraftInput.PublicPhones), so a
+// phone it shows was confirmed public; a draft saved before masking
+// existed may hold anything, and an ID must never reach the board.
+func maskIDs(s string) string {
+	var phones []string
+	for _, n := range zh.FindNumbers(s) {
+		if n.Keepable() {
+			phones = append(phones, n.Digits)
+		}
+	}
+	return zh.MaskTextExcept(s, phones)
+}
+
 // Publish makes draft id public as version 1 of a new disclosure, with
-// its leaf in the same transaction, and removes the draft.
+// its leaf in the same transaction, and removes the draft. The draft
+// preview lists the phones its text keeps, so what is published is what
+// the cadre saw.
 func (s *Service) Publish(ctx context.Context, a *mingbai.Actor, communityID, draftID int64) (*Version, error) {
 	var v *Version
 	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
@@ -454,13 +480,13 @@ func (s *Service) Publish(ctx context.Context, a *mingbai.Actor, communityID, dr
 		}
 		now := s.clock()
 		id, err := tx.InsertID(ctx, `INSERT INTO disclosures (community_id, item_id, state, version, title, period, first_published_at, published_at)
-			VALUES (?, ?, 'published', 1, ?, ?, ?, ?) RETURNING id`, communityID, d.ItemID, d.Title, d.Period, now, now)
+			VALUES (?, ?, 'published', 1, ?, ?, ?, ?) RETURNING id`, communityID, d.ItemID, maskIDs(d.Title), maskIDs(d.Period), now, now)
 		if err != nil {
 			return fmt.Errorf("insert disclosure: %w", err)
 		}
 		v = &Version{
 			DisclosureID: id, CommunityID: communityID, Version: 1, Action: "publish", ItemID: d.ItemID,
-			Title: d.Title, Period: d.Period, Body: d.Body, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
+			Title: maskIDs(d.Title), Period: maskIDs(d.Period), Body: maskIDs(d.Body), ValidFrom: d.ValidFrom, ValidTo: d.ValidTo,
 			PublishedBy: a.UserID, PublisherName: a.Name, PublishedAt: now, Files: d.Files,
 		}
 		if err := s.appendVersion(ctx, tx, v, nil, nil); err != nil {
@@ -501,6 +527,10 @@ type CorrectInput struct {
 	// Add are files stored with Files().Put that the new version attaches
 	// after the kept ones.
 	Add []Attachment
+	// PublicPhones are the phones the cadre confirmed as public, as in
+	// DraftInput: every other personal number in the new text and the
+	// reason is masked.
+	PublicPhones []string
 }
 
 // maxCorrectUploads bounds the new files of one correction form, so the
@@ -519,6 +549,7 @@ func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id
 	if err != nil {
 		return nil, err
 	}
+	reason = zh.MaskTextExcept(reason, in.PublicPhones)
 	if len(in.Add) > maxCorrectUploads {
 		return nil, mingbai.FieldError("file", "一次更正最多上传 %d 个新附件。", maxCorrectUploads)
 	}
@@ -552,7 +583,7 @@ func (s *Service) CheckCorrect(ctx context.Context, a *mingbai.Actor, communityI
 // one. pending counts uploads not yet stored (CheckCorrect).
 func correction(in CorrectInput, reason string, pending int) func(prev *Version) (*Version, error) {
 	return func(prev *Version) (*Version, error) {
-		d, err := DraftInput{ItemID: prev.ItemID, Title: in.Title, Period: in.Period, Body: in.Body, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}.clean()
+		d, err := DraftInput{ItemID: prev.ItemID, Title: in.Title, Period: in.Period, Body: in.Body, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo, PublicPhones: in.PublicPhones}.clean()
 		if err != nil {
 			return nil, err
 		}
@@ -602,6 +633,7 @@ func (s *Service) Withdraw(ctx context.Context, a *mingbai.Actor, communityID, i
 	if err != nil {
 		return nil, err
 	}
+	reason = zh.MaskText(reason)
 	return s.newVersion(ctx, a, communityID, id, version, func(prev *Version) (*Version, error) {
 		return &Version{Action: "withdraw", Title: prev.Title, Period: prev.Period, Body: "", ValidFrom: prev.ValidFrom, ValidTo: prev.ValidTo, Reason: reason}, nil
 	})

@@ -24,6 +24,7 @@ import (
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
 )
 
 // Log kinds of the leaves finance appends.
@@ -277,6 +278,19 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 		return nil, errNotCadre
 	}
 	return c, nil
+}
+
+// cleanPublicText is cleanText for a text that may become public: the
+// personal numbers in it (zh.FindNumbers) are masked before it is stored,
+// but the phones in publicPhones, which a cadre confirmed as an office's
+// public phone. Whatever the statement, its leaves, the API and the
+// exports show comes from the stored text, so it is masked everywhere.
+func cleanPublicText(field, label, s string, required bool, max int, publicPhones []string) (string, error) {
+	s, err := cleanText(field, label, s, required, max)
+	if err != nil {
+		return "", err
+	}
+	return zh.MaskTextExcept(s, publicPhones), nil
 }
 
 // cleanText trims s and checks its length in characters, and that it is

@@ -206,6 +206,11 @@ type NewEntry struct {
 	Decision     string // the residents' meeting decision or proposal it carries out
 	Reason       string // why a large expense has no decision
 	SourceRef    string // the voucher number in a paper cashbook it was imported from
+	// PublicPhones are the phone numbers (zh.Number.Digits) the cadre
+	// confirmed as an office's public phone: they stay as written. Every
+	// other personal number in the texts is masked before the entry is
+	// stored; an ID number always is.
+	PublicPhones []string
 }
 
 // Entry is a posted ledger entry.
@@ -341,19 +346,19 @@ func (s *Service) Post(ctx context.Context, a *mingbai.Actor, communityID int64,
 	if ne.Amount > zh.Fen(zh.MaxYuan)*100 {
 		return nil, mingbai.FieldError("amount", "金额过大。")
 	}
-	if ne.Summary, err = cleanText("summary", "摘要", ne.Summary, true, 100); err != nil {
+	if ne.Summary, err = cleanPublicText("summary", "摘要", ne.Summary, true, 100, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Counterparty, err = cleanText("counterparty", "对方单位或个人", ne.Counterparty, false, 60); err != nil {
+	if ne.Counterparty, err = cleanPublicText("counterparty", "对方单位或个人", ne.Counterparty, false, 60, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Decision, err = cleanText("decision", "决议", ne.Decision, false, 200); err != nil {
+	if ne.Decision, err = cleanPublicText("decision", "决议", ne.Decision, false, 200, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Reason, err = cleanText("reason", "说明", ne.Reason, false, 300); err != nil {
+	if ne.Reason, err = cleanPublicText("reason", "说明", ne.Reason, false, 300, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.SourceRef, err = cleanText("source_ref", "原凭证号", ne.SourceRef, false, 30); err != nil {
+	if ne.SourceRef, err = cleanPublicText("source_ref", "原凭证号", ne.SourceRef, false, 30, ne.PublicPhones); err != nil {
 		return nil, err
 	}
 	if ne.Date.IsZero() {
@@ -470,7 +475,7 @@ func (s *Service) Reverse(ctx context.Context, a *mingbai.Actor, communityID, en
 	if err != nil {
 		return nil, err
 	}
-	if reason, err = cleanText("reason", "冲销原因", reason, true, 100); err != nil {
+	if reason, err = cleanPublicText("reason", "冲销原因", reason, true, 100, nil); err != nil {
 		return nil, err
 	}
 	var id int64

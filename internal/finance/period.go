@@ -323,6 +323,8 @@ func canonicalStatement(st *Statement) ([]byte, string, error) {
 }
 
 func (s *Service) addNote(ctx context.Context, tx *store.Tx, communityID, periodID int64, kind, body string, a *mingbai.Actor) error {
+	// The review shows on the public statement page and in the API.
+	body = zh.MaskText(body)
 	_, err := tx.Exec(ctx, `INSERT INTO fin_period_notes (community_id, period_id, kind, body, author_id, author_name, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, communityID, periodID, kind, body, a.UserID, a.Name, s.now())
 	if err != nil {

@@ -103,10 +103,10 @@ func (s *Service) AddSubsidy(ctx context.Context, a *mingbai.Actor, communityID 
 	if sub.Person, err = cleanText("person", "姓名", sub.Person, true, 20); err != nil {
 		return 0, err
 	}
-	if sub.Post, err = cleanText("post", "职务", sub.Post, false, 30); err != nil {
+	if sub.Post, err = cleanPublicText("post", "职务", sub.Post, false, 30, nil); err != nil {
 		return 0, err
 	}
-	if sub.Basis, err = cleanText("basis", "发放依据", sub.Basis, true, 200); err != nil {
+	if sub.Basis, err = cleanPublicText("basis", "发放依据", sub.Basis, true, 200, nil); err != nil {
 		return 0, err
 	}
 	if sub.Kind != "subsidy" && sub.Kind != "bonus" {
@@ -137,19 +137,19 @@ func (s *Service) AddDonation(ctx context.Context, a *mingbai.Actor, communityID
 	if err != nil {
 		return 0, err
 	}
-	if don.Donor, err = cleanText("donor", "捐赠人", don.Donor, false, 60); err != nil {
+	if don.Donor, err = cleanPublicText("donor", "捐赠人", don.Donor, false, 60, nil); err != nil {
 		return 0, err
 	}
 	if don.Donor == "匿名" {
 		don.Donor = ""
 	}
-	if don.Item, err = cleanText("item", "物品或款项", don.Item, true, 60); err != nil {
+	if don.Item, err = cleanPublicText("item", "物品或款项", don.Item, true, 60, nil); err != nil {
 		return 0, err
 	}
 	if don.Unit, err = cleanText("unit", "单位", don.Unit, false, 10); err != nil {
 		return 0, err
 	}
-	if don.Note, err = cleanText("note", "备注", don.Note, false, 200); err != nil {
+	if don.Note, err = cleanPublicText("note", "备注", don.Note, false, 200, nil); err != nil {
 		return 0, err
 	}
 	if don.Quantity < 0 || don.Value < 0 || (don.Quantity == 0 && don.Value == 0) {
@@ -230,10 +230,10 @@ func (s *Service) AddFee(ctx context.Context, a *mingbai.Actor, communityID int6
 	if err != nil {
 		return 0, err
 	}
-	if fee.FeeType, err = cleanText("fee_type", "收费项目", fee.FeeType, true, 30); err != nil {
+	if fee.FeeType, err = cleanPublicText("fee_type", "收费项目", fee.FeeType, true, 30, nil); err != nil {
 		return 0, err
 	}
-	if fee.Note, err = cleanText("note", "收费依据或备注", fee.Note, false, 200); err != nil {
+	if fee.Note, err = cleanPublicText("note", "收费依据或备注", fee.Note, false, 200, nil); err != nil {
 		return 0, err
 	}
 	if fee.Payers < 0 || fee.Amount <= 0 {

@@ -16,6 +16,9 @@ type form struct {
 	Values map[string]string
 	Errors map[string]string
 	Error  string // a message about the whole form
+	// Numbers are the personal numbers found in the form's texts (see
+	// reviewNumbers), listed with a choice for each.
+	Numbers []numberChoice
 }
 
 func newForm(r *http.Request, fields ...string) *form {

@@ -14,6 +14,7 @@ import (
 	"mingbai"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/org"
+	"mingbai/internal/zh"
 )
 
 // The board: catalog, disclosures with their versions, drafts, the
@@ -578,7 +579,12 @@ func draftInput(f *form) disclosure.DraftInput {
 func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	f := newForm(r, draftFields...)
-	d, err := s.disclosure.CreateDraft(r.Context(), actor(r), st.community.ID, draftInput(f))
+	in := draftInput(f)
+	var d *disclosure.Draft
+	var err error
+	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
+		d, err = s.disclosure.CreateDraft(r.Context(), actor(r), st.community.ID, in)
+	}
 	if formError(err) {
 		f.fail(err)
 		return s.renderDrafts(w, r, statusOf(mingbai.ErrorCode(err)), f)
@@ -598,6 +604,8 @@ type draftData struct {
 	Preview template.HTML
 	Form    *form
 	Upload  *form
+	// Kept are the phones the draft's text keeps unmasked.
+	Kept []zh.Number
 }
 
 func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
@@ -627,13 +635,14 @@ func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int,
 		f = &form{Values: map[string]string{
 			"item": strconv.FormatInt(d.ItemID, 10), "title": d.Title, "period": d.Period, "body": d.Body, "valid_from": d.ValidFrom, "valid_to": d.ValidTo,
 		}, Errors: map[string]string{}}
+		listKeptNumbers(f, d.Title, d.Period, d.Body)
 	}
 	if up == nil {
 		up = &form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
 	s.render(w, r, status, "board_draft", &draftData{
 		boardPage: s.newBoardPage(r, "草稿预览 · "+d.Title, ""), Draft: d, Item: it, Items: items,
-		Preview: disclosure.RenderMarkdown(d.Body), Form: f, Upload: up,
+		Preview: disclosure.RenderMarkdown(d.Body), Form: f, Upload: up, Kept: findNumbers(d.Title, d.Period, d.Body),
 	})
 	return nil
 }
@@ -645,7 +654,10 @@ func (s *Server) updateDraft(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := newForm(r, draftFields...)
-	_, err = s.disclosure.UpdateDraft(r.Context(), actor(r), st.community.ID, id, draftInput(f))
+	in := draftInput(f)
+	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
+		_, err = s.disclosure.UpdateDraft(r.Context(), actor(r), st.community.ID, id, in)
+	}
 	if formError(err) {
 		f.fail(err)
 		return s.renderDraft(w, r, statusOf(mingbai.ErrorCode(err)), f, nil)
@@ -753,6 +765,7 @@ func (s *Server) correctPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := d.Shown
 	d.Form.Values = map[string]string{"title": v.Title, "period": v.Period, "body": v.Body, "valid_from": v.ValidFrom, "valid_to": v.ValidTo, "version": strconv.Itoa(v.Version)}
+	listKeptNumbers(d.Form, v.Title, v.Period, v.Body)
 	d.Title = "更正 · " + v.Title
 	s.render(w, r, http.StatusOK, "board_correct", d)
 	return nil
@@ -784,7 +797,9 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	err = s.disclosure.CheckCorrect(r.Context(), a, st.community.ID, id, in, len(uploads))
+	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body, in.Reason); err == nil {
+		err = s.disclosure.CheckCorrect(r.Context(), a, st.community.ID, id, in, len(uploads))
+	}
 	for _, h := range uploads {
 		if err == nil {
 			err = checkUpload(h)

@@ -530,9 +530,13 @@ func (s *Server) financePost(w http.ResponseWriter, r *http.Request) error {
 		}
 		acct, _ := strconv.ParseInt(f.Values["account"], 10, 64)
 		cat, _ := strconv.ParseInt(f.Values["category"], 10, 64)
+		keep, err := reviewNumbers(r, f, f.Values["summary"], f.Values["counterparty"], f.Values["decision"], f.Values["reason"])
+		if err != nil {
+			return err
+		}
 		e, err = s.finance.Post(r.Context(), actor(r), st.community.ID, finance.NewEntry{
 			AccountID: acct, Date: date, CategoryID: cat, Amount: amt, Summary: f.Values["summary"],
-			Counterparty: f.Values["counterparty"], Decision: f.Values["decision"], Reason: f.Values["reason"],
+			Counterparty: f.Values["counterparty"], Decision: f.Values["decision"], Reason: f.Values["reason"], PublicPhones: keep,
 		})
 		return err
 	}()

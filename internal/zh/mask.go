@@ -230,6 +230,45 @@ func isNumberSeparator(r rune) bool {
 	return false
 }
 
+// NumberKind names the kinds of personal number FindNumbers recognises.
+type NumberKind string
+
+const (
+	NumberID       NumberKind = "id"       // 身份证号码, 18 or 15 digits
+	NumberMobile   NumberKind = "mobile"   // 手机号码
+	NumberLandline NumberKind = "landline" // 固定电话 with its area code
+)
+
+// Label is the kind's name on a page.
+func (k NumberKind) Label() string {
+	switch k {
+	case NumberID:
+		return "身份证号码"
+	case NumberMobile:
+		return "手机号码"
+	case NumberLandline:
+		return "固定电话"
+	}
+	return "号码"
+}
+
+// Number is a personal number found in a text by FindNumbers.
+type Number struct {
+	Kind NumberKind
+	// Text is the number as written, with its separators.
+	Text string
+	// Digits are its digits in ASCII (an ID's check character as X): the
+	// key by which a cadre's choice to keep it (MaskTextExcept) names it.
+	Digits string
+	// Masked is Text as MaskText writes it.
+	Masked string
+	hide   []int // rune indexes, in the text searched, of the digits the mask hides
+}
+
+// Keepable reports whether a cadre may keep the number unmasked as an
+// office's public phone (便民热线): a phone may be one, an ID never is.
+func (n Number) Keepable() bool { return n.Kind == NumberMobile || n.Kind == NumberLandline }
+
 // digitGroup is a maximal run of digits in a text, with an X check
 // character when one ends it.
 type digitGroup struct {
@@ -240,60 +279,167 @@ type digitGroup struct {
 }
 
 // A number pattern is a sequence of digit-group lengths a personal number
-// is written in, and the digit positions its mask hides.
+// is written in, the test its digits must pass, and the digit positions
+// its mask hides.
 type numberPattern struct {
-	groups     []int
-	check      func(string) bool
-	maskFrom   int
-	maskLength int
+	kind   NumberKind
+	groups []int
+	check  func(string) bool
+	hide   func(string) (from, n int)
+	// areaFirst: the first group must be exactly the area code.
+	areaFirst bool
 }
 
-// numberPatterns are the ways MaskText recognises personal numbers in free
-// text. A pattern must cover whole digit groups, so a mobile number inside
-// a longer run of digits (an account or an invoice number) is left alone.
-// An 18-digit number must be a valid ID (checksum, province, birth date):
-// one random long number in eleven passes the checksum alone, and about one
-// in thousands passes all three, so invoice, order and bank numbers are
-// rarely masked by mistake, and a mistyped ID, which is not a usable number,
-// is left as written.
+func hideRange(from, n int) func(string) (int, int) {
+	return func(string) (int, int) { return from, n }
+}
+
+// numberPatterns are the ways FindNumbers recognises personal numbers in
+// free text. A pattern must cover whole digit groups, so a number inside a
+// longer run of digits (an account or an invoice number) is left alone.
+//
+// An ID is recognised by its form, not its check digit: a region code from
+// a real province, a possible birth date and a last character that is a
+// digit or X. A mistyped ID is as personal as a correct one, and about one
+// random 18-digit number in four hundred has that form, so invoice and
+// order numbers are rarely masked by mistake. Birth years run to 2099
+// rather than to the current year so that the mask of a text never changes
+// with the date: Q&A leaves hash the text as masked when the leaf is
+// checked, possibly years later.
 var numberPatterns = []numberPattern{
-	{[]int{11}, isMobile, 3, 4},
-	{[]int{3, 4, 4}, isMobile, 3, 4},
-	{[]int{18}, ValidID, 6, 8},
-	{[]int{6, 8, 4}, ValidID, 6, 8},
-	{[]int{15}, validID15, 6, 6},
-	{[]int{6, 6, 3}, validID15, 6, 6},
+	{kind: NumberMobile, groups: []int{11}, check: isMobile, hide: hideRange(3, 4)},
+	{kind: NumberMobile, groups: []int{3, 4, 4}, check: isMobile, hide: hideRange(3, 4)},
+	{kind: NumberMobile, groups: []int{13}, check: isMobile86, hide: hideRange(5, 4)},
+	{kind: NumberID, groups: []int{18}, check: plausibleID18, hide: hideRange(6, 8)},
+	{kind: NumberID, groups: []int{6, 8, 4}, check: plausibleID18, hide: hideRange(6, 8)},
+	{kind: NumberID, groups: []int{6, 4, 4, 4}, check: plausibleID18, hide: hideRange(6, 8)},
+	{kind: NumberID, groups: []int{15}, check: validID15, hide: hideRange(6, 6)},
+	{kind: NumberID, groups: []int{6, 6, 3}, check: validID15, hide: hideRange(6, 6)},
+	// Landlines: 0, an area code (10 or 2x, else three digits from 3xx
+	// on), then a local number of 7 or 8 digits that does not start with
+	// 0 or 1; written whole or with the area code apart, and the local
+	// number whole or in two groups.
+	{kind: NumberLandline, groups: []int{10}, check: isLandline, hide: hideLandline},
+	{kind: NumberLandline, groups: []int{11}, check: isLandline, hide: hideLandline},
+	{kind: NumberLandline, groups: []int{12}, check: isLandline, hide: hideLandline},
+	{kind: NumberLandline, groups: []int{3, 7}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{3, 8}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{4, 7}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{4, 8}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{3, 3, 4}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{3, 4, 4}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{4, 3, 4}, check: isLandline, hide: hideLandline, areaFirst: true},
+	{kind: NumberLandline, groups: []int{4, 4, 4}, check: isLandline, hide: hideLandline, areaFirst: true},
 }
 
-// MaskText masks the mainland mobile numbers (1[3-9] and 9 more digits) and
-// identity card numbers a resident wrote anywhere in free text, as MaskPhone
-// and MaskID would, also when written with full-width digits or split by
-// spaces or hyphens in the usual groups (138-1234-5678, 138 1234 5678,
-// 110105 19900101 1234). Only the hidden digits change, each to one "*":
-// separators and the rest of the text stay as written.
+func isMobile86(d string) bool { return len(d) == 13 && d[:2] == "86" && isMobile(d[2:]) }
+
+// plausibleID18 reports whether 18 characters have the form of an ID
+// number, whatever their check character.
+func plausibleID18(id string) bool {
+	return len(id) == 18 && allDigits(id[:17]) && (isDigitByte(id[17]) || id[17] == 'X') &&
+		validProvince(id[:2]) && validDate(id[6:10], id[10:12], id[12:14])
+}
+
+// areaLength is the length of the area code, leading 0 included, that a
+// landline number starting with d would have: 010 and 02x are the only
+// two-digit codes.
+func areaLength(d string) int {
+	if len(d) > 1 && (d[1] == '1' || d[1] == '2') {
+		return 3
+	}
+	return 4
+}
+
+func isLandline(d string) bool {
+	if len(d) < 10 || d[0] != '0' || !allDigits(d) {
+		return false
+	}
+	a := areaLength(d)
+	if a == 3 && d[1] == '1' && d[2] != '0' {
+		return false // 01x other than 010 is no area code
+	}
+	if a == 4 && d[1] < '3' {
+		return false
+	}
+	local := d[a:]
+	return (len(local) == 7 || len(local) == 8) && local[0] >= '2'
+}
+
+// hideLandline hides the local number but its last four digits.
+func hideLandline(d string) (int, int) {
+	a := areaLength(d)
+	return a, len(d) - a - 4
+}
+
+// FindNumbers returns the personal numbers in s, in order: mainland mobile
+// numbers (1[3-9] and 9 more digits, also after 86), identity card numbers
+// (see numberPatterns) and landlines with their area code, written with
+// ASCII or full-width digits, whole or split by spaces, hyphens or
+// brackets in the usual groups (138-1234-5678, 138 1234 5678,
+// 110105 19900101 1234, (025)84561234, 025 8456 1234).
 //
 // Left alone: digits inside a longer run of digits; numbers with a decimal
-// point or thousands commas (amounts); 18-digit numbers that are not valid
-// IDs (see numberPatterns); and landlines, which in Mingbai's texts are the
-// public numbers of offices and hotlines.
-func MaskText(s string) string {
+// point or thousands commas (amounts); dates, years and voucher numbers;
+// short hotlines (12345) and 400 numbers, which are never a person's.
+func FindNumbers(s string) []Number {
 	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := digitValue(r); return ok }) {
-		return s
+		return nil
 	}
-	rs := []rune(s)
+	return findNumbers([]rune(s))
+}
+
+func findNumbers(rs []rune) []Number {
 	groups := findDigitGroups(rs)
-	masked := false
+	var found []Number
 	for i := 0; i < len(groups); {
-		n := matchNumber(rs, groups[i:])
-		if n == 0 {
+		n, used := matchNumber(rs, groups[i:])
+		if used == 0 {
 			i++
 			continue
 		}
-		masked = true
-		i += n
+		found = append(found, n)
+		i += used
 	}
-	if !masked {
+	return found
+}
+
+// MaskText masks every personal number FindNumbers finds in s: a mobile
+// keeps its first three and last four digits (138****5678, as MaskPhone),
+// an ID its region and sequence (110105********1234, as MaskID), a landline
+// its area code and last four digits (025-****1234). Only the hidden digits
+// change, each to one "*": separators and the rest of the text stay as
+// written.
+func MaskText(s string) string { return MaskTextExcept(s, nil) }
+
+// MaskTextExcept is MaskText keeping the phone numbers whose Digits a
+// cadre confirmed as an office's public phone (便民热线). An ID is masked
+// whatever the list says.
+//
+// Masking one number can leave digits that, with the next group, take the
+// form of another (a mobile's last four digits 0251 before " 2345678"), so
+// the text is masked again until nothing more is found: MaskTextExcept is
+// idempotent, and no number but a kept phone survives it.
+func MaskTextExcept(s string, publicPhones []string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := digitValue(r); return ok }) {
 		return s
+	}
+	keep := map[string]bool{}
+	for _, p := range publicPhones {
+		keep[p] = true
+	}
+	rs := []rune(s)
+	for changed := true; changed; {
+		changed = false
+		for _, n := range findNumbers(rs) {
+			if n.Keepable() && keep[n.Digits] {
+				continue
+			}
+			for _, r := range n.hide {
+				rs[r] = '*'
+				changed = true
+			}
+		}
 	}
 	return string(rs)
 }
@@ -332,25 +478,27 @@ func findDigitGroups(rs []rune) []digitGroup {
 			g.amount, h.amount = true, true
 		case len(between) == 1 && between[0] == ',' && len(h.digits) == 3 && allDigits(h.digits):
 			g.amount, h.amount = true, true
-		case len(between) <= 3 && allSeparators(between):
+		case len(between) <= 3 && allJoiners(between):
 			g.joinedNext = true
 		}
 	}
 	return groups
 }
 
-func allSeparators(rs []rune) bool {
+// allJoiners reports whether rs holds only what people write between the
+// groups of one number: separators, and the brackets of an area code.
+func allJoiners(rs []rune) bool {
 	for _, r := range rs {
-		if !isNumberSeparator(r) {
+		if !isNumberSeparator(r) && !strings.ContainsRune("()（）", r) {
 			return false
 		}
 	}
 	return true
 }
 
-// matchNumber tries each pattern on the groups starting at gs[0]; on a
-// match it masks the digits in rs and returns how many groups it used.
-func matchNumber(rs []rune, gs []digitGroup) int {
+// matchNumber tries each pattern on the groups starting at gs[0] and
+// returns the number found and how many groups it used (0 for none).
+func matchNumber(rs []rune, gs []digitGroup) (Number, int) {
 	for _, p := range numberPatterns {
 		if len(gs) < len(p.groups) {
 			continue
@@ -365,20 +513,26 @@ func matchNumber(rs []rune, gs []digitGroup) int {
 			}
 			digits += g.digits
 		}
-		if !ok || !p.check(digits) {
+		if !ok || !p.check(digits) || p.areaFirst && p.groups[0] != areaLength(digits) {
 			continue
 		}
-		// Map digit positions back to runes and hide the masked ones.
+		// Map digit positions back to runes.
+		from, n := p.hide(digits)
+		num := Number{Kind: p.kind, Digits: digits}
+		last := gs[len(p.groups)-1].end
+		masked := append([]rune(nil), rs[gs[0].start:last]...)
 		pos := 0
 		for k := range p.groups {
 			for r := gs[k].start; r < gs[k].end; r++ {
-				if pos >= p.maskFrom && pos < p.maskFrom+p.maskLength {
-					rs[r] = '*'
+				if pos >= from && pos < from+n {
+					num.hide = append(num.hide, r)
+					masked[r-gs[0].start] = '*'
 				}
 				pos++
 			}
 		}
-		return len(p.groups)
+		num.Text, num.Masked = string(rs[gs[0].start:last]), string(masked)
+		return num, len(p.groups)
 	}
-	return 0
+	return Number{}, 0
 }

@@ -1,6 +1,7 @@
 package zh
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -120,18 +121,50 @@ func TestMaskText(t *testing.T) {
 		{"老身份证110105900101123", "老身份证110105******123"},
 		{"张三 13812345678 身份证 " + id3, "张三 138****5678 身份证 320102********1235"},
 
+		// An ID with a one-digit typo (wrong check digit) is still an ID.
+		{"发票号码110105199001011234", "发票号码110105********1234"},
+		{"身份证32010219850615001x。", "身份证320102********001x。"},
+		{"110105 1990 0101 1234", "110105 **** **** 1234"},
+		// Mobiles written with a +86 prefix stuck to them, or in brackets.
+		{"+8613812345678", "+86138****5678"},
+		{"(138)1234-5678", "(138)****-5678"},
+		// Landlines with an area code: the area code and last four digits stay.
+		{"办公电话025-84561234", "办公电话025-****1234"},
+		{"电话(025)84561234", "电话(025)****1234"},
+		{"电话（025）8456 1234", "电话（025）**** 1234"},
+		{"电话 025 8456 1234。", "电话 025 **** 1234。"},
+		{"电话010-6845123", "电话010-***5123"},
+		{"电话0755-86013388转801", "电话0755-****3388转801"},
+		{"电话02584561234", "电话025****1234"},
+		{"电话075586013388", "电话0755****3388"},
+
 		// Left alone.
 		{"", ""},
 		{"没有号码的文字", "没有号码的文字"},
-		{"订单号213812345678", "订单号213812345678"},               // a mobile inside a longer run
-		{"账号138123456789", "账号138123456789"},                 // 12 digits
-		{"12812345678", "12812345678"},                       // no mobile prefix
-		{"金额13812345678.50元", "金额13812345678.50元"},           // an amount
-		{"合计13,812,345,678元", "合计13,812,345,678元"},           // an amount with commas
-		{"办公电话025-83123456", "办公电话025-83123456"},             // a landline, public
-		{"热线 12345", "热线 12345"},                             // a hotline
-		{"发票号码110105199001011234", "发票号码110105199001011234"}, // checksum wrong: not an ID
+		{"订单号213812345678", "订单号213812345678"},     // a mobile inside a longer run
+		{"账号138123456789", "账号138123456789"},       // 12 digits
+		{"12812345678", "12812345678"},             // no mobile prefix
+		{"金额13812345678.50元", "金额13812345678.50元"}, // an amount
+		{"合计13,812,345,678元", "合计13,812,345,678元"}, // an amount with commas
+		{"热线 12345", "热线 12345"},                   // a hotline
+		{"热线 400-123-4567", "热线 400-123-4567"},     // a 400 number is a company's
 		{"发票号码12345678901234567890", "发票号码12345678901234567890"},
+		{"单号991231199001011234", "单号991231199001011234"}, // 99 is no province
+		{"单号110105199013011234", "单号110105199013011234"}, // no 13th month
+		{"单号110105188001011234", "单号110105188001011234"}, // born before 1900
+		{"单号110105199002301234", "单号110105199002301234"}, // no 30 February
+		{"单号11010519900101123Y", "单号11010519900101123Y"},
+		{"2026年", "2026年"},
+		{"2026-01-01", "2026-01-01"},
+		{"1,234,567.89元", "1,234,567.89元"},
+		{"凭证号 2025-0012", "凭证号 2025-0012"},
+		{"010-12345678", "010-12345678"},     // no local number starts with 1
+		{"031-84561234", "031-84561234"},     // 031 is no area code (031x is)
+		{"0251-12345678", "0251-12345678"},   // starts with 1
+		{"025-845612345", "025-845612345"},   // 9 digits
+		{"025-845612", "025-845612"},         // 6 digits
+		{"金额025.84561234", "金额025.84561234"}, // an amount
+		{"08:30-17:30", "08:30-17:30"},
 		{"2026-01-01至2026-03-31", "2026-01-01至2026-03-31"},
 		{"尺寸1381234567x5678", "尺寸1381234567x5678"},
 		{"138 12345678", "138 12345678"},                   // not a usual grouping
@@ -149,6 +182,8 @@ func FuzzMaskText(f *testing.F) {
 	for _, s := range []string{
 		"请联系13812345678", "138-1234-5678", "１３８１２３４５６７８", "身份证" + id2,
 		"110105 19900101 1232", "13812345678.50", "13,812,345,678", "1381234567x", "",
+		"025-84561234", "(025)8456 1234", "075586013388", "110105199001011234", "13812340251 2345678",
+		"+8613812345678", "010 6845 1025 8456 1234",
 	} {
 		f.Add(s)
 	}
@@ -172,11 +207,36 @@ func FuzzMaskText(f *testing.F) {
 		if again := MaskText(out); again != out {
 			t.Fatalf("MaskText not idempotent: %q → %q → %q", s, out, again)
 		}
-		// No whole-group mobile number survives.
+		// No whole-group mobile number survives, nor anything else
+		// FindNumbers finds.
 		for _, g := range findDigitGroups(or) {
 			if !g.amount && isMobile(g.digits) {
 				t.Fatalf("MaskText(%q) = %q left mobile %s", s, out, g.digits)
 			}
+		}
+		if left := FindNumbers(out); len(left) > 0 {
+			t.Fatalf("MaskText(%q) = %q left %s %q", s, out, left[0].Kind, left[0].Text)
+		}
+		// Each number found is in the text as written, and its mask
+		// hides something.
+		var phones []string
+		for _, n := range FindNumbers(s) {
+			if !strings.Contains(s, n.Text) || utf8.RuneCountInString(n.Masked) != utf8.RuneCountInString(n.Text) || n.Masked == n.Text {
+				t.Fatalf("FindNumbers(%q) gave %+v", s, n)
+			}
+			if n.Keepable() {
+				phones = append(phones, n.Digits)
+			}
+		}
+		// Keeping every phone found still masks every ID.
+		kept := MaskTextExcept(s, phones)
+		for _, n := range FindNumbers(kept) {
+			if n.Kind == NumberID {
+				t.Fatalf("MaskTextExcept(%q, %q) = %q left ID %q", s, phones, kept, n.Text)
+			}
+		}
+		if again := MaskTextExcept(kept, phones); again != kept {
+			t.Fatalf("MaskTextExcept not idempotent: %q → %q → %q", s, kept, again)
 		}
 	})
 }
