@@ -257,7 +257,7 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	if strings.Contains(nick, "\n") || strings.Contains(contact, "\n") {
 		return nil, mingbai.FieldError("nickname", "称呼和联系方式不能换行")
 	}
-	photos, err := checkPhotos(sub.Photos)
+	photos, err := checkPhotos(ctx, sub.Photos)
 	if err != nil {
 		return nil, err
 	}
