@@ -379,7 +379,7 @@ type ComplaintReceipt struct {
 func (s *Service) TrackComplaint(ctx context.Context, code string) (*ComplaintReceipt, error) {
 	code = NormalizeCode(code)
 	if code == "" {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "查询码不对：查询码是 10 位字母和数字。")
+		return nil, errMalformedCode
 	}
 	var r ComplaintReceipt
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
@@ -389,7 +389,7 @@ func (s *Service) TrackComplaint(ctx context.Context, code string) (*ComplaintRe
 			FROM qa_complaints c JOIN org_units u ON u.id = c.community_id WHERE c.code = ?`, code).
 			Scan(&r.Code, &r.Community, &r.Category, &status, &r.Outcome, &r.Conclusion, &r.ReceivedAt, &concluded)
 		if errors.Is(err, sql.ErrNoRows) {
-			return mingbai.Errorf(mingbai.ENOTFOUND, "没有找到这个查询码，请核对后再试。")
+			return errUnknownCode
 		}
 		r.Status, r.ConcludedAt = ComplaintStatus(status), timePtr(concluded)
 		return err

@@ -345,33 +345,73 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	return &rc, nil
 }
 
+// limit is one rate limit a submission counts against.
+type limit struct {
+	key    string
+	max    int
+	window time.Duration
+	msg    string
+}
+
+// limits are the rate limits of a submission from ip by a.
+func limits(a *mingbai.Actor, ip string, rules Rules) []limit {
+	var out []limit
+	if ip != "" {
+		out = append(out, limit{"ip:" + ip, rules.IPPerHour, time.Hour,
+			fmt.Sprintf("这台设备一小时内已提交 %d 次，请过一小时再提交。急事请直接拨打社区居委会电话。", rules.IPPerHour)})
+	}
+	if !a.Anonymous() {
+		out = append(out, limit{fmt.Sprintf("user:%d", a.UserID), rules.AccountPerDay, 24 * time.Hour,
+			fmt.Sprintf("您的账号今天已提交 %d 次，请明天再提交。急事请直接拨打社区居委会电话。", rules.AccountPerDay)})
+	}
+	return out
+}
+
 // throttle counts a submission against the address and account limits,
 // in the submitting transaction, so a refused submission leaves nothing.
 func throttle(ctx context.Context, tx *store.Tx, st *hotStatements, a *mingbai.Actor, ip string, rules Rules, now time.Time) error {
-	check := func(key string, limit int, window time.Duration, msg string) error {
+	for _, l := range limits(a, ip, rules) {
 		var n int
-		if err := tx.QueryRowStmt(ctx, st.throttleCount, key, now.Add(-window)).Scan(&n); err != nil {
-			return fmt.Errorf("throttle %s: %w", key, err)
+		if err := tx.QueryRowStmt(ctx, st.throttleCount, l.key, now.Add(-l.window)).Scan(&n); err != nil {
+			return fmt.Errorf("throttle %s: %w", l.key, err)
 		}
-		if n >= limit {
-			return mingbai.Errorf(mingbai.ETOOMANY, "%s", msg)
+		if n >= l.max {
+			return mingbai.Errorf(mingbai.ETOOMANY, "%s", l.msg)
 		}
-		if _, err := tx.ExecStmt(ctx, st.throttleAdd, key, now); err != nil {
-			return fmt.Errorf("throttle %s: %w", key, err)
-		}
-		return nil
-	}
-	if ip != "" {
-		if err := check("ip:"+ip, rules.IPPerHour, time.Hour, fmt.Sprintf("这台设备一小时内已提交 %d 次，请过一小时再提交。急事请直接拨打社区居委会电话。", rules.IPPerHour)); err != nil {
-			return err
-		}
-	}
-	if !a.Anonymous() {
-		if err := check(fmt.Sprintf("user:%d", a.UserID), rules.AccountPerDay, 24*time.Hour, fmt.Sprintf("您的账号今天已提交 %d 次，请明天再提交。急事请直接拨打社区居委会电话。", rules.AccountPerDay)); err != nil {
-			return err
+		if _, err := tx.ExecStmt(ctx, st.throttleAdd, l.key, now); err != nil {
+			return fmt.Errorf("throttle %s: %w", l.key, err)
 		}
 	}
 	return nil
+}
+
+// CheckThrottle refuses, counting nothing, a submission to a community
+// from ip by a that the rate limits would refuse now. The web layer asks
+// before it reads the request body, so a refused request costs neither
+// parsing nor decoding its photos; Submit counts and checks again in its
+// transaction.
+func (s *Service) CheckThrottle(ctx context.Context, a *mingbai.Actor, communityID int64, ip string) error {
+	return s.db.Read(ctx, func(tx *store.Tx) error {
+		c, err := communityTx(ctx, tx, communityID)
+		if err != nil {
+			return err
+		}
+		rules, err := rulesTx(ctx, tx, c.District)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, l := range limits(a, ip, rules) {
+			var n int
+			if err := tx.QueryRow(ctx, throttleCountSQL, l.key, now.Add(-l.window)).Scan(&n); err != nil {
+				return fmt.Errorf("throttle %s: %w", l.key, err)
+			}
+			if n >= l.max {
+				return mingbai.Errorf(mingbai.ETOOMANY, "%s", l.msg)
+			}
+		}
+		return nil
+	})
 }
 
 // PurgeThrottle removes rate-limit rows older than a day.

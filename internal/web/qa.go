@@ -49,7 +49,7 @@ func (s *Server) registerQARoutes() {
 	// feed and export.
 	s.handle("GET /c/{community}/qa", public, s.qaBoard)
 	s.handle("GET /c/{community}/qa/new", public, s.qaNewPage)
-	s.handleUpload("POST /c/{community}/qa", public, maxQABody, s.qaSubmit)
+	s.handleGated("POST /c/{community}/qa", public, maxQABody, s.qaSubmitGate, s.qaSubmit)
 	s.handle("GET /c/{community}/qa/items/{item}", public, s.qaItemPage)
 	s.handle("GET /c/{community}/qa/stats", public, s.qaCommunityStats)
 	s.handle("GET /s/{street}/qa/stats", public, s.qaStreetStats)
@@ -241,6 +241,17 @@ func readPhotos(r *http.Request) ([][]byte, error) {
 	return out, nil
 }
 
+// qaSubmitGate refuses a resident over the submission limits before the
+// body is read: the photos of a refused question are neither parsed nor
+// decoded.
+func (s *Server) qaSubmitGate(w http.ResponseWriter, r *http.Request) error {
+	err := s.qa.CheckThrottle(r.Context(), actor(r), state(r).community.ID, clientIP(r))
+	if mingbai.ErrorCode(err) == mingbai.ETOOMANY {
+		w.Header().Set("Retry-After", "3600")
+	}
+	return err
+}
+
 func (s *Server) qaSubmit(w http.ResponseWriter, r *http.Request) error {
 	return s.submitItem(w, r, false)
 }
@@ -424,8 +435,28 @@ type qaTrackData struct {
 	Form *form
 }
 
+// byCode runs lookup, which finds something by a tracking code, under the
+// limit on codes that match nothing (see qa.MaxCodeMisses): an address
+// over it is refused before the lookup, and a miss is counted after it.
+func (s *Server) byCode(r *http.Request, lookup func() error) error {
+	ctx, ip := r.Context(), clientIP(r)
+	if err := s.qa.CheckCodeLookup(ctx, ip); err != nil {
+		return err
+	}
+	err := lookup()
+	if qa.IsUnknownCode(err) {
+		if cerr := s.qa.CountCodeMiss(ctx, ip); cerr != nil {
+			return cerr
+		}
+	}
+	return err
+}
+
 func (s *Server) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 	if c := r.URL.Query().Get("code"); c != "" {
+		if err := s.qa.CheckCodeLookup(r.Context(), clientIP(r)); err != nil {
+			return err
+		}
 		if code := qa.NormalizeCode(c); code != "" {
 			http.Redirect(w, r, "/qa/t/"+code, http.StatusSeeOther)
 			return nil
@@ -446,7 +477,11 @@ func (s *Server) qaTrackPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ctx := r.Context()
-	v, err := s.qa.ByCode(ctx, r.PathValue("code"))
+	var v *qa.View
+	err := s.byCode(r, func() (err error) {
+		v, err = s.qa.ByCode(ctx, r.PathValue("code"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -476,7 +511,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
-	if err := s.qa.Confirm(r.Context(), code); err != nil {
+	if err := s.byCode(r, func() error { return s.qa.Confirm(r.Context(), code) }); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/qa/t/"+code+"?done=confirmed", http.StatusSeeOther)
@@ -486,7 +521,7 @@ func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
 	f := newForm(r, "reason")
-	err := s.qa.Reopen(r.Context(), code, f.Values["reason"])
+	err := s.byCode(r, func() error { return s.qa.Reopen(r.Context(), code, f.Values["reason"]) })
 	if formError(err) {
 		f.fail(err)
 		return s.renderTrack(w, r, statusOf(mingbai.ErrorCode(err)), f)
@@ -500,7 +535,11 @@ func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
 	n, _ := strconv.Atoi(r.PathValue("n"))
-	p, err := s.qa.PhotoByCode(r.Context(), r.PathValue("code"), n)
+	var p *qa.Photo
+	err := s.byCode(r, func() (err error) {
+		p, err = s.qa.PhotoByCode(r.Context(), r.PathValue("code"), n)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -908,7 +947,11 @@ type complaintTrackData struct {
 }
 
 func (s *Server) complaintTrack(w http.ResponseWriter, r *http.Request) error {
-	rc, err := s.qa.TrackComplaint(r.Context(), r.PathValue("code"))
+	var rc *qa.ComplaintReceipt
+	err := s.byCode(r, func() (err error) {
+		rc, err = s.qa.TrackComplaint(r.Context(), r.PathValue("code"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
