@@ -30,11 +30,10 @@ var (
 	errUnknownCode   = mingbai.Errorf(mingbai.ENOTFOUND, "没有找到这个查询码，请核对后再试。")
 )
 
-// IsUnknownCode reports whether err says that a tracking code matched
-// nothing: a miss that CountCodeMiss counts.
-func IsUnknownCode(err error) bool {
-	return errors.Is(err, errUnknownCode) || errors.Is(err, errMalformedCode)
-}
+// IsUnknownCode reports whether err says that a well-formed tracking code
+// matched nothing: a miss that CountCodeMiss counts. A malformed code is
+// refused before any lookup and tells a guesser nothing, so it is no miss.
+func IsUnknownCode(err error) bool { return errors.Is(err, errUnknownCode) }
 
 func codeMissKey(ip string) string { return "code-miss:" + ip }
 
