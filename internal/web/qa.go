@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -196,15 +197,23 @@ func (s *Server) renderQANew(w http.ResponseWriter, r *http.Request, status int,
 		Categories: qa.Categories, Channels: qa.Channels, Record: record, Action: action, MaxBody: qa.MaxBody, MaxPhotos: qa.MaxPhotos})
 }
 
-func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
+// submitForm is an empty form to submit something: it carries a new
+// submission key, so that sending it again returns the first receipt.
+func submitForm() *form {
 	f := emptyForm()
+	f.Values["submit_key"] = qa.NewSubmitKey()
+	return f
+}
+
+func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
+	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	s.renderQANew(w, r, http.StatusOK, f, false)
 	return nil
 }
 
 func (s *Server) qaRecordPage(w http.ResponseWriter, r *http.Request) error {
-	f := emptyForm()
+	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	f.Values["channel"] = string(qa.Paper)
 	s.renderQANew(w, r, http.StatusOK, f, true)
@@ -261,11 +270,12 @@ func (s *Server) qaRecord(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool) error {
 	st := state(r)
-	f := newForm(r, "kind", "category", "body", "nickname", "contact", "channel")
+	f := newForm(r, "kind", "category", "body", "nickname", "contact", "channel", "submit_key")
 	photos, err := readPhotos(r)
 	if err == nil {
 		sub := qa.Submission{Kind: qa.Kind(f.Values["kind"]), Category: f.Values["category"], Body: r.PostFormValue("body"),
-			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: clientIP(r), Honeypot: r.PostFormValue("website")}
+			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+			Key: f.Values["submit_key"]}
 		if record {
 			sub.Channel = qa.Channel(f.Values["channel"])
 			if sub.Channel == qa.Online {
@@ -295,6 +305,9 @@ func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool)
 	f.fail(err)
 	if code == mingbai.ETOOMANY {
 		w.Header().Set("Retry-After", "3600")
+	}
+	if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
+		f.Values["submit_key"] = qa.NewSubmitKey()
 	}
 	s.renderQANew(w, r, statusOf(code), f, record)
 	return nil
@@ -914,7 +927,7 @@ type complainData struct {
 }
 
 func (s *Server) complainPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderComplain(w, r, http.StatusOK, emptyForm())
+	return s.renderComplain(w, r, http.StatusOK, submitForm())
 }
 
 func (s *Server) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *form) error {
@@ -925,15 +938,19 @@ func (s *Server) renderComplain(w http.ResponseWriter, r *http.Request, status i
 
 func (s *Server) complain(w http.ResponseWriter, r *http.Request) error {
 	c := state(r).community
-	f := newForm(r, "category", "body", "name", "contact", "anonymous")
+	f := newForm(r, "category", "body", "name", "contact", "anonymous", "submit_key")
 	rc, err := s.qa.Complain(r.Context(), actor(r), c.ID, qa.ComplaintSubmission{Category: f.Values["category"], Body: r.PostFormValue("body"),
-		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: clientIP(r), Honeypot: r.PostFormValue("website")})
+		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+		Key: f.Values["submit_key"]})
 	if err != nil {
 		code := mingbai.ErrorCode(err)
 		if code != mingbai.EINVALID && code != mingbai.ETOOMANY && code != mingbai.ECONFLICT {
 			return err
 		}
 		f.fail(err)
+		if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
+			f.Values["submit_key"] = qa.NewSubmitKey()
+		}
 		return s.renderComplain(w, r, statusOf(code), f)
 	}
 	http.Redirect(w, r, "/complaints/t/"+rc.Code+"?done=new", http.StatusSeeOther)
