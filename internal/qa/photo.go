@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/jpeg"
 	"net/http"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/picture"
@@ -19,6 +20,8 @@ import (
 const (
 	MaxPhotos     = 6
 	MaxPhotoBytes = 5 << 20
+	// photoWait is how long a submission's photos may wait to be decoded.
+	photoWait = 10 * time.Second
 )
 
 type photo struct {
@@ -61,10 +64,14 @@ func checkPhotos(ctx context.Context, in [][]byte) ([]photo, error) {
 		}
 		out = append(out, photo{mime: mime, data: data})
 	}
+	// Under a flood of large pictures a decode may wait for its turn; the
+	// resident is told to come back rather than kept waiting.
+	ctx, cancel := context.WithTimeout(ctx, photoWait)
+	defer cancel()
 	for i, p := range out {
 		if _, _, err := picture.Decode(ctx, bytes.NewReader(p.data)); err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("decode photo %d: %w", i+1, err)
+				return nil, mingbai.Errorf(mingbai.EUNAVAILABLE, "现在提交照片的人很多，请过几分钟再提交。")
 			}
 			return nil, broken(i + 1)
 		}
