@@ -189,6 +189,7 @@ type qaNewData struct {
 
 func (s *Server) renderQANew(w http.ResponseWriter, r *http.Request, status int, f *form, record bool) {
 	st := state(r)
+	keepPrivate(w)
 	title, action := "我要提问 · "+st.community.Name, "/c/"+st.community.Slug+"/qa"
 	if record {
 		title, action = "代居民登记 · "+st.community.Name, "/c/"+st.community.Slug+"/qa/record"
@@ -204,6 +205,11 @@ func submitForm() *form {
 	f.Values["submit_key"] = qa.NewSubmitKey()
 	return f
 }
+
+// keepPrivate keeps a page with a submission key out of every cache: two
+// residents sent the same copy would share a key, and the second would be
+// answered with the first one's tracking code.
+func keepPrivate(w http.ResponseWriter) { w.Header().Set("Cache-Control", "private, no-store") }
 
 func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
 	f := submitForm()
@@ -932,6 +938,7 @@ func (s *Server) complainPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	c := state(r).community
+	keepPrivate(w)
 	s.render(w, r, status, "qa_complain", &complainData{page: s.newPage(r, "举报投诉 · "+c.Name), Community: c, Form: f, Categories: qa.ComplaintCategories})
 	return nil
 }

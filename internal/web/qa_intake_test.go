@@ -117,7 +117,11 @@ var submitKeyField = regexp.MustCompile(`name="submit_key" value="([0-9a-f]{32})
 // formKey is the submission key of the form at path, as a browser shows it.
 func formKey(t *testing.T, c *client, path string) string {
 	t.Helper()
-	m := submitKeyField.FindStringSubmatch(body(t, c.get(path)))
+	resp := c.get(path)
+	if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("%s: Cache-Control %q, want private, no-store (a shared copy would share its key)", path, cc)
+	}
+	m := submitKeyField.FindStringSubmatch(body(t, resp))
 	if m == nil {
 		t.Errorf("the form at %s carries no submission key", path)
 		return "00112233445566778899aabbccddeeff"
