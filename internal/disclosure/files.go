@@ -1,15 +1,14 @@
 package disclosure
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
-	_ "image/gif" // decoders for thumbnails
 	"image/jpeg"
-	_ "image/png"
 	"io"
 	"net/http"
 	"os"
@@ -19,14 +18,11 @@ import (
 	"unicode/utf8"
 
 	"mingbai"
+	"mingbai/internal/picture"
 )
 
 // MaxFileSize is the largest attachment: 20 MB.
 const MaxFileSize = 20 << 20
-
-// maxPixels keeps a small file that claims a huge picture from eating
-// memory when its thumbnail is made.
-const maxPixels = 50_000_000
 
 // thumbWidth is the width of thumbnails, enough for a phone's list.
 const thumbWidth = 480
@@ -182,17 +178,9 @@ func (fs *FileStore) makeThumb(sum string) error {
 		return err
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return err
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
-		return errors.New("picture too large for a thumbnail")
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	src, _, err := image.Decode(f)
+	// Put takes no context; a thumbnail waits its turn to decode like any
+	// other picture, and a picture too large to decode gets none.
+	src, _, err := picture.Decode(context.Background(), f)
 	if err != nil {
 		return err
 	}

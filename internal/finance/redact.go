@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/picture"
 	"mingbai/internal/store"
 )
 
@@ -50,8 +52,7 @@ type Redaction struct {
 
 // Limits of a redaction request and of the images it decodes.
 const (
-	MaxRedactBoxes  = 20
-	maxRedactPixels = 40_000_000 // a 40-megapixel photo decodes to 160 MB: enough
+	MaxRedactBoxes = 20
 )
 
 // RedactAttachment blacks out boxes on a receipt image of the community.
@@ -94,19 +95,15 @@ func (s *Service) RedactAttachment(ctx context.Context, a *mingbai.Actor, commun
 		return nil, err
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
+	img, _, err := picture.Decode(ctx, f)
+	if errors.Is(err, picture.ErrTooLarge) {
+		return nil, mingbai.FieldError("boxes", "图片太大（超过 %d 万像素），不能在线遮盖。", picture.MaxPixels/10_000)
+	}
+	if errors.Is(err, picture.ErrUnreadable) {
 		return nil, mingbai.FieldError("boxes", "这张图片无法读取，不能在线遮盖。")
 	}
-	if cfg.Width*cfg.Height > maxRedactPixels {
-		return nil, mingbai.FieldError("boxes", "图片太大（%d×%d 像素），不能在线遮盖。", cfg.Width, cfg.Height)
-	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return nil, fmt.Errorf("rewind receipt %d: %w", at.ID, err)
-	}
-	img, _, err := image.Decode(f)
 	if err != nil {
-		return nil, mingbai.FieldError("boxes", "这张图片无法读取，不能在线遮盖。")
+		return nil, fmt.Errorf("decode receipt %d: %w", at.ID, err)
 	}
 	bounds := img.Bounds()
 	for i, b := range boxes {

@@ -102,6 +102,7 @@ type ComplaintSubmission struct {
 	Contact   string
 	IP        string
 	Honeypot  string
+	Key       string // the form's submission key, as Submission.Key
 }
 
 // Complain stores a complaint about a community's committee. It may be
@@ -123,6 +124,10 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 		return nil, err
 	}
 	contact, err := cleanText("contact", "联系方式", sub.Contact, 0, MaxContact)
+	if err != nil {
+		return nil, err
+	}
+	key, err := submitKeyHash(sub.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +156,14 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 		if err != nil {
 			return err
 		}
+		hash := bodyHash(body)
+		if found, err := bySubmitKey(ctx, tx, "qa_complaints", communityID, key, hash, &rc); found || err != nil {
+			return err
+		}
 		now := s.clock()
 		if err := throttle(ctx, tx, st, a, sub.IP, rules, now); err != nil {
 			return err
 		}
-		hash := bodyHash(body)
 		var dup int
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM qa_complaints WHERE community_id = ? AND body_hash = ? AND received_at > ?",
 			communityID, hash, now.Add(-DuplicateWindow)).Scan(&dup); err != nil {
@@ -169,8 +177,8 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 			err := tx.Savepoint(ctx, "qa_ccode", func() error {
 				var err error
 				rc.ID, err = tx.InsertID(ctx, `INSERT INTO qa_complaints (community_id, street_id, district_id, code, category, body, body_hash,
-					anonymous, name, contact, user_id, ip, status, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					communityID, c.Street, c.District, code, sub.Category, body, hash, sub.Anonymous, name, contact, uid, sub.IP, string(ComplaintReceived), now)
+					anonymous, name, contact, user_id, ip, status, received_at, submit_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+					communityID, c.Street, c.District, code, sub.Category, body, hash, sub.Anonymous, name, contact, uid, sub.IP, string(ComplaintReceived), now, key)
 				return err
 			})
 			if err == nil {
@@ -179,6 +187,11 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 			}
 			if !store.IsUniqueViolation(err) || attempt >= 3 {
 				return fmt.Errorf("insert complaint: %w", err)
+			}
+			// The code is taken, or the same form was stored by a
+			// concurrent request (a double click) that has committed.
+			if found, err := bySubmitKey(ctx, tx, "qa_complaints", communityID, key, hash, &rc); found || err != nil {
+				return err
 			}
 		}
 		text := fmt.Sprintf("%s收到一件新的举报投诉（%s），请及时办理。", c.Name, sub.Category)
@@ -379,7 +392,7 @@ type ComplaintReceipt struct {
 func (s *Service) TrackComplaint(ctx context.Context, code string) (*ComplaintReceipt, error) {
 	code = NormalizeCode(code)
 	if code == "" {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "查询码不对：查询码是 10 位字母和数字。")
+		return nil, errMalformedCode
 	}
 	var r ComplaintReceipt
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
@@ -389,7 +402,7 @@ func (s *Service) TrackComplaint(ctx context.Context, code string) (*ComplaintRe
 			FROM qa_complaints c JOIN org_units u ON u.id = c.community_id WHERE c.code = ?`, code).
 			Scan(&r.Code, &r.Community, &r.Category, &status, &r.Outcome, &r.Conclusion, &r.ReceivedAt, &concluded)
 		if errors.Is(err, sql.ErrNoRows) {
-			return mingbai.Errorf(mingbai.ENOTFOUND, "没有找到这个查询码，请核对后再试。")
+			return errUnknownCode
 		}
 		r.Status, r.ConcludedAt = ComplaintStatus(status), timePtr(concluded)
 		return err

@@ -38,12 +38,13 @@ const (
 	throttleCountSQL = "SELECT COUNT(*) FROM qa_throttle WHERE throttle_key = ? AND at > ?"
 	throttleAddSQL   = "INSERT INTO qa_throttle (throttle_key, at) VALUES (?, ?)"
 	duplicateSQL     = "SELECT COUNT(*) FROM qa_items WHERE community_id = ? AND body_hash = ? AND received_at > ?"
-	// A tracking code that is already taken (one chance in 10^14) inserts
-	// nothing and returns no row, and Submit draws another: no savepoint
-	// is needed to survive the unique violation.
+	// A tracking code that is already taken (one chance in 10^14), or a
+	// submission key a concurrent request stored first, inserts nothing
+	// and returns no row, and Submit looks for the key, then draws another
+	// code: no savepoint is needed to survive the unique violation.
 	insertItemSQL = `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
-		nickname, contact, channel, user_id, recorded_by, ip, status, received_at, ack_due, reply_due, due_provisional, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING id`
+		nickname, contact, channel, user_id, recorded_by, ip, status, received_at, ack_due, reply_due, due_provisional, updated_at, submit_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`
 	insertEventSQL = `INSERT INTO qa_events (community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 )

@@ -218,6 +218,9 @@ type Submission struct {
 	IP      string
 	// Honeypot is a form field people never see; a bot fills it.
 	Honeypot string
+	// Key is the form's submission key (NewSubmitKey), or "" if the
+	// client sent none: the same key again returns the first receipt.
+	Key string
 }
 
 // Receipt is what a resident keeps: the tracking code.
@@ -257,7 +260,11 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	if strings.Contains(nick, "\n") || strings.Contains(contact, "\n") {
 		return nil, mingbai.FieldError("nickname", "称呼和联系方式不能换行")
 	}
-	photos, err := checkPhotos(sub.Photos)
+	key, err := submitKeyHash(sub.Key)
+	if err != nil {
+		return nil, err
+	}
+	photos, err := checkPhotos(ctx, sub.Photos)
 	if err != nil {
 		return nil, err
 	}
@@ -293,6 +300,11 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 		if err != nil {
 			return err
 		}
+		// A form sent again after its first sending was stored: the
+		// first receipt, without counting or refusing it as a repeat.
+		if found, err := bySubmitKey(ctx, tx, "qa_items", communityID, key, hash, &rc); found || err != nil {
+			return err
+		}
 		now := s.clock()
 		if recorder == 0 {
 			if err := throttle(ctx, tx, st, a, sub.IP, rules, now); err != nil {
@@ -316,13 +328,18 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 		for attempt := 0; ; attempt++ {
 			code := newCode()
 			err := tx.QueryRowStmt(ctx, st.insertItem, communityID, c.Street, c.District, string(sub.Kind), code, sub.Category, body, hash,
-				nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now).Scan(&rc.ID)
+				nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now, key).Scan(&rc.ID)
 			if err == nil {
 				rc.Code = code
 				break
 			}
 			if !errors.Is(err, sql.ErrNoRows) || attempt >= 3 {
 				return fmt.Errorf("insert qa item: %w", err)
+			}
+			// No row: the code is taken, or the same form was stored by
+			// a concurrent request (a double click) that has committed.
+			if found, err := bySubmitKey(ctx, tx, "qa_items", communityID, key, hash, &rc); found || err != nil {
+				return err
 			}
 		}
 		for i, p := range photos {
@@ -345,33 +362,129 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	return &rc, nil
 }
 
+// limit is one rate limit a submission counts against.
+type limit struct {
+	key    string
+	max    int
+	window time.Duration
+	msg    string
+}
+
+// limits are the rate limits of a submission from ip by a.
+func limits(a *mingbai.Actor, ip string, rules Rules) []limit {
+	var out []limit
+	if ip != "" {
+		out = append(out, limit{"ip:" + ip, rules.IPPerHour, time.Hour,
+			fmt.Sprintf("这台设备一小时内已提交 %d 次，请过一小时再提交。急事请直接拨打社区居委会电话。", rules.IPPerHour)})
+	}
+	if !a.Anonymous() {
+		out = append(out, limit{fmt.Sprintf("user:%d", a.UserID), rules.AccountPerDay, 24 * time.Hour,
+			fmt.Sprintf("您的账号今天已提交 %d 次，请明天再提交。急事请直接拨打社区居委会电话。", rules.AccountPerDay)})
+	}
+	return out
+}
+
+// NewSubmitKey returns a random submission key for a form being shown:
+// 128 bits, as hard to guess as a tracking code and so as secret, since a
+// sending with it returns the first sending's code.
+func NewSubmitKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ValidSubmitKey reports whether key is a key NewSubmitKey could have made.
+func ValidSubmitKey(key string) bool {
+	b, err := hex.DecodeString(key)
+	return err == nil && len(b) == 16 && hex.EncodeToString(b) == key
+}
+
+// submitKeyHash checks a submission key and returns the SHA-256 that the
+// item keeps (nil for no key).
+func submitKeyHash(key string) (any, error) {
+	if key == "" {
+		return nil, nil
+	}
+	if !ValidSubmitKey(key) {
+		return nil, mingbai.Errorf(mingbai.EINVALID, "提交没有成功，请重新提交这张表。")
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// ErrFormUsed refuses a form sent again with other text than it was first
+// sent with: a resident who went back after sending it and wrote a new
+// question would otherwise silently get the first one's receipt. The form
+// shown again carries a new key.
+var ErrFormUsed = &mingbai.Error{Code: mingbai.ECONFLICT, Message: "这张表已经提交过了，上次提交的内容已收到。如要再提一件事，请在这张新表上重新填写并提交。"}
+
+// bySubmitKey finds the receipt of the submission to a community with the
+// key hash (of submitKeyHash) in table, qa_items or qa_complaints. The same
+// key with another text (bodyHash) is ErrFormUsed.
+func bySubmitKey(ctx context.Context, tx *store.Tx, table string, communityID int64, key any, bodyHash string, rc *Receipt) (bool, error) {
+	if key == nil {
+		return false, nil
+	}
+	var hash string
+	err := tx.QueryRow(ctx, "SELECT id, code, body_hash FROM "+table+" WHERE community_id = ? AND submit_key = ?", communityID, key).Scan(&rc.ID, &rc.Code, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("find %s by submission key: %w", table, err)
+	}
+	if hash != bodyHash {
+		*rc = Receipt{}
+		return false, ErrFormUsed
+	}
+	return true, nil
+}
+
 // throttle counts a submission against the address and account limits,
 // in the submitting transaction, so a refused submission leaves nothing.
 func throttle(ctx context.Context, tx *store.Tx, st *hotStatements, a *mingbai.Actor, ip string, rules Rules, now time.Time) error {
-	check := func(key string, limit int, window time.Duration, msg string) error {
+	for _, l := range limits(a, ip, rules) {
 		var n int
-		if err := tx.QueryRowStmt(ctx, st.throttleCount, key, now.Add(-window)).Scan(&n); err != nil {
-			return fmt.Errorf("throttle %s: %w", key, err)
+		if err := tx.QueryRowStmt(ctx, st.throttleCount, l.key, now.Add(-l.window)).Scan(&n); err != nil {
+			return fmt.Errorf("throttle %s: %w", l.key, err)
 		}
-		if n >= limit {
-			return mingbai.Errorf(mingbai.ETOOMANY, "%s", msg)
+		if n >= l.max {
+			return mingbai.Errorf(mingbai.ETOOMANY, "%s", l.msg)
 		}
-		if _, err := tx.ExecStmt(ctx, st.throttleAdd, key, now); err != nil {
-			return fmt.Errorf("throttle %s: %w", key, err)
-		}
-		return nil
-	}
-	if ip != "" {
-		if err := check("ip:"+ip, rules.IPPerHour, time.Hour, fmt.Sprintf("这台设备一小时内已提交 %d 次，请过一小时再提交。急事请直接拨打社区居委会电话。", rules.IPPerHour)); err != nil {
-			return err
-		}
-	}
-	if !a.Anonymous() {
-		if err := check(fmt.Sprintf("user:%d", a.UserID), rules.AccountPerDay, 24*time.Hour, fmt.Sprintf("您的账号今天已提交 %d 次，请明天再提交。急事请直接拨打社区居委会电话。", rules.AccountPerDay)); err != nil {
-			return err
+		if _, err := tx.ExecStmt(ctx, st.throttleAdd, l.key, now); err != nil {
+			return fmt.Errorf("throttle %s: %w", l.key, err)
 		}
 	}
 	return nil
+}
+
+// CheckThrottle refuses, counting nothing, a submission to a community
+// from ip by a that the rate limits would refuse now. The web layer asks
+// before it reads the request body, so a refused request costs neither
+// parsing nor decoding its photos; Submit counts and checks again in its
+// transaction.
+func (s *Service) CheckThrottle(ctx context.Context, a *mingbai.Actor, communityID int64, ip string) error {
+	return s.db.Read(ctx, func(tx *store.Tx) error {
+		c, err := communityTx(ctx, tx, communityID)
+		if err != nil {
+			return err
+		}
+		rules, err := rulesTx(ctx, tx, c.District)
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, l := range limits(a, ip, rules) {
+			var n int
+			if err := tx.QueryRow(ctx, throttleCountSQL, l.key, now.Add(-l.window)).Scan(&n); err != nil {
+				return fmt.Errorf("throttle %s: %w", l.key, err)
+			}
+			if n >= l.max {
+				return mingbai.Errorf(mingbai.ETOOMANY, "%s", l.msg)
+			}
+		}
+		return nil
+	})
 }
 
 // PurgeThrottle removes rate-limit rows older than a day.

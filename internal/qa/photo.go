@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif" // registers GIF for image.Decode
 	"image/jpeg"
-	_ "image/png" // registers the PNG decoder for image.Decode
 	"net/http"
+	"time"
 
 	"mingbai"
+	"mingbai/internal/picture"
 	"mingbai/internal/store"
 )
 
@@ -20,9 +20,8 @@ import (
 const (
 	MaxPhotos     = 6
 	MaxPhotoBytes = 5 << 20
-	// maxPixels keeps a small file that claims to be a huge image (a
-	// decompression bomb) from being decoded.
-	maxPixels = 50_000_000
+	// photoWait is how long a submission's photos may wait to be decoded.
+	photoWait = 10 * time.Second
 )
 
 type photo struct {
@@ -32,10 +31,15 @@ type photo struct {
 
 // checkPhotos sniffs each photo's type from its bytes (never the name the
 // browser sent) and decodes it whole, so a broken or disguised file is
-// refused with a message and nothing is stored.
-func checkPhotos(in [][]byte) ([]photo, error) {
+// refused with a message and nothing is stored. Every photo's header is
+// read before any is decoded, so a picture too large to decode (a
+// decompression bomb) costs nothing but reading its header.
+func checkPhotos(ctx context.Context, in [][]byte) ([]photo, error) {
 	if len(in) > MaxPhotos {
 		return nil, mingbai.FieldError("photos", "最多上传 %d 张照片，现在是 %d 张", MaxPhotos, len(in))
+	}
+	broken := func(n int) error {
+		return mingbai.FieldError("photos", "第 %d 张照片已损坏，无法打开，请换一张", n)
 	}
 	out := make([]photo, 0, len(in))
 	for i, data := range in {
@@ -52,17 +56,25 @@ func checkPhotos(in [][]byte) ([]photo, error) {
 		default:
 			return nil, mingbai.FieldError("photos", "第 %d 张不是照片：只能上传 JPG、PNG 或 GIF 格式的图片", n)
 		}
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-		if err != nil {
-			return nil, mingbai.FieldError("photos", "第 %d 张照片已损坏，无法打开，请换一张", n)
-		}
-		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
-			return nil, mingbai.FieldError("photos", "第 %d 张照片的尺寸太大，请缩小后再上传", n)
-		}
-		if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-			return nil, mingbai.FieldError("photos", "第 %d 张照片已损坏，无法打开，请换一张", n)
+		if _, _, err := picture.Config(bytes.NewReader(data)); err != nil {
+			if errors.Is(err, picture.ErrTooLarge) {
+				return nil, mingbai.FieldError("photos", "第 %d 张照片的尺寸太大（超过 %d 万像素），请缩小后再上传", n, picture.MaxPixels/10_000)
+			}
+			return nil, broken(n)
 		}
 		out = append(out, photo{mime: mime, data: data})
+	}
+	// Under a flood of large pictures a decode may wait for its turn; the
+	// resident is told to come back rather than kept waiting.
+	ctx, cancel := context.WithTimeout(ctx, photoWait)
+	defer cancel()
+	for i, p := range out {
+		if _, _, err := picture.Decode(ctx, bytes.NewReader(p.data)); err != nil {
+			if ctx.Err() != nil {
+				return nil, mingbai.Errorf(mingbai.EUNAVAILABLE, "现在提交照片的人很多，请过几分钟再提交。")
+			}
+			return nil, broken(i + 1)
+		}
 	}
 	return out, nil
 }

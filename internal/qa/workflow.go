@@ -260,11 +260,11 @@ func referredItemTx(ctx context.Context, tx *store.Tx, a *mingbai.Actor, id int6
 func itemByCodeTx(ctx context.Context, tx *store.Tx, code string) (*Item, error) {
 	code = NormalizeCode(code)
 	if code == "" {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "查询码不对：查询码是 10 位字母和数字，例如 7KX2M-9QH4D。")
+		return nil, errMalformedCode
 	}
 	it, err := scanItem(tx.QueryRow(ctx, "SELECT "+itemColumns+" FROM qa_items i WHERE i.code = ?", code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "没有找到这个查询码，请核对后再试。")
+		return nil, errUnknownCode
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load by code: %w", err)

@@ -105,6 +105,14 @@ func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *h
 
 // handleUpload is handle with a larger body limit, for forms with files.
 func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
+	s.handleGated(pattern, p, maxBody, nil, h)
+}
+
+// handleGated is handleUpload with a gate that may refuse the request
+// after its policy allowed it and before its body is read: a rate limit
+// checked there spares the parsing of a refused upload and the decoding
+// of its pictures.
+func (s *Server) handleGated(pattern string, p policy, maxBody int64, gate func(http.ResponseWriter, *http.Request) error, h func(http.ResponseWriter, *http.Request) error) {
 	s.routes = append(s.routes, route{pattern, p, maxBody})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
@@ -123,6 +131,12 @@ func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(ht
 		if !p.allow(a, st) {
 			s.deny(w, r, a)
 			return
+		}
+		if gate != nil {
+			if err := gate(w, r); err != nil {
+				s.renderError(w, r, err)
+				return
+			}
 		}
 		if isUnsafe(r.Method) {
 			if err := parseBody(r, maxBody); err != nil {

@@ -48,7 +48,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.logger.Error("internal error", "id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	msg := mingbai.ErrorMessage(err)
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -49,7 +50,7 @@ func (s *Server) registerQARoutes() {
 	// feed and export.
 	s.handle("GET /c/{community}/qa", public, s.qaBoard)
 	s.handle("GET /c/{community}/qa/new", public, s.qaNewPage)
-	s.handleUpload("POST /c/{community}/qa", public, maxQABody, s.qaSubmit)
+	s.handleGated("POST /c/{community}/qa", public, maxQABody, s.qaSubmitGate, s.qaSubmit)
 	s.handle("GET /c/{community}/qa/items/{item}", public, s.qaItemPage)
 	s.handle("GET /c/{community}/qa/stats", public, s.qaCommunityStats)
 	s.handle("GET /s/{street}/qa/stats", public, s.qaStreetStats)
@@ -188,6 +189,7 @@ type qaNewData struct {
 
 func (s *Server) renderQANew(w http.ResponseWriter, r *http.Request, status int, f *form, record bool) {
 	st := state(r)
+	keepPrivate(w)
 	title, action := "我要提问 · "+st.community.Name, "/c/"+st.community.Slug+"/qa"
 	if record {
 		title, action = "代居民登记 · "+st.community.Name, "/c/"+st.community.Slug+"/qa/record"
@@ -196,15 +198,28 @@ func (s *Server) renderQANew(w http.ResponseWriter, r *http.Request, status int,
 		Categories: qa.Categories, Channels: qa.Channels, Record: record, Action: action, MaxBody: qa.MaxBody, MaxPhotos: qa.MaxPhotos})
 }
 
-func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
+// submitForm is an empty form to submit something: it carries a new
+// submission key, so that sending it again returns the first receipt.
+func submitForm() *form {
 	f := emptyForm()
+	f.Values["submit_key"] = qa.NewSubmitKey()
+	return f
+}
+
+// keepPrivate keeps a page with a submission key out of every cache: two
+// residents sent the same copy would share a key, and the second would be
+// answered with the first one's tracking code.
+func keepPrivate(w http.ResponseWriter) { w.Header().Set("Cache-Control", "private, no-store") }
+
+func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
+	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	s.renderQANew(w, r, http.StatusOK, f, false)
 	return nil
 }
 
 func (s *Server) qaRecordPage(w http.ResponseWriter, r *http.Request) error {
-	f := emptyForm()
+	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	f.Values["channel"] = string(qa.Paper)
 	s.renderQANew(w, r, http.StatusOK, f, true)
@@ -241,6 +256,17 @@ func readPhotos(r *http.Request) ([][]byte, error) {
 	return out, nil
 }
 
+// qaSubmitGate refuses a resident over the submission limits before the
+// body is read: the photos of a refused question are neither parsed nor
+// decoded.
+func (s *Server) qaSubmitGate(w http.ResponseWriter, r *http.Request) error {
+	err := s.qa.CheckThrottle(r.Context(), actor(r), state(r).community.ID, clientIP(r))
+	if mingbai.ErrorCode(err) == mingbai.ETOOMANY {
+		w.Header().Set("Retry-After", "3600")
+	}
+	return err
+}
+
 func (s *Server) qaSubmit(w http.ResponseWriter, r *http.Request) error {
 	return s.submitItem(w, r, false)
 }
@@ -250,11 +276,12 @@ func (s *Server) qaRecord(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool) error {
 	st := state(r)
-	f := newForm(r, "kind", "category", "body", "nickname", "contact", "channel")
+	f := newForm(r, "kind", "category", "body", "nickname", "contact", "channel", "submit_key")
 	photos, err := readPhotos(r)
 	if err == nil {
 		sub := qa.Submission{Kind: qa.Kind(f.Values["kind"]), Category: f.Values["category"], Body: r.PostFormValue("body"),
-			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: clientIP(r), Honeypot: r.PostFormValue("website")}
+			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+			Key: f.Values["submit_key"]}
 		if record {
 			sub.Channel = qa.Channel(f.Values["channel"])
 			if sub.Channel == qa.Online {
@@ -284,6 +311,9 @@ func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool)
 	f.fail(err)
 	if code == mingbai.ETOOMANY {
 		w.Header().Set("Retry-After", "3600")
+	}
+	if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
+		f.Values["submit_key"] = qa.NewSubmitKey()
 	}
 	s.renderQANew(w, r, statusOf(code), f, record)
 	return nil
@@ -424,8 +454,28 @@ type qaTrackData struct {
 	Form *form
 }
 
+// byCode runs lookup, which finds something by a tracking code, under the
+// limit on codes that match nothing (see qa.MaxCodeMisses): an address
+// over it is refused before the lookup, and a miss is counted after it.
+func (s *Server) byCode(r *http.Request, lookup func() error) error {
+	ctx, ip := r.Context(), clientIP(r)
+	if err := s.qa.CheckCodeLookup(ctx, ip); err != nil {
+		return err
+	}
+	err := lookup()
+	if qa.IsUnknownCode(err) {
+		if cerr := s.qa.CountCodeMiss(ctx, ip); cerr != nil {
+			return cerr
+		}
+	}
+	return err
+}
+
 func (s *Server) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 	if c := r.URL.Query().Get("code"); c != "" {
+		if err := s.qa.CheckCodeLookup(r.Context(), clientIP(r)); err != nil {
+			return err
+		}
 		if code := qa.NormalizeCode(c); code != "" {
 			http.Redirect(w, r, "/qa/t/"+code, http.StatusSeeOther)
 			return nil
@@ -446,7 +496,11 @@ func (s *Server) qaTrackPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ctx := r.Context()
-	v, err := s.qa.ByCode(ctx, r.PathValue("code"))
+	var v *qa.View
+	err := s.byCode(r, func() (err error) {
+		v, err = s.qa.ByCode(ctx, r.PathValue("code"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -476,7 +530,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 
 func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
-	if err := s.qa.Confirm(r.Context(), code); err != nil {
+	if err := s.byCode(r, func() error { return s.qa.Confirm(r.Context(), code) }); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/qa/t/"+code+"?done=confirmed", http.StatusSeeOther)
@@ -486,7 +540,7 @@ func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
 	f := newForm(r, "reason")
-	err := s.qa.Reopen(r.Context(), code, f.Values["reason"])
+	err := s.byCode(r, func() error { return s.qa.Reopen(r.Context(), code, f.Values["reason"]) })
 	if formError(err) {
 		f.fail(err)
 		return s.renderTrack(w, r, statusOf(mingbai.ErrorCode(err)), f)
@@ -500,7 +554,11 @@ func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
 	n, _ := strconv.Atoi(r.PathValue("n"))
-	p, err := s.qa.PhotoByCode(r.Context(), r.PathValue("code"), n)
+	var p *qa.Photo
+	err := s.byCode(r, func() (err error) {
+		p, err = s.qa.PhotoByCode(r.Context(), r.PathValue("code"), n)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -875,26 +933,31 @@ type complainData struct {
 }
 
 func (s *Server) complainPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderComplain(w, r, http.StatusOK, emptyForm())
+	return s.renderComplain(w, r, http.StatusOK, submitForm())
 }
 
 func (s *Server) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	c := state(r).community
+	keepPrivate(w)
 	s.render(w, r, status, "qa_complain", &complainData{page: s.newPage(r, "举报投诉 · "+c.Name), Community: c, Form: f, Categories: qa.ComplaintCategories})
 	return nil
 }
 
 func (s *Server) complain(w http.ResponseWriter, r *http.Request) error {
 	c := state(r).community
-	f := newForm(r, "category", "body", "name", "contact", "anonymous")
+	f := newForm(r, "category", "body", "name", "contact", "anonymous", "submit_key")
 	rc, err := s.qa.Complain(r.Context(), actor(r), c.ID, qa.ComplaintSubmission{Category: f.Values["category"], Body: r.PostFormValue("body"),
-		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: clientIP(r), Honeypot: r.PostFormValue("website")})
+		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+		Key: f.Values["submit_key"]})
 	if err != nil {
 		code := mingbai.ErrorCode(err)
 		if code != mingbai.EINVALID && code != mingbai.ETOOMANY && code != mingbai.ECONFLICT {
 			return err
 		}
 		f.fail(err)
+		if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
+			f.Values["submit_key"] = qa.NewSubmitKey()
+		}
 		return s.renderComplain(w, r, statusOf(code), f)
 	}
 	http.Redirect(w, r, "/complaints/t/"+rc.Code+"?done=new", http.StatusSeeOther)
@@ -908,7 +971,11 @@ type complaintTrackData struct {
 }
 
 func (s *Server) complaintTrack(w http.ResponseWriter, r *http.Request) error {
-	rc, err := s.qa.TrackComplaint(r.Context(), r.PathValue("code"))
+	var rc *qa.ComplaintReceipt
+	err := s.byCode(r, func() (err error) {
+		rc, err = s.qa.TrackComplaint(r.Context(), r.PathValue("code"))
+		return err
+	})
 	if err != nil {
 		return err
 	}
