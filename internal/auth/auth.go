@@ -154,6 +154,7 @@ type User struct {
 	BuildingUnit string // 楼栋单元 a resident gave at registration
 	Status       UserStatus
 	CommunityID  int64 // the community registered in, 0 if none
+	DistrictID   int64 // the home district, whose admins manage the account; 0 if none yet
 	RejectReason string
 	CreatedAt    time.Time
 	Grants       []mingbai.Grant

@@ -62,6 +62,12 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 		if u.Kind != "community" || u.Archived {
 			return mingbai.FieldError("community", "请选择所在社区")
 		}
+		// The account's home district is the community's: its admins
+		// manage it.
+		var district int64
+		if err := tx.QueryRow(ctx, "SELECT district_id FROM org_units WHERE id = ?", r.CommunityID).Scan(&district); err != nil {
+			return err
+		}
 		var status string
 		err = tx.QueryRow(ctx, "SELECT id, status FROM users WHERE phone = ?", phone).Scan(&id, &status)
 		switch {
@@ -70,17 +76,17 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 				return err
 			}
 			id, err = tx.InsertID(ctx, `INSERT INTO users (phone, name, building_unit, password_hash, status, community_id,
-					created_at, updated_at, password_changed_at)
-				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
-				phone, name, building, hash, r.CommunityID, now, now, now)
+					district_id, created_at, updated_at, password_changed_at)
+				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id`,
+				phone, name, building, hash, r.CommunityID, district, now, now, now)
 			return err
 		case err != nil:
 			return err
 		case UserStatus(status) == StatusRejected:
 			_, err = tx.Exec(ctx, `UPDATE users SET name = ?, building_unit = ?, password_hash = ?, status = 'pending',
-					community_id = ?, reject_reason = '', reviewed_by = NULL, reviewed_at = NULL,
+					community_id = ?, district_id = ?, reject_reason = '', reviewed_by = NULL, reviewed_at = NULL,
 					updated_at = ?, password_changed_at = ?
-				WHERE id = ?`, name, building, hash, r.CommunityID, now, now, id)
+				WHERE id = ?`, name, building, hash, r.CommunityID, district, now, now, id)
 			return err
 		default:
 			return &mingbai.Error{Code: mingbai.ECONFLICT, Field: "phone", Message: "该手机号已注册，请直接登录"}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -186,7 +187,7 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
-	users, total, err := s.auth.Users(r.Context(), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	users, total, err := s.auth.AdminUsers(r.Context(), actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
 		return err
 	}
@@ -201,9 +202,19 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 	return nil
 }
 
+// createUser makes an account whose home is the admin's district (the one
+// chosen in the form, for an admin of several).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name", "username", "phone")
-	u, err := s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"], Password: r.PostFormValue("password")})
+	f := newForm(r, "name", "username", "phone", "district")
+	districts := actor(r).Units(mingbai.RoleDistrictAdmin)
+	var district int64
+	if v, err := strconv.ParseInt(f.Values["district"], 10, 64); err == nil && slices.Contains(districts, v) {
+		district = v
+	} else if len(districts) > 0 {
+		district = districts[0]
+	}
+	u, err := s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
+		Password: r.PostFormValue("password"), DistrictID: district})
 	if formError(err) {
 		f.fail(err)
 		return s.renderAdminUsers(w, r, statusOf(mingbai.ErrorCode(err)), f)
@@ -267,10 +278,15 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 }
 
 // grantTarget parses the role and unit of a grant form and checks that the
-// unit lies in a district the actor administers.
+// account and the unit lie in a district the actor administers. The
+// account is checked first, so an account of another district is a 404
+// whatever the form says.
 func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, error) {
 	id, err := pathUserID(r)
 	if err != nil {
+		return 0, "", nil, err
+	}
+	if _, err := s.managedUser(r, id); err != nil {
 		return 0, "", nil, err
 	}
 	role := mingbai.Role(r.PostFormValue("role"))
@@ -288,22 +304,20 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 	if !actor(r).IsDistrictAdmin(districtOf(unit)) {
 		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
 	}
-	if _, err := s.managedUser(r, id); err != nil {
-		return 0, "", nil, err
-	}
 	return id, role, unit, nil
 }
 
-// managedUser loads a user the acting district admin may manage: every
-// role the user holds, and the community the user registered in, lie in
-// a district the admin administers. An admin of one district can never
-// reset the password of, or hand roles to, another district's staff.
+// managedUser loads a user the acting district admin may manage: the
+// account's home district is one the admin administers (else 404, as for
+// a missing account: auth.ManagedUser scopes the query), and so is every
+// role it holds. An admin of one district can never see, reset the
+// password of, or hand roles to another district's accounts.
 func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
-	u, err := s.auth.User(r.Context(), id)
+	a := actor(r)
+	u, err := s.auth.ManagedUser(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	a := actor(r)
 	units := make([]int64, 0, len(u.Grants)+1)
 	for _, g := range u.Grants {
 		units = append(units, g.UnitID)
