@@ -95,6 +95,7 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
 	}
 	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
+	a.auth.SetLogger(logger)
 	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
 	// The calendar rows district admins added (a newly announced year).
 	if err := a.qa.LoadCalendar(ctx); err != nil {

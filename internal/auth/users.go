@@ -357,14 +357,16 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 	if err != nil {
 		return wrap("change password", notFoundUser(err))
 	}
-	// Guesses at the old password through a borrowed session count like
-	// wrong passwords at login and hit the same lock.
+	// Guesses at the old password through a borrowed session are throttled
+	// like wrong passwords at login, the session standing for the address:
+	// that session waits, the account is not locked.
 	key := "user:" + strconv.FormatInt(userID, 10)
+	from := "session:" + keepSessionID
 	now := s.clock()
 	var wait time.Duration
 	if err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		wait, err = lockedFor(ctx, tx, now, key, "")
+		wait, err = pairWait(ctx, tx, now, key, from)
 		return err
 	}); err != nil {
 		return fmt.Errorf("change password of user %d: %w", userID, err)
@@ -377,7 +379,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 		return fmt.Errorf("change password of user %d: %w", userID, err)
 	}
 	if !ok {
-		if err := s.recordFailure(ctx, now, key, "", now.Add(-failureWindow)); err != nil {
+		if err := s.recordFailure(ctx, now, key, userID, from); err != nil {
 			return fmt.Errorf("change password of user %d: %w", userID, err)
 		}
 		return mingbai.FieldError("old_password", "原密码不正确")

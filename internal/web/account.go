@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
@@ -66,8 +67,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Error = mingbai.ErrorMessage(err)
 		status := statusOf(code)
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "900")
+		if wait, ok := auth.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		}
 		s.render(w, r, status, "login", &loginData{page: s.newPage(r, "登录"), Form: f, Next: next})
 		return nil

@@ -133,3 +133,37 @@ func TestDistrictAdminsSeeOnlyTheirDistrict(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginAttackShownToAdmins: guessing at a cadre's password slows the
+// guesser down (429 with Retry-After in seconds, not a 15-minute lock of
+// the account), and district one's admin sees the burst on /admin/logins,
+// linked from /admin; district two's admin does not.
+func TestLoginAttackShownToAdmins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		attacker := f.client()
+		var last *http.Response
+		for range 6 {
+			last = attacker.post("/login", url.Values{"login": {"ucadrea"}, "password": {"guess-123456"}})
+			body(t, last)
+		}
+		if last.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("sixth guess: %d, want 429", last.StatusCode)
+		}
+		if ra := last.Header.Get("Retry-After"); ra == "" || ra == "900" {
+			t.Errorf("Retry-After %q, want the backoff's few seconds", ra)
+		}
+		admin := f.loggedIn("admin")
+		if b := body(t, admin.get("/admin")); !strings.Contains(b, `href="/admin/logins"`) {
+			t.Error("/admin does not link to /admin/logins")
+		}
+		resp := admin.get("/admin/logins")
+		b := body(t, resp)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(b, "ucadrea") || !strings.Contains(b, "127.0.0.1") {
+			t.Fatalf("admin's /admin/logins: %d, lacks the burst on ucadrea from 127.0.0.1:\n%s", resp.StatusCode, b)
+		}
+		if b := body(t, f.loggedIn("admin2").get("/admin/logins")); strings.Contains(b, "ucadrea") {
+			t.Error("admin2 sees the burst on district one's cadre")
+		}
+	})
+}

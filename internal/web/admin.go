@@ -384,3 +384,20 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
 	return nil
 }
+
+type adminLoginsData struct {
+	page
+	Bursts []auth.LoginBurst
+}
+
+// adminLoginsPage shows the bursts of failed logins on the accounts of
+// the admin's districts: someone guessing at a cadre's password is slowed
+// down, not let through, and the admins should know.
+func (s *Server) adminLoginsPage(w http.ResponseWriter, r *http.Request) error {
+	bursts, err := s.auth.LoginBursts(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_logins", &adminLoginsData{page: s.newPage(r, "登录异常"), Bursts: bursts})
+	return nil
+}

@@ -106,6 +106,7 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"POST /admin/users/{user}/grants":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/grants", nil, onlyAdmin},
 		"POST /admin/users/{user}/revoke":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/revoke", nil, onlyAdmin},
 		"POST /admin/users/{user}/password": {"POST", "/admin/users/" + id(f.users["resident"]) + "/password", nil, onlyAdmin},
+		"GET /admin/logins":                 {"GET", "/admin/logins", nil, bothAdmins},
 	}
 }
 

@@ -46,3 +46,7 @@ CREATE TABLE site_keys (
 	name TEXT PRIMARY KEY,
 	secret BLOB NOT NULL
 );
+
+-- Accounts and addresses are no longer locked (failures are throttled per
+-- account and address together, from login_failures).
+DROP TABLE login_locks;
