@@ -485,3 +485,25 @@ func (s *Service) Purge(ctx context.Context) error {
 	})
 	return wrap("purge sessions", err)
 }
+
+// SiteKey returns the random key named name that every app node shares
+// (the web layer MACs its CSRF tokens with "csrf"), made on first use.
+func (s *Service) SiteKey(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("site key %s: %w", name, err)
+	}
+	var key []byte
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		// Two nodes starting together both insert; the first wins and both
+		// read its key.
+		if _, err := tx.Exec(ctx, "INSERT INTO site_keys (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT secret FROM site_keys WHERE name = ?", name).Scan(&key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site key %s: %w", name, err)
+	}
+	return key, nil
+}

@@ -1,13 +1,21 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
+	"mingbai"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
+	"mingbai/internal/web"
 )
 
 // TestDistrictAdminsSeeOnlyTheirDistrict: the admin of a second district
@@ -166,4 +174,149 @@ func TestLoginAttackShownToAdmins(t *testing.T) {
 			t.Error("admin2 sees the burst on district one's cadre")
 		}
 	})
+}
+
+// TestHostCookiesOverTLS: served over https (here behind a trusted proxy)
+// the session and CSRF cookies are named __Host- with Secure, Path=/ and
+// no Domain, and cookies without the prefix (which a sibling subdomain or
+// a plain-http page could plant) are ignored.
+func TestHostCookiesOverTLS(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	proxied, err := web.New(web.Config{DB: f.db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
+		DataDir: f.dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := httptest.NewServer(proxied.Handler())
+	defer ps.Close()
+	send := func(method, path string, form url.Values, cookies map[string]string) *http.Response {
+		var rd io.Reader
+		if form != nil {
+			rd = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, ps.URL+path, rd)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for k, v := range cookies {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body(t, resp)
+		return resp
+	}
+	got := func(resp *http.Response, name string) *http.Cookie {
+		for _, ck := range resp.Cookies() {
+			if ck.Name == name {
+				return ck
+			}
+		}
+		return nil
+	}
+	first := send("GET", "/login", nil, nil)
+	csrf := got(first, "__Host-mb_csrf")
+	if csrf == nil || got(first, "mb_csrf") != nil {
+		t.Fatalf("over https: cookies %v, want __Host-mb_csrf only", first.Header["Set-Cookie"])
+	}
+	login := send("POST", "/login", url.Values{"csrf": {csrf.Value}, "login": {"ucadrea"}, "password": {testPassword}},
+		map[string]string{"__Host-mb_csrf": csrf.Value})
+	sess := got(login, "__Host-mb_session")
+	if login.StatusCode != http.StatusSeeOther || sess == nil {
+		t.Fatalf("login over https: %d %v", login.StatusCode, login.Header["Set-Cookie"])
+	}
+	for _, ck := range []*http.Cookie{sess, got(login, "__Host-mb_csrf")} {
+		if ck == nil || !ck.Secure || ck.Path != "/" || ck.Domain != "" || !ck.HttpOnly {
+			t.Errorf("cookie %+v: want Secure, HttpOnly, Path=/ and no Domain", ck)
+		}
+	}
+	if r := send("GET", "/account", nil, map[string]string{"__Host-mb_session": sess.Value}); r.StatusCode != http.StatusOK {
+		t.Errorf("GET /account with the __Host- session: %d", r.StatusCode)
+	}
+	// The same session under the unprefixed name is not taken over https.
+	if r := send("GET", "/account", nil, map[string]string{"mb_session": sess.Value}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("GET /account with an unprefixed session cookie over https: %d, want a redirect to log in", r.StatusCode)
+	}
+}
+
+// TestRegisterAnswersAlike: registering with a phone that already has an
+// account (active, or a pending registration) answers exactly as with a
+// new phone, so the form cannot tell anyone who has an account; the
+// existing account is left as it was.
+func TestRegisterAnswersAlike(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		admin := f.loggedIn("admin")
+		if resp := admin.post("/admin/users", url.Values{"name": {"老住户"}, "phone": {"13700000009"}, "password": {"owner-pass-1"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create account: %d", resp.StatusCode)
+		} else {
+			body(t, resp)
+		}
+		register := func(phone string) (int, string) {
+			c := f.client()
+			resp := c.post("/register", url.Values{"community": {"suojin-4"}, "name": {"冒名者"}, "phone": {phone},
+				"building_unit": {"1幢101室"}, "password": {"intruder-pass-1"}, "password2": {"intruder-pass-1"}})
+			b := body(t, resp)
+			// The page differs only in the visitor's own token and request id.
+			b = regexp.MustCompile(`value="[0-9a-f]{48}"`).ReplaceAllString(b, "")
+			b = regexp.MustCompile(`[0-9a-z]{8,}\b`).ReplaceAllString(b, "")
+			return resp.StatusCode, b
+		}
+		newStatus, newPage := register("13700000010")
+		if newStatus != http.StatusOK {
+			t.Fatalf("new phone: %d\n%s", newStatus, newPage)
+		}
+		for _, phone := range []string{"13700000009", "13912345678"} {
+			status, page := register(phone)
+			if status != newStatus || page != newPage {
+				t.Errorf("registering known phone %s: %d, page differs from a new phone's (%d)\n%s", phone, status, newStatus, page)
+			}
+			if strings.Contains(page, "已注册") && !strings.Contains(newPage, "已注册") {
+				t.Errorf("the answer for %s says the phone is registered", phone)
+			}
+		}
+		// The owner's account is untouched: its password works, the
+		// intruder's does not, and the pending registration keeps its name.
+		c := f.client()
+		if resp := c.post("/login", url.Values{"login": {"13700000009"}, "password": {"intruder-pass-1"}}); resp.StatusCode == http.StatusSeeOther {
+			t.Error("the second registration's password logs into the existing account")
+		} else {
+			body(t, resp)
+		}
+		if resp := c.post("/login", url.Values{"login": {"13700000009"}, "password": {"owner-pass-1"}}); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("the owner's password: %d", resp.StatusCode)
+		} else {
+			body(t, resp)
+		}
+		if u, err := f.auth.User(context.Background(), f.pending); err != nil || u.Name != "赵凤英" {
+			t.Errorf("pending registration after a second one with its phone: %+v %v", u, err)
+		}
+	})
+}
+
+// TestRegisterThrottledByAddress: one address may submit 20 registrations
+// an hour (a community office helping residents), then gets 429 with a
+// Chinese message, and no account is made.
+func TestRegisterThrottledByAddress(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	c := f.client()
+	for i := range 21 {
+		resp := c.post("/register", url.Values{"community": {"suojin-4"}, "name": {"居民"}, "phone": {fmt.Sprintf("136000000%02d", i)},
+			"building_unit": {"1幢101室"}, "password": {"resident-pass-1"}, "password2": {"resident-pass-1"}})
+		b := body(t, resp)
+		if i < 20 && resp.StatusCode != http.StatusOK {
+			t.Fatalf("registration %d: %d", i+1, resp.StatusCode)
+		}
+		if i == 20 {
+			if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(b, "注册") {
+				t.Fatalf("registration 21 from one address: %d, want 429 with a message", resp.StatusCode)
+			}
+			if _, err := f.auth.UserByLogin(context.Background(), "13600000020"); mingbai.ErrorCode(err) != mingbai.ENOTFOUND {
+				t.Errorf("the refused registration made an account: %v", err)
+			}
+		}
+	}
 }
