@@ -19,17 +19,18 @@ type requestState struct {
 	id        string // see withRequestID
 	actor     *mingbai.Actor
 	sessionID string // hashed id of the session, for "log out everywhere else"
-	// sessionToken is the live session's cookie value, "" for none: the
-	// CSRF token is bound to it.
-	sessionToken string
-	csrf         string
-	largeText    bool
-	ip           string
-	newCSRF      bool
+	csrf      string
+	largeText bool
+	ip        string
+	newCSRF   bool
 
 	community *org.Unit // the {community} of the path
 	street    *org.Unit // the {street} of the path, or the community's street
 	unit      *org.Unit // the {unit} of the path (admin pages)
+
+	// sessionToken is the live session's cookie value, "" for none: the
+	// CSRF token is bound to it.
+	sessionToken string
 }
 
 func state(r *http.Request) *requestState {
