@@ -236,6 +236,28 @@ func TestHostCookiesOverTLS(t *testing.T) {
 	if r := send("GET", "/account", nil, map[string]string{"__Host-mb_session": sess.Value}); r.StatusCode != http.StatusOK {
 		t.Errorf("GET /account with the __Host- session: %d", r.StatusCode)
 	}
+	// A post from the site's own page, the proxy passing the public host
+	// in X-Forwarded-Host, passes the Origin check; from another site not.
+	for _, c := range []struct {
+		origin string
+		want   int
+	}{{"https://gongkai.example", http.StatusSeeOther}, {"https://evil.example", http.StatusForbidden}, {"http://gongkai.example", http.StatusForbidden}} {
+		tok := got(send("GET", "/login", nil, nil), "__Host-mb_csrf").Value
+		req, _ := http.NewRequest("POST", ps.URL+"/login", strings.NewReader(url.Values{"csrf": {tok}, "login": {"ucadrea"}, "password": {testPassword}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-Host", "gongkai.example")
+		req.Header.Set("Origin", c.origin)
+		req.AddCookie(&http.Cookie{Name: "__Host-mb_csrf", Value: tok})
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body(t, resp)
+		if resp.StatusCode != c.want {
+			t.Errorf("login behind the proxy from Origin %s: %d, want %d", c.origin, resp.StatusCode, c.want)
+		}
+	}
 	// The same session under the unprefixed name is not taken over https.
 	if r := send("GET", "/account", nil, map[string]string{"mb_session": sess.Value}); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("GET /account with an unprefixed session cookie over https: %d, want a redirect to log in", r.StatusCode)

@@ -109,11 +109,12 @@ func (s *Server) boundCSRF(token, sessionToken string) bool {
 // pages: its Origin names this host (https when served over TLS), or,
 // when a browser sends no Origin, its Sec-Fetch-Site says same-origin or
 // none (typed by the user). A client that sends neither (a script, curl)
-// passes here and still needs the token.
+// passes here and still needs the token. Behind a trusted proxy that
+// rewrites Host, the host is the last hop of X-Forwarded-Host.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	if origin := r.Header.Get("Origin"); origin != "" {
 		u, err := url.Parse(origin)
-		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, s.host(r)) {
 			return false // "null", another host, or nonsense
 		}
 		return u.Scheme == "https" || (u.Scheme == "http" && !s.secure(r))
@@ -165,6 +166,20 @@ func visitorCookies(r *http.Request, secure bool) (text, csrf, session *string) 
 		}
 	}
 	return text, csrf, session
+}
+
+// host is the host the visitor asked for: Host, or behind a trusted proxy
+// that sends it, the last hop of X-Forwarded-Host.
+func (s *Server) host(r *http.Request) string {
+	if s.trust {
+		if xfh := r.Header.Get("X-Forwarded-Host"); xfh != "" {
+			if i := strings.LastIndexByte(xfh, ','); i >= 0 {
+				xfh = xfh[i+1:]
+			}
+			return strings.TrimSpace(xfh)
+		}
+	}
+	return r.Host
 }
 
 func (s *Server) secure(r *http.Request) bool {
