@@ -342,3 +342,36 @@ func TestRegisterThrottledByAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminOfTwoDistrictsChoosesHome: an admin of two districts chooses
+// which one a new account belongs to, and cannot choose a district it
+// does not administer.
+func TestAdminOfTwoDistrictsChoosesHome(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	if err := f.auth.Grant(context.Background(), f.users["admin"], mingbai.RoleDistrictAdmin, f.d2.District, 0); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.loggedIn("admin")
+	if b := body(t, admin.get("/admin/users")); !strings.Contains(b, `name="district"`) || !strings.Contains(b, "秦淮区") {
+		t.Fatal("the new-account form of an admin of two districts has no choice of district")
+	}
+	resp := admin.post("/admin/users", url.Values{"name": {"秦淮新户"}, "username": {"qinhuai-new"}, "password": {"qinhuai-pass-1"}, "district": {id(f.d2.District)}})
+	if body(t, resp); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create in district two: %d", resp.StatusCode)
+	}
+	u, err := f.auth.UserByLogin(context.Background(), "qinhuai-new")
+	if err != nil || u.DistrictID != f.d2.District {
+		t.Fatalf("new account %+v (%v), want home district %d", u, err, f.d2.District)
+	}
+	if b := body(t, f.loggedIn("admin2").get("/admin/users")); !strings.Contains(b, "秦淮新户") {
+		t.Error("district two's admin does not see the account made for district two")
+	}
+	// admin2 cannot make an account in district one.
+	resp = f.loggedIn("admin2").post("/admin/users", url.Values{"name": {"越界"}, "username": {"cross-over"}, "password": {"cross-pass-1"}, "district": {id(f.demo.District)}})
+	if body(t, resp); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("admin2 making an account in district one: %d, want 400", resp.StatusCode)
+	}
+	if _, err := f.auth.UserByLogin(context.Background(), "cross-over"); mingbai.ErrorCode(err) != mingbai.ENOTFOUND {
+		t.Errorf("the refused account exists: %v", err)
+	}
+}

@@ -175,6 +175,9 @@ type adminUsersData struct {
 	Form  *form
 	Prev  string
 	Next  string
+	// Districts are the admin's districts, one of which a new account
+	// belongs to (the form asks only when there are several).
+	Districts []org.Unit
 }
 
 const usersPerPage = 50
@@ -192,6 +195,13 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 		return err
 	}
 	d := &adminUsersData{page: s.newPage(r, "账号管理"), Users: users, Total: total, Query: q, Form: f}
+	trees, err := s.adminDistricts(r)
+	if err != nil {
+		return err
+	}
+	for _, t := range trees {
+		d.Districts = append(d.Districts, t.District)
+	}
 	if pageNo > 1 {
 		d.Prev = "/admin/users?page=" + strconv.Itoa(pageNo-1) + "&q=" + q
 	}
@@ -208,13 +218,19 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(r, "name", "username", "phone", "district")
 	districts := actor(r).Units(mingbai.RoleDistrictAdmin)
 	var district int64
-	if v, err := strconv.ParseInt(f.Values["district"], 10, 64); err == nil && slices.Contains(districts, v) {
-		district = v
+	var err error
+	if v := f.Values["district"]; v != "" {
+		if district, _ = strconv.ParseInt(v, 10, 64); !slices.Contains(districts, district) {
+			err = mingbai.FieldError("district", "请选择您管理的区。")
+		}
 	} else if len(districts) > 0 {
 		district = districts[0]
 	}
-	u, err := s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
-		Password: r.PostFormValue("password"), DistrictID: district})
+	var u *auth.User
+	if err == nil {
+		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
+			Password: r.PostFormValue("password"), DistrictID: district})
+	}
 	if formError(err) {
 		f.fail(err)
 		return s.renderAdminUsers(w, r, statusOf(mingbai.ErrorCode(err)), f)
