@@ -47,6 +47,7 @@ CREATE TABLE site_keys (
 	secret BLOB NOT NULL
 );
 
--- Accounts and addresses are no longer locked (failures are throttled per
--- account and address together, from login_failures).
+-- Accounts and addresses are no longer locked: failures are throttled per
+-- account and address together, counted from login_failures by the pair.
 DROP TABLE login_locks;
+CREATE INDEX login_failures_pair ON login_failures(account_key, ip, failed_at);
