@@ -18,6 +18,10 @@ type chore struct {
 // this process wake the log's integrator at once and do not wait for it.
 const logPollInterval = 250 * time.Millisecond
 
+// choreTimeout bounds one run of a chore, so a stuck one (a database that
+// stopped answering) cannot hold up the others for ever.
+const choreTimeout = 5 * time.Minute
+
 // chores lists every periodic job of the server, with its interval, in
 // one place: nothing else in the program runs on a timer.
 func (a *app) chores() []chore {
@@ -38,7 +42,8 @@ func (a *app) chores() []chore {
 
 // runChores runs each chore once at start and then every its interval,
 // one at a time, until ctx ends; a failure is logged and the chore runs
-// again at its next turn. A chore's run gets ctx, so shutdown stops it.
+// again at its next turn. A chore's run gets ctx (bounded by
+// choreTimeout), so shutdown stops it.
 func runChores(ctx context.Context, chores []chore, logger *slog.Logger) {
 	now := time.Now()
 	next := make([]time.Time, len(chores))
@@ -53,9 +58,11 @@ func runChores(ctx context.Context, chores []chore, logger *slog.Logger) {
 		soonest := now.Add(time.Hour)
 		for i, c := range chores {
 			if !now.Before(next[i]) {
-				if err := c.run(ctx); err != nil && ctx.Err() == nil {
+				runCtx, cancel := context.WithTimeout(ctx, choreTimeout)
+				if err := c.run(runCtx); err != nil && ctx.Err() == nil {
 					logger.Error("chore failed", "chore", c.name, "err", err)
 				}
+				cancel()
 				next[i] = time.Now().Add(c.every)
 			}
 			soonest = minTime(soonest, next[i])
