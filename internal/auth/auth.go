@@ -5,9 +5,13 @@
 //
 // Passwords are hashed with argon2id; session tokens are random and only
 // their SHA-256 is stored; failed logins are counted in the database so
-// throttling holds across any number of app nodes; and the answers to a
-// wrong login and a wrong password are the same, in words and in work, so
-// nobody can learn which phone numbers have accounts by trying to log in.
+// throttling holds across any number of app nodes, and slow down the
+// address that guesses, never lock the account; and the answers to a
+// wrong login and a wrong password, or to a registration with a known or
+// a new phone, are the same, in words and in work, so nobody can learn
+// which phone numbers have accounts. Every account has a home district,
+// and only that district's admins list, read or change it (AdminUsers,
+// ManagedUser).
 package auth
 
 import (
