@@ -87,7 +87,8 @@ type app struct {
 // every service on db.
 func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *slog.Logger) (*app, error) {
 	now := mingbai.Clock(mingbai.SystemClock)
-	l, err := tlog.OpenWith(ctx, db, dataDir, origin, now, tlog.Options{Logger: logger})
+	// The log's look for other nodes' leaves is one of serve's chores.
+	l, err := tlog.OpenWith(ctx, db, dataDir, origin, now, tlog.Options{Logger: logger, Interval: -1})
 	if err != nil {
 		return nil, fmt.Errorf("open transparency log: %w", err)
 	}
@@ -95,6 +96,7 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
 	}
 	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
+	a.auth.SetLogger(logger)
 	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
 	// The calendar rows district admins added (a newly announced year).
 	if err := a.qa.LoadCalendar(ctx); err != nil {
@@ -133,29 +135,6 @@ func (a *app) setMailer(env *Env) {
 	}
 }
 
-// qaChores sends reminders, overdue notices and mail every minute until
-// ctx ends.
-func qaChores(ctx context.Context, s *qa.Service, logger *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if _, err := s.Sweep(ctx); err != nil {
-			logger.Error("qa sweep", "err", err)
-		}
-		if _, err := s.DeliverMail(ctx); err != nil {
-			logger.Error("qa mail", "err", err)
-		}
-		if err := s.PurgeThrottle(ctx); err != nil {
-			logger.Error("qa purge", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // tuneGC trades memory the server has to spare for steadier answers. The
 // live heap is a few megabytes, so Go's default (collect when the heap
 // doubles) collects many times a second under load, and every collection
@@ -188,8 +167,10 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	db := a.db
 	a.setMailer(env)
 	choresCtx, stopChores := context.WithCancel(ctx)
-	defer stopChores()
-	go qaChores(choresCtx, a.qa, a.logger)
+	choresDone := make(chan struct{})
+	go func() { defer close(choresDone); runChores(choresCtx, a.chores(), a.logger) }()
+	// Stop the chores before the caller closes the log and the database.
+	defer func() { stopChores(); <-choresDone }()
 	srv, err := web.New(web.Config{
 		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
 		Disclosure: a.disclosure, DataDir: a.dataDir,

@@ -109,7 +109,7 @@ func parseRole(s string) (mingbai.Role, error) {
 }
 
 func userAdd(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "user add", "[--username NAME] [--phone NUMBER] [--name 姓名] [--password-stdin] [--role ROLE --unit SLUG]")
+	fs := newFlags(env, "user add", "[--username NAME] [--phone NUMBER] [--name 姓名] [--district SLUG] [--password-stdin] [--role ROLE --unit SLUG]")
 	var c userCmd
 	c.db.register(fs, env)
 	var nu auth.NewUser
@@ -119,6 +119,7 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of the terminal")
 	roleName := fs.String("role", "", "also grant this role (e.g. district_admin)")
 	unitSlug := fs.String("unit", "", "slug of the org unit for --role (e.g. suojin-4)")
+	districtSlug := fs.String("district", "", "slug of the account's home district, whose admins manage it (default: the district of --unit)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -144,6 +145,13 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 		if unit, err = c.auth.RoleUnit(ctx, role, *unitSlug); err != nil {
 			return message(err)
 		}
+	}
+	if *districtSlug != "" {
+		id, err := c.auth.RoleUnit(ctx, mingbai.RoleDistrictAdmin, *districtSlug)
+		if err != nil {
+			return message(err)
+		}
+		nu.DistrictID = id
 	}
 	var err error
 	if nu.Password, err = readPassword(env, *stdin, true); err != nil {

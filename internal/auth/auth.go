@@ -5,9 +5,13 @@
 //
 // Passwords are hashed with argon2id; session tokens are random and only
 // their SHA-256 is stored; failed logins are counted in the database so
-// throttling holds across any number of app nodes; and the answers to a
-// wrong login and a wrong password are the same, in words and in work, so
-// nobody can learn which phone numbers have accounts by trying to log in.
+// throttling holds across any number of app nodes, and slow down the
+// address that guesses, never lock the account; and the answers to a
+// wrong login and a wrong password, or to a registration with a known or
+// a new phone, are the same, in words and in work, so nobody can learn
+// which phone numbers have accounts. Every account has a home district,
+// and only that district's admins list, read or change it (AdminUsers,
+// ManagedUser).
 package auth
 
 import (
@@ -15,6 +19,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"runtime"
 	"strings"
@@ -28,17 +33,37 @@ import (
 	"mingbai/internal/store"
 )
 
-// Session and throttling limits (issue 2: idle 2 h, absolute 7 d; five wrong
-// passwords lock an account for 15 minutes).
+// Session and throttling limits (issue 2: idle 2 h, absolute 7 d). Wrong
+// passwords are throttled per account and address together (issue 13): an
+// address that guesses at an account waits, the account's owner elsewhere
+// does not, and no account or address is ever locked outright, so nobody
+// can lock a cadre out by typing wrong passwords for them.
 const (
 	IdleTimeout   = 2 * time.Hour      // a session unused this long ends
 	MaxSessionAge = 7 * 24 * time.Hour // a session ends this long after login whatever its use
 	touchEvery    = time.Minute        // last_seen_at is written at most this often, to spare the writer
 
-	accountFailureLimit = 5  // wrong passwords per account within failureWindow before a lock
-	ipFailureLimit      = 20 // failed logins per address within failureWindow before a lock
-	failureWindow       = 15 * time.Minute
-	lockDuration        = 15 * time.Minute
+	pairFreeFailures = 5                // wrong passwords of one account from one address before waits begin
+	firstWait        = time.Second      // the wait after those, doubling with each further failure
+	maxWait          = 15 * time.Minute // the longest wait
+	// pairWindow is how long a failure counts for its account and address,
+	// unless the right password from that address ends the run first.
+	// Longer than maxWait, so the waits of a patient guesser reach it.
+	pairWindow = 24 * time.Hour
+	// hotAddressFailures failures from one address within hotWindow, over
+	// all accounts, make it hot: then its waits begin at the first failure
+	// of an account. Generous, because a community's residents share one
+	// address (a NAT); an account with no failure from the address is
+	// never made to wait.
+	hotAddressFailures = 100
+	hotWindow          = 15 * time.Minute
+	burstKeep          = 30 * 24 * time.Hour // how long district admins see a burst of failures
+
+	// Registrations per address within registerWindow. A community office
+	// helping its elderly residents sign up sends them all from one
+	// address, so the limit is far above a family's needs.
+	registerLimit  = 20
+	registerWindow = time.Hour
 )
 
 // Service manages accounts, roles, sessions and registrations.
@@ -55,6 +80,8 @@ type Service struct {
 	dummyHash string
 	dummyErr  error
 
+	logger *slog.Logger // warns of bursts of failed logins
+
 	// verifications counts password checks, so a test can prove that a
 	// login for a missing account does the same work as a wrong password.
 	verifications atomic.Int64
@@ -68,8 +95,13 @@ func NewService(db *store.DB, now mingbai.Clock) *Service {
 		now:       now,
 		params:    DefaultHashParams,
 		hashSlots: make(chan struct{}, runtime.NumCPU()),
+		logger:    slog.Default(),
 	}
 }
+
+// SetLogger sets where warnings of login attacks go (slog.Default()
+// otherwise).
+func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
 
 // SetHashParams changes the argon2id parameters of new hashes. Call it
 // before first use; tests use it with TestHashParams to stay fast.
@@ -154,6 +186,7 @@ type User struct {
 	BuildingUnit string // 楼栋单元 a resident gave at registration
 	Status       UserStatus
 	CommunityID  int64 // the community registered in, 0 if none
+	DistrictID   int64 // the home district, whose admins manage the account; 0 if none yet
 	RejectReason string
 	CreatedAt    time.Time
 	Grants       []mingbai.Grant
@@ -285,13 +318,34 @@ func nullableID(id int64) any {
 	return id
 }
 
-// waitMessage tells a throttled user how long to wait, in whole minutes.
-func waitMessage(wait time.Duration) *mingbai.Error {
-	minutes := int((wait + time.Minute - 1) / time.Minute)
-	if minutes < 1 {
-		minutes = 1
+// throttled is the error of an attempt that must wait: ETOOMANY with the
+// wait, for a Retry-After header (see RetryAfter).
+type throttled struct {
+	err  *mingbai.Error
+	wait time.Duration
+}
+
+func (t *throttled) Error() string { return t.err.Error() }
+func (t *throttled) Unwrap() error { return t.err }
+
+// waitMessage tells a throttled user how long to wait, in seconds under a
+// minute and in whole minutes above.
+func waitMessage(wait time.Duration) error {
+	if wait < time.Minute {
+		secs := max(int((wait+time.Second-1)/time.Second), 1)
+		return &throttled{mingbai.Errorf(mingbai.ETOOMANY, "密码错误次数较多，请 %d 秒后再试", secs), wait}
 	}
-	return mingbai.Errorf(mingbai.ETOOMANY, "登录失败次数过多，请 %d 分钟后再试", minutes)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
+	return &throttled{mingbai.Errorf(mingbai.ETOOMANY, "密码错误次数较多，请 %d 分钟后再试", minutes), wait}
+}
+
+// RetryAfter is how long a throttled login must wait, when err says so.
+func RetryAfter(err error) (time.Duration, bool) {
+	var t *throttled
+	if errors.As(err, &t) {
+		return t.wait, true
+	}
+	return 0, false
 }
 
 func wrap(op string, err error) error {

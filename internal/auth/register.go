@@ -17,12 +17,29 @@ type Registration struct {
 	Phone        string
 	BuildingUnit string // 楼栋单元, e.g. 12栋3单元
 	Password     string
+	IP           string // the address it came from, for throttling ("" when unknown)
+}
+
+// errAlreadyRegistered is Register's answer for a phone that has an
+// account. The web layer shows it exactly like a registration accepted
+// (AlreadyRegistered), so the form tells nobody who has an account.
+func errAlreadyRegistered() error {
+	return &mingbai.Error{Code: mingbai.ECONFLICT, Field: "phone", Message: "该手机号已注册，请直接登录"}
+}
+
+// AlreadyRegistered reports whether err is Register's answer for a phone
+// that already has an account; that account is left untouched.
+func AlreadyRegistered(err error) bool {
+	var e *mingbai.Error
+	return errors.As(err, &e) && e.Code == mingbai.ECONFLICT && e.Field == "phone"
 }
 
 // Register records a resident's registration, pending until a cadre of the
 // community verifies it. A phone number whose earlier registration was
 // rejected may register again; the new registration takes that account's
-// place.
+// place. A phone with any other account gets errAlreadyRegistered after
+// the same work, and its account is not changed. An address may submit
+// registerLimit registrations within registerWindow (ETOOMANY after).
 func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	name, err := cleanText("name", "姓名", r.Name, 32, true)
 	if err != nil {
@@ -45,6 +62,10 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	if r.CommunityID == 0 {
 		return nil, mingbai.FieldError("community", "请选择所在社区")
 	}
+	// Counted before the hash, so a flood costs no argon2 work.
+	if err := s.countRegistration(ctx, r.IP); err != nil {
+		return nil, err
+	}
 	hash, err := s.hash(ctx, r.Password)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
@@ -62,6 +83,12 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 		if u.Kind != "community" || u.Archived {
 			return mingbai.FieldError("community", "请选择所在社区")
 		}
+		// The account's home district is the community's: its admins
+		// manage it.
+		var district int64
+		if err := tx.QueryRow(ctx, "SELECT district_id FROM org_units WHERE id = ?", r.CommunityID).Scan(&district); err != nil {
+			return err
+		}
 		var status string
 		err = tx.QueryRow(ctx, "SELECT id, status FROM users WHERE phone = ?", phone).Scan(&id, &status)
 		switch {
@@ -70,29 +97,50 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 				return err
 			}
 			id, err = tx.InsertID(ctx, `INSERT INTO users (phone, name, building_unit, password_hash, status, community_id,
-					created_at, updated_at, password_changed_at)
-				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id`,
-				phone, name, building, hash, r.CommunityID, now, now, now)
+					district_id, created_at, updated_at, password_changed_at)
+				VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) RETURNING id`,
+				phone, name, building, hash, r.CommunityID, district, now, now, now)
 			return err
 		case err != nil:
 			return err
 		case UserStatus(status) == StatusRejected:
 			_, err = tx.Exec(ctx, `UPDATE users SET name = ?, building_unit = ?, password_hash = ?, status = 'pending',
-					community_id = ?, reject_reason = '', reviewed_by = NULL, reviewed_at = NULL,
+					community_id = ?, district_id = ?, reject_reason = '', reviewed_by = NULL, reviewed_at = NULL,
 					updated_at = ?, password_changed_at = ?
-				WHERE id = ?`, name, building, hash, r.CommunityID, now, now, id)
+				WHERE id = ?`, name, building, hash, r.CommunityID, district, now, now, id)
 			return err
 		default:
-			return &mingbai.Error{Code: mingbai.ECONFLICT, Field: "phone", Message: "该手机号已注册，请直接登录"}
+			return errAlreadyRegistered()
 		}
 	})
 	if err != nil {
 		if store.IsUniqueViolation(err) {
-			return nil, &mingbai.Error{Code: mingbai.ECONFLICT, Field: "phone", Message: "该手机号已注册，请直接登录"}
+			return nil, errAlreadyRegistered()
 		}
 		return nil, wrap("register", err)
 	}
 	return s.User(ctx, id)
+}
+
+// countRegistration records a registration from ip, refusing it when the
+// address has sent registerLimit within registerWindow.
+func (s *Service) countRegistration(ctx context.Context, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	now := s.clock()
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM register_attempts WHERE ip = ? AND at > ?", ip, now.Add(-registerWindow)).Scan(&n); err != nil {
+			return err
+		}
+		if n >= registerLimit {
+			return mingbai.Errorf(mingbai.ETOOMANY, "这个网络提交的注册太多，请一小时后再试；如需帮助，请到社区居委会办理")
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO register_attempts (ip, at) VALUES (?, ?)", ip, now)
+		return err
+	})
+	return wrap("count registration", err)
 }
 
 // mayReview reports whether actor may verify or reject registrations in

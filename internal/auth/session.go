@@ -90,10 +90,12 @@ func sessionID(hash string) string { return hash[:16] }
 // unknown).
 //
 // A wrong login and a wrong password get the same message after the same
-// work, a password hash; failures are counted per account (or per login as
-// typed, when it matches no account) and per address, and too many lock
-// further attempts for a while with ETOOMANY, whether the account exists
-// or not.
+// work, a password hash. Failures are counted per account (or per login as
+// typed, when it matches no account) and address together: after
+// pairFreeFailures the address waits before its next try at that account,
+// a wait that doubles up to maxWait, whether the account exists or not.
+// The account itself is never locked: its owner, from an address with no
+// recent failure, always gets in with the right password.
 func (s *Service) Login(ctx context.Context, login, password, ip string) (*Session, error) {
 	if strings.TrimSpace(login) == "" {
 		return nil, mingbai.FieldError("login", "请输入手机号或用户名")
@@ -112,11 +114,10 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Sessi
 	now := s.clock()
 
 	var (
-		u         *User
-		encoded   string
-		key       string
-		lastLogin *time.Time
-		wait      time.Duration
+		u       *User
+		encoded string
+		key     string
+		wait    time.Duration
 	)
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -130,11 +131,8 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Sessi
 			return err
 		default:
 			key = "user:" + strconv.FormatInt(u.ID, 10)
-			if err := tx.QueryRow(ctx, "SELECT last_login_at FROM users WHERE id = ?", u.ID).Scan(&lastLogin); err != nil {
-				return err
-			}
 		}
-		wait, err = lockedFor(ctx, tx, now, key, ip)
+		wait, err = pairWait(ctx, tx, now, key, ip)
 		return err
 	})
 	if err != nil {
@@ -149,12 +147,11 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Sessi
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	if u == nil || !ok {
-		since := now.Add(-failureWindow)
-		if lastLogin != nil && lastLogin.After(since) {
-			// A correct password ends the run of failures before it.
-			since = *lastLogin
+		var userID int64
+		if u != nil {
+			userID = u.ID
 		}
-		if err := s.recordFailure(ctx, now, key, ip, since); err != nil {
+		if err := s.recordFailure(ctx, now, key, userID, ip); err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
 		return nil, errBadLogin()
@@ -198,6 +195,11 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Sessi
 		if _, err := tx.Exec(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now, u.ID); err != nil {
 			return err
 		}
+		// The right password ends this address's run of failures at the
+		// account (the owner's typos), not other addresses'.
+		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE account_key = ? AND ip = ?", key, ip); err != nil {
+			return err
+		}
 		if rehash != "" {
 			if _, err := tx.Exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", rehash, u.ID, encoded); err != nil {
 				return err
@@ -214,59 +216,133 @@ func (s *Service) Login(ctx context.Context, login, password, ip string) (*Sessi
 	return sess, nil
 }
 
-// lockedFor returns how long the account key or the address is still
-// locked, 0 if neither is.
-func lockedFor(ctx context.Context, tx *store.Tx, now time.Time, key, ip string) (time.Duration, error) {
-	rows, err := tx.Query(ctx, "SELECT locked_until FROM login_locks WHERE lock_key IN (?, ?)", key, "ip:"+ip)
-	if err != nil {
-		return 0, fmt.Errorf("login locks: %w", err)
+// pairWait returns how long the address ip must still wait before trying
+// the account key again, 0 if it need not: after pairFreeFailures failures
+// of the pair within pairWindow (one, when the address is hot), firstWait
+// after the latest failure, doubling with each further failure up to
+// maxWait.
+func pairWait(ctx context.Context, tx *store.Tx, now time.Time, key, ip string) (time.Duration, error) {
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE account_key = ? AND ip = ? AND failed_at > ?",
+		key, ip, now.Add(-pairWindow)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("login failures: %w", err)
 	}
-	defer rows.Close()
-	var wait time.Duration
-	for rows.Next() {
-		var until time.Time
-		if err := rows.Scan(&until); err != nil {
-			return 0, fmt.Errorf("login locks: %w", err)
+	if n == 0 {
+		return 0, nil
+	}
+	free := pairFreeFailures
+	if ip != "" && n < free {
+		var all int
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE ip = ? AND failed_at > ?",
+			ip, now.Add(-hotWindow)).Scan(&all); err != nil {
+			return 0, fmt.Errorf("login failures: %w", err)
 		}
-		wait = max(wait, until.Sub(now))
+		if all >= hotAddressFailures {
+			free = 1
+		}
 	}
-	return wait, rows.Err()
+	if n < free {
+		return 0, nil
+	}
+	var last time.Time
+	if err := tx.QueryRow(ctx, "SELECT failed_at FROM login_failures WHERE account_key = ? AND ip = ? ORDER BY failed_at DESC LIMIT 1",
+		key, ip).Scan(&last); err != nil {
+		return 0, fmt.Errorf("login failures: %w", err)
+	}
+	wait := maxWait
+	if d := n - free; d < 20 {
+		wait = min(firstWait<<d, maxWait)
+	}
+	return max(last.Add(wait).Sub(now), 0), nil
 }
 
-// recordFailure counts a failed login and locks the account key or the
-// address when it reaches its limit. Account failures count from since
-// (the window's start, or the last successful login if later).
-func (s *Service) recordFailure(ctx context.Context, now time.Time, key, ip string, since time.Time) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+// recordFailure counts a failed login of the account key (userID, 0 for a
+// login that matches no account) from ip. From the pair's
+// pairFreeFailures-th failure within pairWindow on, the failures are a
+// burst: recorded for the account's district admins (LoginBursts) and
+// logged.
+func (s *Service) recordFailure(ctx context.Context, now time.Time, key string, userID int64, ip string) error {
+	var n int
+	var opened bool
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		opened = false
 		if _, err := tx.Exec(ctx, "INSERT INTO login_failures (account_key, ip, failed_at) VALUES (?, ?, ?)", key, ip, now); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE account_key = ? AND failed_at > ?", key, since).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE account_key = ? AND ip = ? AND failed_at > ?",
+			key, ip, now.Add(-pairWindow)).Scan(&n); err != nil {
 			return err
 		}
-		if n >= accountFailureLimit {
-			if err := lock(ctx, tx, key, now.Add(lockDuration)); err != nil {
-				return err
-			}
-		}
-		if ip == "" {
+		if n < pairFreeFailures {
 			return nil
 		}
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM login_failures WHERE ip = ? AND failed_at > ?", ip, now.Add(-failureWindow)).Scan(&n); err != nil {
+		res, err := tx.Exec(ctx, `UPDATE login_bursts SET failures = failures + 1, last_at = ?
+			WHERE account_key = ? AND ip = ? AND last_at > ?`, now, key, ip, now.Add(-pairWindow))
+		if err != nil {
 			return err
 		}
-		if n >= ipFailureLimit {
-			return lock(ctx, tx, "ip:"+ip, now.Add(lockDuration))
+		if k, err := res.RowsAffected(); err != nil || k > 0 {
+			return err
 		}
-		return nil
+		opened = true
+		_, err = tx.Exec(ctx, `INSERT INTO login_bursts (account_key, user_id, ip, failures, first_at, last_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, key, nullableID(userID), ip, n, now, now)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	if n >= pairFreeFailures && (opened || n&(n-1) == 0) {
+		// At the burst's start and at each doubling, not at every guess.
+		s.logger.Warn("burst of failed logins", "account", key, "ip", ip, "failures", n)
+	}
+	return nil
 }
 
-func lock(ctx context.Context, tx *store.Tx, key string, until time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO login_locks (lock_key, locked_until) VALUES (?, ?)
-		ON CONFLICT (lock_key) DO UPDATE SET locked_until = excluded.locked_until`, key, until)
-	return err
+// LoginBurst is a run of failed logins on one account from one address.
+type LoginBurst struct {
+	UserID   int64
+	Name     string
+	Login    string
+	IP       string
+	Failures int
+	FirstAt  time.Time
+	LastAt   time.Time
+}
+
+// LoginBursts lists the recent bursts of failed logins on accounts whose
+// home district actor administers, newest first: guessing at passwords
+// that the throttle slowed down, for the admins to see and act on.
+func (s *Service) LoginBursts(ctx context.Context, actor *mingbai.Actor) ([]LoginBurst, error) {
+	districts := actor.Units(mingbai.RoleDistrictAdmin)
+	if len(districts) == 0 {
+		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "只有区管理员可以查看登录异常")
+	}
+	args := []any{s.clock().Add(-burstKeep)}
+	for _, d := range districts {
+		args = append(args, d)
+	}
+	var list []LoginBurst
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT b.user_id, u.name, COALESCE(u.username, u.phone, ''), b.ip, b.failures, b.first_at, b.last_at
+			FROM login_bursts b JOIN users u ON u.id = b.user_id
+			WHERE b.last_at > ? AND u.district_id IN (?`+strings.Repeat(", ?", len(districts)-1)+`)
+			ORDER BY b.last_at DESC, b.id DESC LIMIT 200`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b LoginBurst
+			if err := rows.Scan(&b.UserID, &b.Name, &b.Login, &b.IP, &b.Failures, &b.FirstAt, &b.LastAt); err != nil {
+				return err
+			}
+			b.FirstAt, b.LastAt = b.FirstAt.UTC(), b.LastAt.UTC()
+			list = append(list, b)
+		}
+		return rows.Err()
+	})
+	return list, wrap("login bursts", err)
 }
 
 // Session returns the live session for a token from a cookie and the
@@ -389,20 +465,45 @@ func (s *Service) EndSession(ctx context.Context, userID int64, id string) error
 	return wrap("end session", err)
 }
 
-// Purge deletes expired sessions, login failures older than the
-// throttling window and ended locks. Run it now and then (hourly is
-// plenty); correctness never depends on it.
+// Purge deletes expired sessions, login failures older than they count, bursts older than admins are shown them, and
+// registration attempts older than their window. The chores loop of serve
+// runs it; correctness never depends on it.
 func (s *Service) Purge(ctx context.Context) error {
 	now := s.clock()
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?", now, now.Add(-IdleTimeout)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE failed_at <= ?", now.Add(-failureWindow)); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM login_failures WHERE failed_at <= ?", now.Add(-pairWindow)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, "DELETE FROM login_locks WHERE locked_until <= ?", now)
+		if _, err := tx.Exec(ctx, "DELETE FROM login_bursts WHERE last_at <= ?", now.Add(-burstKeep)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "DELETE FROM register_attempts WHERE at <= ?", now.Add(-registerWindow))
 		return err
 	})
 	return wrap("purge sessions", err)
+}
+
+// SiteKey returns the random key named name that every app node shares
+// (the web layer MACs its CSRF tokens with "csrf"), made on first use.
+func (s *Service) SiteKey(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("site key %s: %w", name, err)
+	}
+	var key []byte
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		// Two nodes starting together both insert; the first wins and both
+		// read its key.
+		if _, err := tx.Exec(ctx, "INSERT INTO site_keys (name, secret) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, "SELECT secret FROM site_keys WHERE name = ?", name).Scan(&key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site key %s: %w", name, err)
+	}
+	return key, nil
 }

@@ -19,6 +19,10 @@ type NewUser struct {
 	Phone    string
 	Name     string
 	Password string
+	// DistrictID is the account's home district: only that district's
+	// admins see and manage it. 0 leaves it unset until the account's
+	// first role (the command line making a district's first admin).
+	DistrictID int64
 }
 
 // CreateUser makes an active account. It needs a username or a phone
@@ -60,12 +64,21 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 	now := s.clock()
 	var id int64
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if nu.DistrictID != 0 {
+			u, err := loadUnit(ctx, tx, nu.DistrictID)
+			if err != nil {
+				return err
+			}
+			if u.Kind != "district" || u.Archived {
+				return mingbai.FieldError("district", "请选择账号所属的区")
+			}
+		}
 		if err := checkLoginFree(ctx, tx, username, phone); err != nil {
 			return err
 		}
-		id, err = tx.InsertID(ctx, `INSERT INTO users (username, phone, name, password_hash, status, created_at, updated_at, password_changed_at)
-			VALUES (?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
-			nullable(username), nullable(phone), name, hash, now, now, now)
+		id, err = tx.InsertID(ctx, `INSERT INTO users (username, phone, name, password_hash, status, district_id, created_at, updated_at, password_changed_at)
+			VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?) RETURNING id`,
+			nullable(username), nullable(phone), name, hash, nullableID(nu.DistrictID), now, now, now)
 		return err
 	})
 	if err != nil {
@@ -104,13 +117,13 @@ func checkLoginFree(ctx context.Context, tx *store.Tx, username, phone string) e
 }
 
 const userColumns = `id, COALESCE(username, ''), COALESCE(phone, ''), name, building_unit, status,
-	COALESCE(community_id, 0), reject_reason, created_at`
+	COALESCE(community_id, 0), COALESCE(district_id, 0), reject_reason, created_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	var status string
 	if err := sc.Scan(&u.ID, &u.Username, &u.Phone, &u.Name, &u.BuildingUnit, &status,
-		&u.CommunityID, &u.RejectReason, &u.CreatedAt); err != nil {
+		&u.CommunityID, &u.DistrictID, &u.RejectReason, &u.CreatedAt); err != nil {
 		return nil, err
 	}
 	u.Status = UserStatus(status)
@@ -156,7 +169,7 @@ func userByLogin(ctx context.Context, tx *store.Tx, login string) (*User, string
 	var u User
 	var status, hash string
 	if err := row.Scan(&u.ID, &u.Username, &u.Phone, &u.Name, &u.BuildingUnit, &status,
-		&u.CommunityID, &u.RejectReason, &u.CreatedAt, &hash); err != nil {
+		&u.CommunityID, &u.DistrictID, &u.RejectReason, &u.CreatedAt, &hash); err != nil {
 		return nil, "", err
 	}
 	u.Status = UserStatus(status)
@@ -187,10 +200,13 @@ type UserFilter struct {
 	// CommunityID, when set, keeps accounts registered in that community or
 	// holding a live role on it.
 	CommunityID int64
-	Status      UserStatus // "" for any
-	Query       string     // part of the username, phone or name
-	Limit       int        // 50 when 0, at most 500
-	Offset      int
+	// Districts, when not nil, keeps only accounts whose home district is
+	// one of these (none when empty): see AdminUsers.
+	Districts []int64
+	Status    UserStatus // "" for any
+	Query     string     // part of the username, phone or name
+	Limit     int        // 50 when 0, at most 500
+	Offset    int
 }
 
 // Users lists accounts matching f, newest first, with the total number of
@@ -201,6 +217,15 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 	if f.CommunityID != 0 {
 		where = append(where, `(community_id = ? OR id IN (SELECT user_id FROM role_grants WHERE unit_id = ? AND revoked_at IS NULL))`)
 		args = append(args, f.CommunityID, f.CommunityID)
+	}
+	if f.Districts != nil {
+		if len(f.Districts) == 0 {
+			return nil, 0, nil
+		}
+		where = append(where, "district_id IN (?"+strings.Repeat(", ?", len(f.Districts)-1)+")")
+		for _, d := range f.Districts {
+			args = append(args, d)
+		}
 	}
 	if f.Status != "" {
 		if !f.Status.valid() {
@@ -255,6 +280,47 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 	return users, total, nil
 }
 
+// AdminUsers is Users for a district admin: only the accounts whose home
+// district the actor administers, whatever f.Districts says. The scope is
+// in the query, so no handler can forget it.
+func (s *Service) AdminUsers(ctx context.Context, actor *mingbai.Actor, f UserFilter) ([]User, int, error) {
+	f.Districts = actor.Units(mingbai.RoleDistrictAdmin)
+	if f.Districts == nil {
+		f.Districts = []int64{}
+	}
+	return s.Users(ctx, f)
+}
+
+// ManagedUser returns an account the actor administers: one whose home
+// district the actor is an admin of. Any other account, of another
+// district or with none, is ENOTFOUND, the same answer as a missing one,
+// so an admin learns nothing about accounts outside its districts.
+func (s *Service) ManagedUser(ctx context.Context, actor *mingbai.Actor, id int64) (*User, error) {
+	districts := actor.Units(mingbai.RoleDistrictAdmin)
+	if len(districts) == 0 {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "用户不存在")
+	}
+	args := []any{id}
+	for _, d := range districts {
+		args = append(args, d)
+	}
+	var u *User
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ? AND district_id IN (?"+
+			strings.Repeat(", ?", len(districts)-1)+")", args...))
+		if err != nil {
+			return err
+		}
+		u.Grants, err = liveGrants(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("managed user %d", id), notFoundUser(err))
+	}
+	return u, nil
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
@@ -283,7 +349,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 		var status string
 		u = &User{}
 		if err := row.Scan(&u.ID, &u.Username, &u.Phone, &u.Name, &u.BuildingUnit, &status,
-			&u.CommunityID, &u.RejectReason, &u.CreatedAt, &encoded); err != nil {
+			&u.CommunityID, &u.DistrictID, &u.RejectReason, &u.CreatedAt, &encoded); err != nil {
 			return err
 		}
 		return nil
@@ -291,14 +357,16 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 	if err != nil {
 		return wrap("change password", notFoundUser(err))
 	}
-	// Guesses at the old password through a borrowed session count like
-	// wrong passwords at login and hit the same lock.
+	// Guesses at the old password through a borrowed session are throttled
+	// like wrong passwords at login, the session standing for the address:
+	// that session waits, the account is not locked.
 	key := "user:" + strconv.FormatInt(userID, 10)
+	from := "session:" + keepSessionID
 	now := s.clock()
 	var wait time.Duration
 	if err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		wait, err = lockedFor(ctx, tx, now, key, "")
+		wait, err = pairWait(ctx, tx, now, key, from)
 		return err
 	}); err != nil {
 		return fmt.Errorf("change password of user %d: %w", userID, err)
@@ -311,7 +379,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSessionI
 		return fmt.Errorf("change password of user %d: %w", userID, err)
 	}
 	if !ok {
-		if err := s.recordFailure(ctx, now, key, "", now.Add(-failureWindow)); err != nil {
+		if err := s.recordFailure(ctx, now, key, userID, from); err != nil {
 			return fmt.Errorf("change password of user %d: %w", userID, err)
 		}
 		return mingbai.FieldError("old_password", "原密码不正确")
@@ -440,8 +508,14 @@ func grant(ctx context.Context, tx *store.Tx, userID int64, role mingbai.Role, u
 	}
 	// DO NOTHING on the live-grant unique index makes the grant idempotent,
 	// also when two requests race.
-	_, err = tx.Exec(ctx, `INSERT INTO role_grants (user_id, role, unit_id, granted_by, granted_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, userID, string(role), unitID, nullableID(by), now)
+	if _, err = tx.Exec(ctx, `INSERT INTO role_grants (user_id, role, unit_id, granted_by, granted_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, userID, string(role), unitID, nullableID(by), now); err != nil {
+		return err
+	}
+	// An account made without a home district (the command line's first
+	// admin, the demo's accounts) takes the district of its first role.
+	_, err = tx.Exec(ctx, `UPDATE users SET district_id = (SELECT CASE WHEN kind = 'district' THEN id ELSE district_id END
+		FROM org_units WHERE id = ?) WHERE id = ? AND district_id IS NULL`, unitID, userID)
 	return err
 }
 

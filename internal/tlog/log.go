@@ -79,7 +79,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Interval is how often the integrator looks for new leaves even
 	// without being woken (leaves appended by another process); 250 ms
-	// when zero.
+	// when zero. Negative: never; the caller runs IntegratePending
+	// periodically instead (serve's chores loop does).
 	Interval time.Duration
 	// NoIntegrator leaves integration to explicit Integrate calls (tests,
 	// fsck, bulk loads).
@@ -324,8 +325,12 @@ func flushLeaves(ctx context.Context, tx *store.Tx, rows []any) error {
 // integrator signs a checkpoint shortly after new leaves commit.
 func (l *Log) integrator(interval time.Duration) {
 	defer close(l.done)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	var tickc <-chan time.Time // nil, never ready, without a ticker
+	if interval > 0 {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		tickc = tick.C
+	}
 	for {
 		select {
 		case <-l.quit:
@@ -338,10 +343,26 @@ func (l *Log) integrator(interval time.Duration) {
 			case <-time.After(20 * time.Millisecond):
 			case <-l.quit:
 			}
-		case <-tick.C:
+		case <-tickc:
 		}
 		l.integrateAll()
 	}
+}
+
+// IntegratePending integrates every committed leaf not yet in a
+// checkpoint, including leaves other processes appended, and signs. A log
+// that refuses writes does nothing (the refusal was logged when found).
+func (l *Log) IntegratePending(ctx context.Context) error {
+	for l.refusal.Load() == nil {
+		more, err := l.Integrate(ctx)
+		if err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+	}
+	return nil
 }
 
 func (l *Log) integrateAll() {

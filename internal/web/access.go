@@ -27,6 +27,10 @@ type requestState struct {
 	community *org.Unit // the {community} of the path
 	street    *org.Unit // the {street} of the path, or the community's street
 	unit      *org.Unit // the {unit} of the path (admin pages)
+
+	// sessionToken is the live session's cookie value, "" for none: the
+	// CSRF token is bound to it.
+	sessionToken string
 }
 
 func state(r *http.Request) *requestState {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
@@ -69,8 +70,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Error = mingbai.ErrorMessage(err)
 		status := statusOf(code)
-		if status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "900")
+		if wait, ok := auth.RetryAfter(err); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		}
 		s.render(w, r, status, "login", &loginData{page: s.newPage(r, "登录"), Form: f, Next: next})
 		return nil
@@ -78,13 +79,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	// A session cookie that came with the login is ended: whoever set or
 	// saw it before (a shared computer, a planted cookie) must not keep a
 	// session alongside the new one.
-	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.auth.Logout(r.Context(), c.Value); err != nil {
+	if v := s.sessionValue(r); v != "" {
+		if err := s.auth.Logout(r.Context(), v); err != nil {
 			return err
 		}
 	}
 	s.setSessionCookie(w, r, sess.Token, sess.ExpiresAt)
-	s.rotateCSRF(w, r)
+	s.rotateCSRF(w, r, sess.Token)
 	if next == "" {
 		next = s.landing(r, sess.UserID)
 	}
@@ -112,13 +113,13 @@ func (s *Server) landing(r *http.Request, userID int64) string {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.auth.Logout(r.Context(), c.Value); err != nil {
+	if v := s.sessionValue(r); v != "" {
+		if err := s.auth.Logout(r.Context(), v); err != nil {
 			return err
 		}
 	}
 	s.clearCookie(w, r, sessionCookie)
-	s.rotateCSRF(w, r)
+	s.rotateCSRF(w, r, "")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
@@ -128,7 +129,7 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.clearCookie(w, r, sessionCookie)
-	s.rotateCSRF(w, r)
+	s.rotateCSRF(w, r, "")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -182,8 +183,18 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.auth.Register(r.Context(), auth.Registration{
 		CommunityID: community.ID, Name: f.Values["name"], Phone: f.Values["phone"],
-		BuildingUnit: f.Values["building_unit"], Password: password,
+		BuildingUnit: f.Values["building_unit"], Password: password, IP: clientIP(r),
 	})
+	if auth.AlreadyRegistered(err) {
+		// The same answer as for a new phone: the form must not tell
+		// anyone which phones have accounts. The page says what an owner
+		// who forgot having registered should do.
+		err = nil
+	}
+	if mingbai.ErrorCode(err) == mingbai.ETOOMANY {
+		f.fail(err)
+		return s.renderRegister(w, r, http.StatusTooManyRequests, f)
+	}
 	if formError(err) {
 		f.fail(err)
 		return s.renderRegister(w, r, statusOf(mingbai.ErrorCode(err)), f)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -174,6 +175,9 @@ type adminUsersData struct {
 	Form  *form
 	Prev  string
 	Next  string
+	// Districts are the admin's districts, one of which a new account
+	// belongs to (the form asks only when there are several).
+	Districts []org.Unit
 }
 
 const usersPerPage = 50
@@ -186,11 +190,18 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
-	users, total, err := s.auth.Users(r.Context(), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	users, total, err := s.auth.AdminUsers(r.Context(), actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
 		return err
 	}
 	d := &adminUsersData{page: s.newPage(r, "账号管理"), Users: users, Total: total, Query: q, Form: f}
+	trees, err := s.adminDistricts(r)
+	if err != nil {
+		return err
+	}
+	for _, t := range trees {
+		d.Districts = append(d.Districts, t.District)
+	}
 	if pageNo > 1 {
 		d.Prev = "/admin/users?page=" + strconv.Itoa(pageNo-1) + "&q=" + q
 	}
@@ -201,9 +212,25 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 	return nil
 }
 
+// createUser makes an account whose home is the admin's district (the one
+// chosen in the form, for an admin of several).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name", "username", "phone")
-	u, err := s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"], Password: r.PostFormValue("password")})
+	f := newForm(r, "name", "username", "phone", "district")
+	districts := actor(r).Units(mingbai.RoleDistrictAdmin)
+	var district int64
+	var err error
+	if v := f.Values["district"]; v != "" {
+		if district, _ = strconv.ParseInt(v, 10, 64); !slices.Contains(districts, district) {
+			err = mingbai.FieldError("district", "请选择您管理的区。")
+		}
+	} else if len(districts) > 0 {
+		district = districts[0]
+	}
+	var u *auth.User
+	if err == nil {
+		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
+			Password: r.PostFormValue("password"), DistrictID: district})
+	}
 	if formError(err) {
 		f.fail(err)
 		return s.renderAdminUsers(w, r, statusOf(mingbai.ErrorCode(err)), f)
@@ -267,10 +294,15 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 }
 
 // grantTarget parses the role and unit of a grant form and checks that the
-// unit lies in a district the actor administers.
+// account and the unit lie in a district the actor administers. The
+// account is checked first, so an account of another district is a 404
+// whatever the form says.
 func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, error) {
 	id, err := pathUserID(r)
 	if err != nil {
+		return 0, "", nil, err
+	}
+	if _, err := s.managedUser(r, id); err != nil {
 		return 0, "", nil, err
 	}
 	role := mingbai.Role(r.PostFormValue("role"))
@@ -288,22 +320,20 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 	if !actor(r).IsDistrictAdmin(districtOf(unit)) {
 		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
 	}
-	if _, err := s.managedUser(r, id); err != nil {
-		return 0, "", nil, err
-	}
 	return id, role, unit, nil
 }
 
-// managedUser loads a user the acting district admin may manage: every
-// role the user holds, and the community the user registered in, lie in
-// a district the admin administers. An admin of one district can never
-// reset the password of, or hand roles to, another district's staff.
+// managedUser loads a user the acting district admin may manage: the
+// account's home district is one the admin administers (else 404, as for
+// a missing account: auth.ManagedUser scopes the query), and so is every
+// role it holds. An admin of one district can never see, reset the
+// password of, or hand roles to another district's accounts.
 func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
-	u, err := s.auth.User(r.Context(), id)
+	a := actor(r)
+	u, err := s.auth.ManagedUser(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	a := actor(r)
 	units := make([]int64, 0, len(u.Grants)+1)
 	for _, g := range u.Grants {
 		units = append(units, g.UnitID)
@@ -368,5 +398,22 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+type adminLoginsData struct {
+	page
+	Bursts []auth.LoginBurst
+}
+
+// adminLoginsPage shows the bursts of failed logins on the accounts of
+// the admin's districts: someone guessing at a cadre's password is slowed
+// down, not let through, and the admins should know.
+func (s *Server) adminLoginsPage(w http.ResponseWriter, r *http.Request) error {
+	bursts, err := s.auth.LoginBursts(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "admin_logins", &adminLoginsData{page: s.newPage(r, "登录异常"), Bursts: bursts})
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,11 +15,28 @@ import (
 // Who may use a route. "anonymous" is nobody logged in; the others are the
 // matrixRoles of the fixture.
 var (
-	everyone  = []string{"anonymous", "resident", "cadreA", "cadreB", "supervisorA", "officerA", "officerOther", "admin"}
+	everyone  = []string{"anonymous", "resident", "cadreA", "cadreB", "supervisorA", "officerA", "officerOther", "admin", "admin2"}
 	accounts  = everyone[1:]
 	onlyCadre = []string{"cadreA"}
 	onlyAdmin = []string{"admin"}
+	// bothAdmins: pages of any district admin, which show each admin only
+	// its own districts.
+	bothAdmins = []string{"admin", "admin2"}
 )
+
+// hiddenFrom lists, per route, the roles that must get 404 rather than
+// 403: an admin of another district must not even learn that an account
+// of district one exists.
+var hiddenFrom = map[string][]string{
+	"GET /admin/users/{user}":           {"admin2"},
+	"POST /admin/users/{user}/grants":   {"admin2"},
+	"POST /admin/users/{user}/revoke":   {"admin2"},
+	"POST /admin/users/{user}/password": {"admin2"},
+	// District one's catalog items.
+	"GET /admin/catalog/{item}":          {"admin2"},
+	"POST /admin/catalog/{item}":         {"admin2"},
+	"POST /admin/catalog/{item}/archive": {"admin2"},
+}
 
 // matrixCase is one route of the authorization matrix: how to call it on
 // community A's data and who must get through.
@@ -74,20 +92,21 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"POST /c/{community}/registrations/{user}/verify": {"POST", "/c/suojin-4/registrations/" + id(f.pending) + "/verify", nil, onlyCadre},
 		"POST /c/{community}/registrations/{user}/reject": {"POST", "/c/suojin-4/registrations/" + id(f.pending) + "/reject", nil, onlyCadre},
 
-		"GET /admin":                        {"GET", "/admin", nil, onlyAdmin},
-		"POST /admin/districts":             {"POST", "/admin/districts", nil, onlyAdmin},
+		"GET /admin":                        {"GET", "/admin", nil, bothAdmins},
+		"POST /admin/districts":             {"POST", "/admin/districts", nil, bothAdmins},
 		"POST /admin/units/{unit}/children": {"POST", "/admin/units/" + id(f.demo.District) + "/children", nil, onlyAdmin},
 		"GET /admin/units/{unit}":           {"GET", "/admin/units/" + id(f.demo.Suojin4), nil, onlyAdmin},
 		"POST /admin/units/{unit}":          {"POST", "/admin/units/" + id(f.demo.Suojin4), nil, onlyAdmin},
 		// The street still has communities, so an allowed archive is refused
 		// with 409 and the fixture stays intact.
 		"POST /admin/units/{unit}/archive":  {"POST", "/admin/units/" + id(f.demo.Suojincun) + "/archive", nil, onlyAdmin},
-		"GET /admin/users":                  {"GET", "/admin/users", nil, onlyAdmin},
-		"POST /admin/users":                 {"POST", "/admin/users", nil, onlyAdmin},
+		"GET /admin/users":                  {"GET", "/admin/users", nil, bothAdmins},
+		"POST /admin/users":                 {"POST", "/admin/users", nil, bothAdmins},
 		"GET /admin/users/{user}":           {"GET", "/admin/users/" + id(f.users["resident"]), nil, onlyAdmin},
 		"POST /admin/users/{user}/grants":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/grants", nil, onlyAdmin},
 		"POST /admin/users/{user}/revoke":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/revoke", nil, onlyAdmin},
 		"POST /admin/users/{user}/password": {"POST", "/admin/users/" + id(f.users["resident"]) + "/password", nil, onlyAdmin},
+		"GET /admin/logins":                 {"GET", "/admin/logins", nil, bothAdmins},
 	}
 }
 
@@ -125,6 +144,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 						(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login?next="))
 					if resp.StatusCode >= 500 {
 						t.Fatalf("%s %s as %s: status %d\n%s", c.method, c.path, role, resp.StatusCode, b)
+					}
+					if slices.Contains(hiddenFrom[pattern], role) {
+						if resp.StatusCode != http.StatusNotFound {
+							t.Errorf("%s %s as %s: status %d, want 404", c.method, c.path, role, resp.StatusCode)
+						}
+						return
 					}
 					if allowed[role] && denied {
 						t.Errorf("%s %s as %s: denied (%d), want allowed", c.method, c.path, role, resp.StatusCode)

@@ -133,7 +133,7 @@ func (s *Server) setTextSize(w http.ResponseWriter, r *http.Request) error {
 		return mingbai.FieldError("size", "字号只能选择“大字”或“标准”。")
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: textCookie, Value: size, Path: "/", MaxAge: 365 * 24 * 3600,
+		Name: s.cookieName(r, textCookie), Value: size, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode,
 	})
 	http.Redirect(w, r, localPath(r.FormValue("next"), "/"), http.StatusSeeOther)

@@ -140,7 +140,7 @@ func (s *Server) freshCopy(r *http.Request) *cachedPage {
 	if s.disclosure == nil || !cacheableRequest(r) {
 		return nil
 	}
-	text, _, session := visitorCookies(r)
+	text, _, session := visitorCookies(r, s.secure(r))
 	if session != nil && *session != "" {
 		return nil // perhaps logged in: withState finds out
 	}
@@ -166,7 +166,7 @@ func (s *Server) withNewCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
 		if st.newCSRF && st.csrf == "" {
-			st.csrf = newID(16)
+			st.csrf = s.csrfToken(st.sessionToken)
 			if !strings.HasPrefix(r.URL.Path, "/static/") {
 				s.setCSRFCookie(w, r, st.csrf)
 			}

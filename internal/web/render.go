@@ -35,6 +35,7 @@ var foundationPages = map[string][]string{
 	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
 	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
 	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
+	"admin_logins":  {"pages/admin_logins.html"},
 }
 
 type pageSet struct {

@@ -43,6 +43,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /admin/users/{user}/grants", districtAdmin, s.grantRole)
 	s.handle("POST /admin/users/{user}/revoke", districtAdmin, s.revokeRole)
 	s.handle("POST /admin/users/{user}/password", districtAdmin, s.resetPassword)
+	s.handle("GET /admin/logins", districtAdmin, s.adminLoginsPage)
 
 	// Each feature registers its routes in its own file.
 	for _, register := range s.featureRoutes() {

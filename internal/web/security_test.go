@@ -138,13 +138,20 @@ var formHeader = http.Header{"Content-Type": {"application/x-www-form-urlencoded
 
 // TestCSRFEveryUnsafeRoute sends every POST route, as an account allowed
 // to use it and with a valid form, without the CSRF token, with a wrong
-// one, and without the CSRF cookie: each is refused with 403 and the
+// one, without the CSRF cookie, with a cookie and token the attacker chose
+// (planted, e.g. from a sibling subdomain), with another session's valid
+// pair, and with a valid pair but from another site (Origin, or
+// Sec-Fetch-Site without Origin): each is refused with 403 and the
 // database is unchanged.
 func TestCSRFEveryUnsafeRoute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)
 		clients := f.clientsOfEveryone()
+		// Another logged-in account's cookie and token: valid, but for its
+		// own session only.
+		other := f.loggedIn("officerOther")
+		otherPair := other.cookie("mb_csrf")
 		before := tableCounts(t, db)
 		unsafe := 0
 		for _, pattern := range f.web.Routes() {
@@ -171,30 +178,53 @@ func TestCSRFEveryUnsafeRoute(t *testing.T) {
 			}
 			cookies := map[string]string{"mb_session": session, "mb_csrf": token}
 			wrong := strings.Repeat("0", 32)
-			withWrong := url.Values{}
-			for k, v := range form {
-				withWrong[k] = v
+			with := func(token string) string {
+				v := url.Values{}
+				for k, vs := range form {
+					v[k] = vs
+				}
+				v.Set("csrf", token)
+				return v.Encode()
 			}
-			withWrong.Set("csrf", wrong)
 			withHeader := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "X-Csrf-Token": {wrong}}
-			withRight := url.Values{}
-			for k, v := range form {
-				withRight[k] = v
+			header := func(k, v string) http.Header {
+				return http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, k: {v}}
 			}
-			withRight.Set("csrf", token)
-			for _, v := range []struct {
+			planted := strings.Repeat("a", 32)
+			variants := []struct {
 				name    string
 				body    string
 				header  http.Header
 				cookies map[string]string
 			}{
 				{"no token", form.Encode(), formHeader, cookies},
-				{"wrong token", withWrong.Encode(), formHeader, cookies},
+				{"wrong token", with(wrong), formHeader, cookies},
 				{"wrong header", form.Encode(), withHeader, cookies},
 				// The attacker's page cannot read the cookie, so a token
 				// without its cookie must not pass either.
-				{"no cookie", withRight.Encode(), formHeader, map[string]string{"mb_session": session}},
-			} {
+				{"no cookie", with(token), formHeader, map[string]string{"mb_session": session}},
+				// Nor a cookie and token the attacker chose and planted.
+				{"planted pair", with(planted), formHeader, map[string]string{"mb_session": session, "mb_csrf": planted}},
+				{"planted long pair", with(planted + planted[:16]), formHeader, map[string]string{"mb_session": session, "mb_csrf": planted + planted[:16]}},
+				// A valid request sent from another site.
+				{"cross origin", with(token), header("Origin", "http://evil.example"), cookies},
+				{"null origin", with(token), header("Origin", "null"), cookies},
+				{"cross-site fetch", with(token), header("Sec-Fetch-Site", "cross-site"), cookies},
+				{"same-site fetch", with(token), header("Sec-Fetch-Site", "same-site"), cookies},
+			}
+			if role != "anonymous" {
+				// Tokens are bound to the session: another session's valid
+				// pair does not pass with this one. (An anonymous visitor
+				// has no session; its pair is bound to its pre-session
+				// cookie, and the Origin checks above are its defence.)
+				variants = append(variants, struct {
+					name    string
+					body    string
+					header  http.Header
+					cookies map[string]string
+				}{"another session's pair", with(otherPair), formHeader, map[string]string{"mb_session": session, "mb_csrf": otherPair}})
+			}
+			for _, v := range variants {
 				resp := f.send(http.MethodPost, c.path, strings.NewReader(v.body), v.header, v.cookies)
 				b := body(t, resp)
 				if resp.StatusCode != http.StatusForbidden || !strings.Contains(b, "页面已过期") {
@@ -207,6 +237,28 @@ func TestCSRFEveryUnsafeRoute(t *testing.T) {
 		}
 		sameCounts(t, "after refused CSRF requests", before, tableCounts(t, db))
 	})
+}
+
+// TestCSRFSameOriginAccepted: the browser's own form posts pass the
+// Origin and Sec-Fetch-Site checks, and so does a client that sends
+// neither but the valid token.
+func TestCSRFSameOriginAccepted(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	for _, h := range []http.Header{
+		{"Origin": {f.srv.URL}},
+		{"Sec-Fetch-Site": {"same-origin"}},
+		{"Sec-Fetch-Site": {"none"}},
+		{},
+	} {
+		c := f.client()
+		h.Set("Content-Type", "application/x-www-form-urlencoded")
+		token := c.cookie("mb_csrf")
+		resp := f.send(http.MethodPost, "/login", strings.NewReader(url.Values{"csrf": {token}, "login": {"ucadrea"}, "password": {testPassword}}.Encode()),
+			h, map[string]string{"mb_csrf": token})
+		if body(t, resp); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("login with %v: %d, want 303", h, resp.StatusCode)
+		}
+	}
 }
 
 // injections are strings that break naive SQL, paths or parsers.
@@ -525,6 +577,10 @@ func TestSessionFixation(t *testing.T) {
 			return resp.StatusCode == http.StatusOK
 		}
 		login := func(c *client, name string) *http.Response {
+			// As a browser does, load the form first: the CSRF cookie
+			// counts only with the session the browser holds, planted or
+			// not, and loading a page hands out one that matches.
+			body(t, c.get("/login"))
 			resp := c.post("/login", url.Values{"login": {"u" + strings.ToLower(name)}, "password": {testPassword}})
 			body(t, resp)
 			if resp.StatusCode != http.StatusSeeOther {
@@ -628,12 +684,12 @@ func TestSessionFixation(t *testing.T) {
 		pr.Body.Close()
 		secure := false
 		for _, ck := range pr.Cookies() {
-			if ck.Name == "mb_csrf" {
-				secure = ck.Secure && ck.HttpOnly && ck.SameSite == http.SameSiteLaxMode
+			if ck.Name == "__Host-mb_csrf" {
+				secure = ck.Secure && ck.HttpOnly && ck.SameSite == http.SameSiteLaxMode && ck.Path == "/" && ck.Domain == ""
 			}
 		}
 		if !secure {
-			t.Errorf("behind https the CSRF cookie is not Secure, HttpOnly, SameSite=Lax: %v", pr.Header["Set-Cookie"])
+			t.Errorf("behind https the CSRF cookie is not __Host-, Secure, HttpOnly, SameSite=Lax, Path=/: %v", pr.Header["Set-Cookie"])
 		}
 	})
 }

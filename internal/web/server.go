@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"net/http"
@@ -68,6 +69,7 @@ type Server struct {
 	disclosure *disclosure.Service
 	dataDir    string
 	cache      *pageCache
+	csrfKey    []byte // the MAC key of CSRF tokens, shared by all app nodes
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -102,6 +104,15 @@ func New(cfg Config) (*Server, error) {
 	pages, err := parsePages()
 	if err != nil {
 		return nil, err
+	}
+	if s.auth != nil {
+		if s.csrfKey, err = s.auth.SiteKey(context.Background(), "csrf"); err != nil {
+			return nil, err
+		}
+	} else {
+		// A server without accounts (tests of single pages) keeps a key of
+		// its own.
+		s.csrfKey = []byte(newID(32))
 	}
 	s.pages = pages
 	s.static = staticHandler()

@@ -48,25 +48,31 @@ type fixture struct {
 	// fin is community A's books: see financeFixture.
 	fin *financeFixture
 
+	// d2 is a second district with one street and community, and its
+	// admin ("admin2"): district scoping is tested against it.
+	d2 struct{ District, Street, Community int64 }
+
 	// The board's service, and the data directory its attachments live in.
 	disc    *disclosure.Service
 	dataDir string
 }
 
 // matrixRoles are the roles of the authorization matrix, by name: A is
-// 锁金四村社区, B is 锁金一村社区 (same street), and the other street is 玄武门街道.
+// 锁金四村社区, B is 锁金一村社区 (same street), and the other street is 玄武门街道,
+// all in the demo district; admin2 administers a second district (秦淮区).
 var matrixRoles = []struct {
 	name string
 	role mingbai.Role
-	unit func(*org.DemoOrg) int64
+	unit func(*fixture) int64
 }{
-	{"resident", mingbai.RoleResident, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"cadreA", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"cadreB", mingbai.RoleCadre, func(d *org.DemoOrg) int64 { return d.Suojin1 }},
-	{"supervisorA", mingbai.RoleSupervisor, func(d *org.DemoOrg) int64 { return d.Suojin4 }},
-	{"officerA", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Suojincun }},
-	{"officerOther", mingbai.RoleStreetOfficer, func(d *org.DemoOrg) int64 { return d.Xuanwumen }},
-	{"admin", mingbai.RoleDistrictAdmin, func(d *org.DemoOrg) int64 { return d.District }},
+	{"resident", mingbai.RoleResident, func(f *fixture) int64 { return f.demo.Suojin4 }},
+	{"cadreA", mingbai.RoleCadre, func(f *fixture) int64 { return f.demo.Suojin4 }},
+	{"cadreB", mingbai.RoleCadre, func(f *fixture) int64 { return f.demo.Suojin1 }},
+	{"supervisorA", mingbai.RoleSupervisor, func(f *fixture) int64 { return f.demo.Suojin4 }},
+	{"officerA", mingbai.RoleStreetOfficer, func(f *fixture) int64 { return f.demo.Suojincun }},
+	{"officerOther", mingbai.RoleStreetOfficer, func(f *fixture) int64 { return f.demo.Xuanwumen }},
+	{"admin", mingbai.RoleDistrictAdmin, func(f *fixture) int64 { return f.demo.District }},
+	{"admin2", mingbai.RoleDistrictAdmin, func(f *fixture) int64 { return f.d2.District }},
 }
 
 func newFixture(t testing.TB, db *store.DB) *fixture {
@@ -81,12 +87,25 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.demo = demo
+	d2, err := f.org.CreateDistrict(ctx, org.NewUnit{Name: "秦淮区", Slug: "qinhuai", GBCode: "320104"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2, err := f.org.CreateStreet(ctx, d2.ID, org.NewUnit{Name: "夫子庙街道", Slug: "fuzimiao"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := f.org.CreateCommunity(ctx, st2.ID, org.NewUnit{Name: "钞库街社区", Slug: "chaoku", Phone: "025-52200000", BoardLocation: "钞库街12号门口宣传栏"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.d2.District, f.d2.Street, f.d2.Community = d2.ID, st2.ID, c2.ID
 	for i, r := range matrixRoles {
 		u, err := f.auth.CreateUser(ctx, auth.NewUser{Username: "u" + strings.ToLower(r.name), Name: "测试" + r.name, Password: testPassword})
 		if err != nil {
 			t.Fatalf("user %d: %v", i, err)
 		}
-		if err := f.auth.Grant(ctx, u.ID, r.role, r.unit(demo), 0); err != nil {
+		if err := f.auth.Grant(ctx, u.ID, r.role, r.unit(f), 0); err != nil {
 			t.Fatal(err)
 		}
 		f.users[r.name] = u.ID
