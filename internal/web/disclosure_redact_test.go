@@ -78,7 +78,7 @@ func TestRedactionMasksOnly(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("redact: %d", resp.StatusCode)
 		}
-		page = body(t, resident.get(dpath + "/v/1"))
+		page = body(t, resident.get(dpath+"/v/1"))
 		for _, want := range []string{"个人信息已删除", "经手人手机号", "经手人：张三 ■■■■■■■■■■■", "5,000.00 元"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("redacted version lacks %q", want)
