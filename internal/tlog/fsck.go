@@ -26,6 +26,9 @@ type FsckOptions struct {
 	Dir string
 	// Sources check each object's content against its leaf.
 	Sources map[string]ContentSource
+	// Checks compare derived public columns with the covered rows they
+	// are derived from (see PublicColumn).
+	Checks []Check
 }
 
 // FsckReport lists every problem Fsck found, by name.
@@ -101,6 +104,12 @@ func Fsck(ctx context.Context, db *store.DB, opts FsckOptions) (*FsckReport, err
 			rep.Leaves = next
 		}
 		checkRedactions(ctx, tx, rep, opts.Sources, red)
+		for _, check := range opts.Checks {
+			err := tx.Savepoint(ctx, "fsck_check", func() error { return check(ctx, tx, rep.problem) })
+			if err != nil {
+				rep.problem("a derived-column check failed: %v", err)
+			}
+		}
 		return checkTree(ctx, tx, rep, mem, verifier)
 	})
 	if err != nil {
