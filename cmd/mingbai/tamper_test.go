@@ -164,8 +164,8 @@ func tamperSQL(t *testing.T, db *store.DB, query string, args ...any) {
 }
 
 // seedFiles adds what the demo lacks and the list needs: a published
-// disclosure with an attachment, and a receipt on an entry of the month
-// the demo leaves open, which is then closed and published.
+// disclosure with an attachment, and a redacted receipt on an entry of
+// the month the demo leaves open, which is then closed and published.
 func seedFiles(t *testing.T, a *app) {
 	t.Helper()
 	ctx := context.Background()
@@ -236,7 +236,11 @@ func seedFiles(t *testing.T, a *app) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.fin.Attach(ctx, cadre, community, e.ID, "收据.png", bytes.NewReader(png.Bytes())); err != nil {
+	receipt, err := a.fin.Attach(ctx, cadre, community, e.ID, "收据.png", bytes.NewReader(png.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.fin.RedactAttachment(ctx, cadre, community, receipt.ID, []finance.Rect{{X: 2, Y: 2, W: 10, H: 5}}, "遮盖经手人电话"); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.fin.Close(ctx, cadre, community, p, ""); err != nil {

@@ -36,8 +36,13 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "fin_periods", Column: "statement", Name: `'(` + KindStatement + ` ' || id || ' version 1)'`, Where: "status = 'published'", Covered: KindStatement},
 	{Table: "fin_periods", Column: "income", Name: periodName, Where: "status = 'published'", Covered: "derived: checkPeriods"},
 	{Table: "fin_periods", Column: "expense", Name: periodName, Where: "status = 'published'", Covered: "derived: checkPeriods"},
+	// A receipt redaction, and the image served instead of the original.
+	{Table: "fin_redactions", Column: "sha256", Name: maskName, Covered: KindReceiptMask},
+	{Table: "fin_redactions", Column: "boxes", Name: maskName, Covered: KindReceiptMask, Tamper: `'[{"x":0,"y":0,"w":1,"h":1}]'`},
+	{Table: "fin_redactions", Column: "reason", Name: maskName, Covered: KindReceiptMask},
+	{Table: "fin_redactions", Column: "redacted_by_name", Name: maskName, Covered: KindReceiptMask},
+	{Table: "fin_redactions", Column: "redacted_at", Name: maskName, Covered: KindReceiptMask},
 	// Not yet under the log.
-	{Table: "fin_redactions", Column: "sha256", Name: "id", Uncovered: "a receipt redaction (the image served instead of the original) is not a leaf yet; the entry's leaf keeps the original receipt's hash"},
 	{Table: "fin_subsidies", Column: "person", Name: "id", Uncovered: "the special pages read the live rows; the month's statement leaf holds them, but fsck does not compare the rows with it yet"},
 	{Table: "fin_subsidies", Column: "amount", Name: "id", Uncovered: "as fin_subsidies.person"},
 	{Table: "fin_donations", Column: "item", Name: "id", Uncovered: "as fin_subsidies.person"},
@@ -51,10 +56,11 @@ var PublicColumns = []tlog.PublicColumn{
 const (
 	entryName  = `'(` + KindEntry + ` ' || id || ' version '`
 	periodName = `'fin_periods row ' || id || ':'`
+	maskName   = `'(` + KindReceiptMask + ` ' || id || ' version 1)'`
 )
 
 // Checks are the books' fsck checks of derived public columns.
-func (s *Service) Checks() []tlog.Check { return []tlog.Check{checkPeriods} }
+func (s *Service) Checks() []tlog.Check { return []tlog.Check{checkPeriods, s.checkReceiptMasks} }
 
 // checkPeriods compares the totals of each published month, which the
 // board lists, with its statement, which its leaf covers.
