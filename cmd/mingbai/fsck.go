@@ -48,10 +48,10 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 		defer l.Close()
 		cal := zh.NewCalendar()
 		disc := disclosure.NewService(db, l, cal, f.data, now)
-		qa.NewService(db, l, cal, now)
+		q := qa.NewService(db, l, cal, now)
 		fin := finance.NewService(db, org.NewService(db, now), l, f.data, now)
 		opts.Sources = l.Sources()
-		opts.Checks = fsckChecks(disc, fin)
+		opts.Checks = fsckChecks(disc, q, fin)
 	}
 	rep, err := tlog.Fsck(ctx, db, opts)
 	if err != nil {
@@ -75,8 +75,8 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 
 // fsckChecks are the features' checks of derived public columns, the
 // other half of publicColumns' promise.
-func fsckChecks(disc *disclosure.Service, fin *finance.Service) []tlog.Check {
-	return slices.Concat(disc.Checks(), fin.Checks())
+func fsckChecks(disc *disclosure.Service, q *qa.Service, fin *finance.Service) []tlog.Check {
+	return slices.Concat(disc.Checks(), q.Checks(), fin.Checks())
 }
 
 // publicColumns is every column a public page, feed, export or API shows,

@@ -41,7 +41,7 @@ func TestTamperEveryPublicColumn(t *testing.T) {
 		seedFiles(t, a)
 		fsck := func() []string {
 			t.Helper()
-			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: a.log.Sources(), Checks: fsckChecks(a.disclosure, a.fin)})
+			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: a.log.Sources(), Checks: fsckChecks(a.disclosure, a.qa, a.fin)})
 			if err != nil {
 				t.Fatal(err)
 			}

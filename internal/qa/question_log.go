@@ -109,11 +109,13 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "qa_items", Column: "status", Name: itemName, Uncovered: "derived from the timeline, whose received, acknowledged, reopened, confirmed and merged steps are not leaves yet"},
 	{Table: "qa_items", Column: "reply_due", Name: itemName, Uncovered: "derived from the received step and extensions; the received step has no leaf of its own yet (the extension's new due date is in its leaf)"},
 	{Table: "qa_items", Column: "ack_due", Name: itemName, Uncovered: "derived from received_at and the working-day calendar of the day, which is not logged"},
-	{Table: "qa_items", Column: "replied_at", Name: itemName, Uncovered: "derived from the reply events; fsck does not compare them yet"},
-	{Table: "qa_items", Column: "outcome", Name: itemName, Uncovered: "derived from the outcome events; fsck does not compare them yet"},
-	{Table: "qa_items", Column: "referred_to", Name: itemName, Uncovered: "derived from the outcome events; fsck does not compare them yet"},
-	{Table: "qa_items", Column: "extended", Name: itemName, Uncovered: "derived from the extension events; fsck does not compare them yet"},
-	{Table: "qa_items", Column: "hidden", Name: itemName, Uncovered: "derived from the hidden events; fsck does not compare them yet"},
+	{Table: "qa_items", Column: "replied_at", Name: checkName, Where: "replied_at IS NOT NULL", Covered: "derived: checkItems"},
+	{Table: "qa_items", Column: "outcome", Name: checkName, Where: "outcome <> ''", Covered: "derived: checkItems",
+		Tamper: "CASE outcome WHEN 'adopted' THEN 'partly' ELSE 'adopted' END"},
+	{Table: "qa_items", Column: "referred_to", Name: checkName, Where: "referred_to IS NOT NULL", Covered: "derived: checkItems",
+		Tamper: "(SELECT MIN(u.id) FROM org_units u WHERE u.id <> qa_items.referred_to)"},
+	{Table: "qa_items", Column: "extended", Name: checkName, Covered: "derived: checkItems"},
+	{Table: "qa_items", Column: "hidden", Name: checkName, Covered: "derived: checkItems"},
 	{Table: "qa_items", Column: "merged_into", Name: itemName, Uncovered: "merging is not a leaf yet"},
 }
 
@@ -122,6 +124,7 @@ const sqlFalse = "FALSE"
 
 // How fsck names the rows.
 const (
+	checkName   = `'qa_items row ' || id || ':'`
 	itemName    = `'(` + LeafQuestion + ` ' || id || ' version 1)'`
 	eventName   = `'(qa_' || CASE kind WHEN 'extended' THEN 'extension' ELSE kind END || ' ' || id || ' version 1)'`
 	outcomeName = `'(` + LeafOutcome + ` ' || id || ' version 1)'`
