@@ -79,7 +79,7 @@ func TestRedactionMasksOnly(t *testing.T) {
 			t.Fatalf("redact: %d", resp.StatusCode)
 		}
 		page = body(t, resident.get(dpath+"/v/1"))
-		for _, want := range []string{"个人信息已删除", "经手人手机号", "经手人：张三 ■■■■■■■■■■■", "5,000.00 元"} {
+		for _, want := range []string{"个人信息已删除", "经手人手机号", "经手人：张三 ■■■■■■■■■■■", "5,000.00 元", "这次删除记在<a href=\"/log/leaves/"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("redacted version lacks %q", want)
 			}
