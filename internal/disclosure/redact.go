@@ -137,7 +137,8 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 			}
 		}
 		slices.Sort(files)
-		if len(needles) == 0 && len(drop) == 0 {
+		sameSpans := slices.Equal(tf.Spans, prev.Fields["title"].Spans) && slices.Equal(bf.Spans, prev.Fields["body"].Spans)
+		if sameSpans && len(drop) == 0 {
 			return mingbai.FieldError("mask", "没有要删除的内容：请填写要遮盖的原文文字，或选择要撤下的附件。")
 		}
 		masked := *v

@@ -106,6 +106,10 @@ func TestRedactionLeaf(t *testing.T) {
 		if ps := e.fsckProblems(t); len(ps) != 0 {
 			t.Fatalf("fsck after two redactions: %q", ps)
 		}
+		// Masking what is already masked changes nothing and is refused.
+		if err := e.svc.Redact(ctx, e.adminD, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"■■■"}, What: "姓名", Why: "依个人信息保护法删除"}); code(err) != mingbai.EINVALID {
+			t.Errorf("masking the mask again: %v", err)
+		}
 		leaf := fmt.Sprintf("leaf %d (disclosure %d version 1)", v.LeafIndex, v.DisclosureID)
 
 		// Each change in SQL is named, and undone before the next.
