@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"mingbai"
 	"mingbai/internal/disclosure"
@@ -46,10 +47,11 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 		}
 		defer l.Close()
 		cal := zh.NewCalendar()
-		disclosure.NewService(db, l, cal, f.data, now)
-		qa.NewService(db, l, cal, now)
-		finance.NewService(db, org.NewService(db, now), l, f.data, now)
+		disc := disclosure.NewService(db, l, cal, f.data, now)
+		q := qa.NewService(db, l, cal, now)
+		fin := finance.NewService(db, org.NewService(db, now), l, f.data, now)
 		opts.Sources = l.Sources()
+		opts.Checks = fsckChecks(disc, q, fin)
 	}
 	rep, err := tlog.Fsck(ctx, db, opts)
 	if err != nil {
@@ -69,4 +71,18 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(w, "OK       the log is intact")
 	return nil
+}
+
+// fsckChecks are the features' checks of derived public columns, the
+// other half of publicColumns' promise.
+func fsckChecks(disc *disclosure.Service, q *qa.Service, fin *finance.Service) []tlog.Check {
+	return slices.Concat(disc.Checks(), q.Checks(), fin.Checks())
+}
+
+// publicColumns is every column a public page, feed, export or API shows,
+// from each feature's own list: the one place the schema-wide tamper test
+// (TestTamperEveryPublicColumn) walks. A feature that shows a new column
+// adds it to its list.
+func publicColumns() []tlog.PublicColumn {
+	return slices.Concat(org.PublicColumns, disclosure.PublicColumns, qa.PublicColumns, finance.PublicColumns)
 }

@@ -1,7 +1,9 @@
 package disclosure
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -261,7 +263,24 @@ func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Enve
 		if live.ArchivedAt != nil {
 			live.ArchivedAt = &at
 		}
-		v.Item = *live
+		// The live row (the catalog pages) and the newest version row (the
+		// item's history) are both shown: both must be what the leaf says.
+		lv := *v
+		lv.Item = *live
+		fromLive, err := ItemContent(&lv)
+		if err != nil {
+			return nil, err
+		}
+		fromRow, err := ItemContent(v)
+		if err != nil {
+			return nil, err
+		}
+		// Serve whichever of the two no longer matches the leaf, so fsck
+		// names the change wherever it was made.
+		if sum := sha256.Sum256(fromLive); !bytes.Equal(fromLive, fromRow) && sum == e.ContentSHA256 {
+			return fromRow, nil
+		}
+		return fromLive, nil
 	}
 	return ItemContent(v)
 }

@@ -189,7 +189,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 	// A redaction: a phone number that should never have been public.
 	at = q[2].start.AddDate(0, 1, 5).UTC()
 	if err := demo.Redact(ctx, cadre, A, relief.DisclosureID, 1, RedactInput{
-		Title: relief.Title, Body: "| 户主 | 物资 | 数量 |\n|---|---|---|\n| 王*英 | 大米 | 10公斤 |\n| 陈*明 | 食用油 | 5升 |",
+		Mask: []string{"13912345678"},
 		What: "领取人联系电话", Why: "误登个人手机号，依《个人信息保护法》删除",
 	}); err != nil {
 		return fmt.Errorf("demo redaction: %w", err)

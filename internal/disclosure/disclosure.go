@@ -234,8 +234,12 @@ type Version struct {
 	ContentSHA256 string
 	LeafIndex     int64
 	RedactedAt    *time.Time
+	RedactedBy    *int64
 	RedactionWhat string
 	RedactionWhy  string
+	// RedactionLeaf is the newest redaction leaf of this version (see
+	// RedactionKind), nil when it was never redacted.
+	RedactionLeaf *int64
 	Files         []Attachment
 }
 
@@ -292,6 +296,7 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, dataDir string, n
 	if log != nil {
 		log.RegisterContent(LeafKind, s.leafContent)
 		log.RegisterContent(CatalogKind, s.itemLeafContent)
+		log.RegisterContent(RedactionKind, s.redactionLeafContent)
 	}
 	return s
 }

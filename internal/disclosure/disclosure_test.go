@@ -289,11 +289,11 @@ func TestPublishCorrectWithdrawRedact(t *testing.T) {
 		}
 
 		// Redact version 1: the phone number goes, hash and leaf stay.
-		if err := e.svc.Redact(ctx, e.cadreB, A, v1.DisclosureID, 1, disclosure.RedactInput{Title: v1.Title, Body: "x", What: "手机号", Why: "误登个人信息"}); code(err) != mingbai.EFORBIDDEN {
+		if err := e.svc.Redact(ctx, e.cadreB, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"13812345678"}, What: "手机号", Why: "误登个人信息"}); code(err) != mingbai.EFORBIDDEN {
 			t.Errorf("B redacts A: %v", err)
 		}
-		redacted := "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三 （手机号已删除）"
-		if err := e.svc.Redact(ctx, e.adminD, A, v1.DisclosureID, 1, disclosure.RedactInput{Title: v1.Title, Body: redacted, What: "经手人手机号", Why: "误登个人信息，依个人信息保护法删除"}); err != nil {
+		redacted := "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三 ■■■■■■■■■■■"
+		if err := e.svc.Redact(ctx, e.adminD, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"13812345678"}, What: "经手人手机号", Why: "误登个人信息，依个人信息保护法删除"}); err != nil {
 			t.Fatal(err)
 		}
 		_, versions, _ = e.svc.Disclosure(ctx, A, v1.DisclosureID)
@@ -305,14 +305,14 @@ func TestPublishCorrectWithdrawRedact(t *testing.T) {
 		}
 		// Redact the attachment of version 2 too: the file is gone from disk
 		// once no public version uses it.
-		if err := e.svc.Redact(ctx, e.cadreA, A, v1.DisclosureID, 2, disclosure.RedactInput{Title: v2.Title, Body: v2.Body, What: "收据照片", Why: "照片上有身份证号", DropFiles: []string{att.SHA256}}); err != nil {
+		if err := e.svc.Redact(ctx, e.cadreA, A, v1.DisclosureID, 2, disclosure.RedactInput{What: "收据照片", Why: "照片上有身份证号", DropFiles: []string{att.SHA256}}); err != nil {
 			t.Fatal(err)
 		}
 		// Version 1 still shows the file, so it is still served and stored.
 		if _, err := e.svc.FileOf(ctx, A, att.SHA256); err != nil {
 			t.Errorf("file of version 1: %v", err)
 		}
-		if err := e.svc.Redact(ctx, e.cadreA, A, v1.DisclosureID, 1, disclosure.RedactInput{Title: v1.Title, Body: redacted, What: "收据照片", Why: "照片上有身份证号", DropFiles: []string{att.SHA256}}); err != nil {
+		if err := e.svc.Redact(ctx, e.cadreA, A, v1.DisclosureID, 1, disclosure.RedactInput{What: "收据照片", Why: "照片上有身份证号", DropFiles: []string{att.SHA256}}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.FileOf(ctx, A, att.SHA256); code(err) != mingbai.ENOTFOUND {

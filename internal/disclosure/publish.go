@@ -413,7 +413,12 @@ func (s *Service) leafContent(ctx context.Context, tx *store.Tx, e tlog.Envelope
 		return nil, err
 	}
 	if v.Redacted() {
-		return nil, tlog.ErrRedacted
+		return nil, s.redactedContent(ctx, tx, v)
+	}
+	for _, f := range v.Files {
+		if f.Redacted {
+			return nil, fmt.Errorf("attachment %s is marked taken down, but the version has no redaction", f.SHA256)
+		}
 	}
 	return CanonicalContent(v)
 }
@@ -714,112 +719,6 @@ func (s *Service) newVersion(ctx context.Context, a *mingbai.Actor, communityID,
 	return v, nil
 }
 
-// RedactInput removes personal data from a published version.
-type RedactInput struct {
-	Title string // the title with the personal data removed
-	Body  string // the body with the personal data removed
-	What  string // what was removed, in words (公开说明)
-	Why   string // why (a mistake, a court order…)
-	// DropFiles are the hashes of attachments to take down.
-	DropFiles []string
-}
-
-// Redact replaces the content of one published version with a copy that
-// leaves out personal data, and takes down the named attachments. The
-// version's leaf and content hash stay, so the log still shows that the
-// original existed; the page says what was removed, when and why.
-// District admins and whoever may publish the item may redact.
-func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id int64, version int, in RedactInput) error {
-	what, err := cleanText("what", "删除了什么", in.What, 2, 200, false)
-	if err != nil {
-		return err
-	}
-	why, err := cleanText("why", "删除原因", in.Why, 4, maxReason, true)
-	if err != nil {
-		return err
-	}
-	title, err := cleanText("title", "标题", in.Title, 2, maxTitle, false)
-	if err != nil {
-		return err
-	}
-	body, err := cleanText("body", "正文", in.Body, 0, maxBody, true)
-	if err != nil {
-		return err
-	}
-	var orphans []string
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		orphans = nil
-		head, err := loadDisclosure(ctx, tx, communityID, id)
-		if err != nil {
-			return err
-		}
-		c, err := loadCommunity(ctx, tx, communityID)
-		if err != nil {
-			return err
-		}
-		it, err := itemForCommunity(ctx, tx, communityID, head.ItemID)
-		if err != nil {
-			return err
-		}
-		if !canPublish(a, c, it) && !a.IsDistrictAdmin(c.DistrictID) {
-			return mingbai.Errorf(mingbai.EFORBIDDEN, "您的账号不能删除该事项中的个人信息。")
-		}
-		v, err := loadVersion(ctx, tx, communityID, id, version)
-		if err != nil {
-			return err
-		}
-		drop := map[string]bool{}
-		for _, sum := range in.DropFiles {
-			drop[sum] = true
-		}
-		changed := title != v.Title || body != v.Body
-		for _, f := range v.Files {
-			if drop[f.SHA256] && !f.Redacted {
-				changed = true
-			}
-		}
-		if !changed {
-			return mingbai.FieldError("body", "内容没有变化：请删去其中的个人信息，或选择要撤下的附件。")
-		}
-		now := s.clock()
-		if _, err := tx.Exec(ctx, `UPDATE disclosure_versions SET title = ?, body = ?, redacted_at = ?, redacted_by = ?, redaction_what = ?, redaction_why = ?
-			WHERE id = ? AND community_id = ?`, title, body, now, a.UserID, what, why, v.ID, communityID); err != nil {
-			return fmt.Errorf("redact version: %w", err)
-		}
-		for sum := range drop {
-			if _, err := tx.Exec(ctx, `UPDATE disclosure_version_files SET redacted = 1 WHERE version_id = ? AND community_id = ? AND sha256 = ?`, v.ID, communityID, sum); err != nil {
-				return fmt.Errorf("redact file: %w", err)
-			}
-			live, err := fileUses(ctx, tx, sum)
-			if err != nil {
-				return err
-			}
-			if live == 0 {
-				orphans = append(orphans, sum)
-			}
-		}
-		if version == head.Version {
-			if _, err := tx.Exec(ctx, `UPDATE disclosures SET title = ? WHERE id = ? AND community_id = ?`, title, id, communityID); err != nil {
-				return fmt.Errorf("redact head: %w", err)
-			}
-			if !head.Withdrawn() {
-				v.Title, v.Body = title, body
-				if err := s.index(ctx, tx, v); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.files.Remove(orphans...); err != nil {
-		return fmt.Errorf("remove redacted files: %w", err)
-	}
-	return nil
-}
-
 // fileUses counts the drafts and unredacted versions that show the file
 // sum; at none it may leave the disk.
 func fileUses(ctx context.Context, tx *store.Tx, sum string) (int, error) {
@@ -880,12 +779,12 @@ func loadDisclosure(ctx context.Context, tx *store.Tx, communityID, id int64) (*
 	return d, nil
 }
 
-const versionColumns = `id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index, redacted_at, redaction_what, redaction_why`
+const versionColumns = `id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index, redacted_at, redacted_by, redaction_what, redaction_why, redaction_leaf`
 
 func scanVersion(sc interface{ Scan(...any) error }) (*Version, error) {
 	var v Version
 	err := sc.Scan(&v.ID, &v.DisclosureID, &v.CommunityID, &v.Version, &v.Action, &v.ItemID, &v.Title, &v.Period, &v.Body, &v.ValidFrom, &v.ValidTo,
-		&v.Reason, &v.PublishedBy, &v.PublisherName, &v.PublishedAt, &v.ContentSHA256, &v.LeafIndex, &v.RedactedAt, &v.RedactionWhat, &v.RedactionWhy)
+		&v.Reason, &v.PublishedBy, &v.PublisherName, &v.PublishedAt, &v.ContentSHA256, &v.LeafIndex, &v.RedactedAt, &v.RedactedBy, &v.RedactionWhat, &v.RedactionWhy, &v.RedactionLeaf)
 	return &v, err
 }
 

@@ -54,6 +54,7 @@ func NewService(db *store.DB, orgs *org.Service, log *tlog.Log, dataDir string, 
 	s := &Service{db: db, org: orgs, log: log, clock: clock, files: NewFileStore(dataDir), statements: newStatementCache(512)}
 	log.RegisterContent(KindEntry, s.entryContentSource)
 	log.RegisterContent(KindStatement, s.statementContentSource)
+	log.RegisterContent(KindReceiptMask, s.receiptMaskSource)
 	return s
 }
 

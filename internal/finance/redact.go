@@ -26,8 +26,10 @@ import (
 // then on serves that version to everyone but the community's cadres and
 // supervisors, who can still open the original. Each redaction draws on
 // the previous one, so boxes add up, and each is recorded with its boxes,
-// reason, author and time. The entry's log leaf keeps the original's hash:
-// redaction changes what is shown, never what was attested.
+// reason, author and time, and logged as a leaf of its own
+// (KindReceiptMask, redact_log.go). The entry's log leaf keeps the
+// original's hash: redaction changes what is shown, never what was
+// attested.
 
 // Rect is a rectangle in pixels of the original image, from its top-left
 // corner.
@@ -145,7 +147,7 @@ func (s *Service) RedactAttachment(ctx context.Context, a *mingbai.Actor, commun
 		if err != nil {
 			return fmt.Errorf("record redaction of %d: %w", at.ID, err)
 		}
-		return nil
+		return s.logReceiptMask(ctx, tx, c.ID, rd.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -92,6 +92,9 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				if _, err := addEvent(ctx, tx, event{community: c.id, item: id, kind: EventReceived, body: string(channel), due: &replyDue, at: at}); err != nil {
 					return err
 				}
+				if err := s.appendQuestionLeaf(ctx, tx, id); err != nil {
+					return err
+				}
 				age := now.Sub(at)
 				// The newest items are still open; a few older ones are
 				// overdue (the cadres fell behind in one busy week).

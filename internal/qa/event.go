@@ -282,6 +282,7 @@ func (s *Service) registerContent() {
 			return tlog.Canonical(c)
 		})
 	}
+	s.log.RegisterContent(LeafQuestion, s.questionLeafContent)
 }
 
 // timelineTx returns the steps of an item in order, with unit names.

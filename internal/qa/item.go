@@ -354,7 +354,7 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 			nullInt(recorder), replyDue.UTC(), now).Scan(&eventID); err != nil {
 			return fmt.Errorf("add qa event %s: %w", EventReceived, err)
 		}
-		return nil
+		return s.appendQuestionLeaf(ctx, tx, rc.ID)
 	})
 	if err != nil {
 		return nil, err

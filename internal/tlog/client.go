@@ -2,6 +2,7 @@ package tlog
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -427,6 +430,9 @@ func (f *fetcher) checkConsistency(ctx context.Context, old, cp Checkpoint) erro
 
 func (f *fetcher) checkContent(ctx context.Context, rep *VerifyReport, entries [][]byte, workers int) {
 	var mu sync.Mutex
+	gone := map[int64]Envelope{}           // leaves answered 410: redacted
+	shown := map[int64]bool{}              // leaves whose original content is served
+	records := map[int64][]indexedRecord{} // redaction records by the leaf they redact
 	bad := parallel(ctx, workers, len(entries), func(i int) string {
 		e, err := ParseEnvelope(entries[i])
 		if err != nil {
@@ -439,6 +445,7 @@ func (f *fetcher) checkContent(ctx context.Context, rep *VerifyReport, entries [
 		switch {
 		case errors.As(err, &se) && se.status == http.StatusGone:
 			rep.Content.Redacted++
+			gone[int64(i)] = e
 			return ""
 		case errors.As(err, &se) && se.status == http.StatusNotFound:
 			rep.Content.Unavailable++
@@ -451,9 +458,50 @@ func (f *fetcher) checkContent(ctx context.Context, rep *VerifyReport, entries [
 			return fmt.Sprintf("leaf %d (%s %s version %d): the content served now hashes to %s, the leaf says %s",
 				i, e.Kind, e.Object, e.Version, hex.EncodeToString(got[:]), hex.EncodeToString(e.ContentSHA256[:]))
 		}
+		shown[int64(i)] = true
+		if IsRedactionKind(e.Kind) {
+			rec, err := ParseRedactionRecord(content)
+			if err != nil {
+				return fmt.Sprintf("leaf %d (%s %s version %d): %v", i, e.Kind, e.Object, e.Version, err)
+			}
+			if rec.Redacts < 0 || rec.Redacts >= int64(i) {
+				return fmt.Sprintf("leaf %d (%s %s version %d): it redacts leaf %d, which does not come before it", i, e.Kind, e.Object, e.Version, rec.Redacts)
+			}
+			records[rec.Redacts] = append(records[rec.Redacts], indexedRecord{int64(i), rec})
+		}
 		return ""
 	})
 	rep.Problems = append(rep.Problems, bad...)
+	// A redacted version must read as its newest redaction leaf says; a
+	// version a redaction leaf masked must not be served unmasked.
+	for _, target := range slices.Sorted(maps.Keys(records)) {
+		recs := records[target]
+		slices.SortFunc(recs, func(a, b indexedRecord) int { return cmp.Compare(a.index, b.index) })
+		for i := 1; i < len(recs); i++ {
+			for _, p := range CheckRedactionChain(recs[i].rec, recs[i].index, recs[i-1].rec, recs[i-1].index) {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("leaf %d: %s", target, p))
+			}
+		}
+		if shown[target] {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("leaf %d: redaction leaf %d masked it, but its original content is served", target, recs[len(recs)-1].index))
+		}
+	}
+	for _, idx := range slices.Sorted(maps.Keys(gone)) {
+		recs := records[idx]
+		if len(recs) == 0 {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("leaf %d: its content is withheld as redacted, but no redaction leaf records a redaction of it", idx))
+			continue
+		}
+		content, err := f.get(ctx, fmt.Sprintf("content/%d/redacted", idx))
+		if err != nil {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("redacted content of leaf %d: %v", idx, err))
+			continue
+		}
+		newest := recs[len(recs)-1]
+		for _, p := range CheckRedacted(newest.rec, newest.index, gone[idx], idx, content) {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("leaf %d: %s", idx, p))
+		}
+	}
 }
 
 // parallel runs fn(0..n-1) on workers goroutines and collects the

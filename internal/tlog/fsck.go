@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -24,6 +26,9 @@ type FsckOptions struct {
 	Dir string
 	// Sources check each object's content against its leaf.
 	Sources map[string]ContentSource
+	// Checks compare derived public columns with the covered rows they
+	// are derived from (see PublicColumn).
+	Checks []Check
 }
 
 // FsckReport lists every problem Fsck found, by name.
@@ -55,6 +60,7 @@ func Fsck(ctx context.Context, db *store.DB, opts FsckOptions) (*FsckReport, err
 		}
 	}
 	mem := &memHashes{}
+	red := &redactionState{records: map[int64][]indexedRecord{}, shown: map[int64]shownRedacted{}}
 	err := db.Read(ctx, func(tx *store.Tx) error {
 		// Leaves, in order, a chunk at a time.
 		const chunk = 1 << 14
@@ -92,10 +98,17 @@ func Fsck(ctx context.Context, db *store.DB, opts FsckOptions) (*FsckReport, err
 					return err
 				}
 				mem.h = append(mem.h, hs...)
-				checkLeaf(ctx, tx, rep, lf, opts.Sources)
+				checkLeaf(ctx, tx, rep, lf, opts.Sources, red)
 				next++
 			}
 			rep.Leaves = next
+		}
+		checkRedactions(ctx, tx, rep, opts.Sources, red)
+		for _, check := range opts.Checks {
+			err := tx.Savepoint(ctx, "fsck_check", func() error { return check(ctx, tx, rep.problem) })
+			if err != nil {
+				rep.problem("a derived-column check failed: %v", err)
+			}
 		}
 		return checkTree(ctx, tx, rep, mem, verifier)
 	})
@@ -132,7 +145,26 @@ func describe(lf Leaf) string {
 	return fmt.Sprintf("leaf %d (%s %s version %d)", lf.Index, lf.Kind, lf.Object, lf.Version)
 }
 
-func checkLeaf(ctx context.Context, tx *store.Tx, rep *FsckReport, lf Leaf, sources map[string]ContentSource) {
+// redactionState collects, while the leaves are read, the redaction
+// records and the versions whose content reads as redacted, which can
+// only be matched once every leaf has been seen.
+type redactionState struct {
+	records map[int64][]indexedRecord // by the redacted leaf's index, oldest first
+	shown   map[int64]shownRedacted   // versions whose source reports redacted content
+}
+
+type indexedRecord struct {
+	index int64
+	rec   *RedactionRecord
+}
+
+type shownRedacted struct {
+	lf  Leaf
+	env Envelope
+	rc  *RedactedContent
+}
+
+func checkLeaf(ctx context.Context, tx *store.Tx, rep *FsckReport, lf Leaf, sources map[string]ContentSource, red *redactionState) {
 	if lf.Kind == "" {
 		return // a raw entry (bench server)
 	}
@@ -157,7 +189,14 @@ func checkLeaf(ctx context.Context, tx *store.Tx, rep *FsckReport, lf Leaf, sour
 		content, err = src(ctx, tx, e)
 		return err
 	})
+	rc, isRC := asRedacted(err)
 	switch {
+	case isRC:
+		rep.Content.Redacted++
+		red.shown[lf.Index] = shownRedacted{lf, e, rc}
+		if rc.Problem != nil {
+			rep.problem("%s: %v", describe(lf), rc.Problem)
+		}
 	case errors.Is(err, ErrRedacted):
 		rep.Content.Redacted++
 	case mingbai.ErrorCode(err) == mingbai.ENOTFOUND:
@@ -170,6 +209,66 @@ func checkLeaf(ctx context.Context, tx *store.Tx, rep *FsckReport, lf Leaf, sour
 		if got := sha256.Sum256(content); got != e.ContentSHA256 {
 			rep.problem("%s: the content no longer matches its leaf: it hashes to %s, the leaf says %s",
 				describe(lf), hex.EncodeToString(got[:]), hex.EncodeToString(e.ContentSHA256[:]))
+			return
+		}
+		if IsRedactionKind(e.Kind) {
+			rec, err := ParseRedactionRecord(content)
+			if err != nil {
+				rep.problem("%s: %v", describe(lf), err)
+				return
+			}
+			if rec.Redacts < 0 || rec.Redacts >= lf.Index {
+				rep.problem("%s: it redacts leaf %d, which does not come before it", describe(lf), rec.Redacts)
+				return
+			}
+			red.records[rec.Redacts] = append(red.records[rec.Redacts], indexedRecord{lf.Index, rec})
+		}
+	}
+}
+
+// checkRedactions matches redaction records with the versions they
+// redact, once all leaves are read: every version shown as redacted has a
+// redaction leaf whose record its content satisfies, every redaction leaf
+// is followed by a version that is shown redacted, and later redactions
+// of a version only mask more.
+func checkRedactions(ctx context.Context, tx *store.Tx, rep *FsckReport, sources map[string]ContentSource, red *redactionState) {
+	for _, target := range slices.Sorted(maps.Keys(red.records)) {
+		recs := red.records[target]
+		for i := 1; i < len(recs); i++ {
+			for _, p := range CheckRedactionChain(recs[i].rec, recs[i].index, recs[i-1].rec, recs[i-1].index) {
+				rep.problem("leaf %d: %s", target, p)
+			}
+		}
+		if _, ok := red.shown[target]; ok {
+			continue
+		}
+		// The version was redacted, but its source did not say so: the
+		// masked text was put back or the redaction undone in SQL.
+		lf := Leaf{Index: target}
+		var entry []byte
+		if err := tx.QueryRow(ctx, "SELECT entry, kind, community_id, object, version FROM tlog_leaves WHERE idx = ?", target).
+			Scan(&entry, &lf.Kind, &lf.Community, &lf.Object, &lf.Version); err != nil {
+			rep.problem("leaf %d: redacted by leaf %d, but it cannot be read: %v", target, recs[len(recs)-1].index, err)
+			continue
+		}
+		if sources[lf.Kind] == nil {
+			continue // no checker for its kind; counted as unchecked already
+		}
+		rep.problem("%s: redaction leaf %d masked it, but its content is shown unredacted", describe(lf), recs[len(recs)-1].index)
+	}
+	for _, idx := range slices.Sorted(maps.Keys(red.shown)) {
+		sr := red.shown[idx]
+		recs := red.records[idx]
+		if len(recs) == 0 {
+			rep.problem("%s: its content is marked redacted, but no redaction leaf records a redaction of it", describe(sr.lf))
+			continue
+		}
+		newest := recs[len(recs)-1]
+		if sr.rc.By != newest.index {
+			rep.problem("%s: its row names redaction leaf %d, but the newest redaction leaf of it is %d", describe(sr.lf), sr.rc.By, newest.index)
+		}
+		for _, p := range CheckRedacted(newest.rec, newest.index, sr.env, idx, sr.rc.Content) {
+			rep.problem("%s: %s", describe(sr.lf), p)
 		}
 	}
 }

@@ -34,6 +34,7 @@ const tileWidth = 1 << TileHeight
 //	GET /object/<kind>/<id>/proof[.json] proof of its newest version
 //	GET /consistency/<from>/<to>         consistency proof, base64 lines
 //	GET /content/<index>                 canonical content a leaf hashes
+//	GET /content/<index>/redacted        a redacted version's content as shown now
 //	GET /vkey                            the verifier key
 //
 // Full tiles never change and are served as immutable.
@@ -51,6 +52,7 @@ func (l *Log) Handler() http.Handler {
 	mux.HandleFunc("GET /object/{kind}/{object}/{proof}", l.serveObjectProof)
 	mux.HandleFunc("GET /consistency/{from}/{to}", l.serveConsistency)
 	mux.HandleFunc("GET /content/{index}", l.serveContent)
+	mux.HandleFunc("GET /content/{index}/redacted", l.serveRedactedContent)
 	return mux
 }
 
@@ -360,6 +362,28 @@ func (l *Log) serveContent(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(content)
+}
+
+// serveRedactedContent serves the content of a redacted version as it
+// reads now, masked: auditors check it against the version's newest
+// redaction leaf. Content that is not redacted is not found here.
+func (l *Log) serveRedactedContent(w http.ResponseWriter, r *http.Request) {
+	index, err := strconv.ParseInt(r.PathValue("index"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	_, err = l.Content(r.Context(), index)
+	rc, ok := asRedacted(err)
+	if !ok {
+		if err == nil || errors.Is(err, ErrRedacted) {
+			err = mingbai.Errorf(mingbai.ENOTFOUND, "第 %d 号叶子的内容没有被删除个人信息", index)
+		}
+		l.httpError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(rc.Content)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"mingbai"
@@ -915,7 +916,6 @@ func (s *Server) redactPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Form.Values = map[string]string{"title": d.Shown.Title, "body": d.Shown.Body}
 	d.Title = "删除个人信息 · " + d.Shown.Title
 	d.RedactFiles = redactFiles(d)
 	s.render(w, r, http.StatusOK, "board_redact", d)
@@ -932,9 +932,11 @@ func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n < 1 {
 		return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该版本。")
 	}
-	f := newForm(r, "title", "body", "what", "why")
+	f := newForm(r, "mask", "what", "why")
+	// One passage to mask per line: the server finds and masks them, the
+	// form never carries replacement text.
 	err = s.disclosure.Redact(r.Context(), actor(r), st.community.ID, id, n, disclosure.RedactInput{
-		Title: f.Values["title"], Body: f.Values["body"], What: f.Values["what"], Why: f.Values["why"], DropFiles: r.PostForm["drop"],
+		Mask: strings.Split(f.Values["mask"], "\n"), What: f.Values["what"], Why: f.Values["why"], DropFiles: r.PostForm["drop"],
 	})
 	if formError(err) {
 		d, lerr := s.loadDisclosure(r)

@@ -92,6 +92,10 @@ var kindLabels = map[string]string{
 	"qa_outcome":   "办理结果",
 	"qa_extension": "延期说明",
 	"qa_hidden":    "屏蔽说明",
+	"qa_question":  "居民提问",
+
+	"disclosure_redaction": "删除个人信息记录",
+	"receipt_mask":         "票据遮盖记录",
 }
 
 // leafView is one leaf as its page shows it.
