@@ -209,7 +209,7 @@ func TestPublishCorrectWithdrawRedact(t *testing.T) {
 		}
 
 		d, err := e.svc.CreateDraft(ctx, e.cadreA, A, disclosure.DraftInput{ItemID: it.ID, Title: "2026年第三季度居委会收支情况", Period: "2026年第三季度",
-			Body: "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三 13812345678", ValidFrom: "2026-09-15", ValidTo: "2026-12-31"})
+			Body: "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三，住12幢301室", ValidFrom: "2026-09-15", ValidTo: "2026-12-31"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +250,7 @@ func TestPublishCorrectWithdrawRedact(t *testing.T) {
 		}
 		e.now = e.now.Add(time.Hour)
 		v2, err := e.svc.Correct(ctx, e.cadreA, A, v1.DisclosureID, disclosure.CorrectInput{
-			Title: v1.Title, Period: v1.Period, Body: "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 360.00 |\n经手人：张三 13812345678", Reason: "电扇单价抄错，应为180元", Version: 1,
+			Title: v1.Title, Period: v1.Period, Body: "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 360.00 |\n经手人：张三，住12幢301室", Reason: "电扇单价抄错，应为180元", Version: 1,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -289,11 +289,11 @@ func TestPublishCorrectWithdrawRedact(t *testing.T) {
 		}
 
 		// Redact version 1: the phone number goes, hash and leaf stay.
-		if err := e.svc.Redact(ctx, e.cadreB, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"13812345678"}, What: "手机号", Why: "误登个人信息"}); code(err) != mingbai.EFORBIDDEN {
+		if err := e.svc.Redact(ctx, e.cadreB, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"12幢301室"}, What: "门牌号", Why: "误登个人信息"}); code(err) != mingbai.EFORBIDDEN {
 			t.Errorf("B redacts A: %v", err)
 		}
-		redacted := "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三 ■■■■■■■■■■■"
-		if err := e.svc.Redact(ctx, e.adminD, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"13812345678"}, What: "经手人手机号", Why: "误登个人信息，依个人信息保护法删除"}); err != nil {
+		redacted := "| 项目 | 金额 |\n|---|---|\n| 电扇两台 | 300.00 |\n经手人：张三，住■■■■■■■"
+		if err := e.svc.Redact(ctx, e.adminD, A, v1.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"12幢301室"}, What: "经手人门牌号", Why: "误登个人信息，依个人信息保护法删除"}); err != nil {
 			t.Fatal(err)
 		}
 		_, versions, _ = e.svc.Disclosure(ctx, A, v1.DisclosureID)

@@ -55,7 +55,7 @@ func TestRedactionLeaf(t *testing.T) {
 		ctx := context.Background()
 		e := newEnv(t, db)
 		A := e.demo.Suojin4
-		body := "| 户主 | 物资 |\n|---|---|\n| 王秀英 | 大米 |\n联系电话：13912345678，身份证 320102195001011234"
+		body := "| 户主 | 物资 |\n|---|---|\n| 王秀英 | 大米 |\n住址：12幢301室，电话 025-84561234"
 		v := e.publish(t, e.cadreA, A, "relief", "救灾物资发放（王秀英）", "2026年第三季度", body)
 
 		// Nothing to mask, or a passage not in the text: refused.
@@ -65,7 +65,7 @@ func TestRedactionLeaf(t *testing.T) {
 		if err := e.svc.Redact(ctx, e.cadreA, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"收入 1,000,000 元"}, What: "手机号", Why: "误登个人信息"}); code(err) != mingbai.EINVALID {
 			t.Errorf("masking text that is not there: %v", err)
 		}
-		if err := e.svc.Redact(ctx, e.cadreA, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"13912345678"}, What: "手机号", Why: "误登个人信息"}); err != nil {
+		if err := e.svc.Redact(ctx, e.cadreA, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"12幢301室"}, What: "门牌号", Why: "误登个人信息"}); err != nil {
 			t.Fatal(err)
 		}
 		_, vs, err := e.svc.Disclosure(ctx, A, v.DisclosureID)
@@ -73,7 +73,7 @@ func TestRedactionLeaf(t *testing.T) {
 			t.Fatal(err)
 		}
 		r1 := vs[0]
-		if want := strings.Replace(body, "13912345678", "■■■■■■■■■■■", 1); r1.Body != want || r1.Title != v.Title || r1.RedactionLeaf == nil {
+		if want := strings.Replace(strings.Replace(body, "12幢301室", "■■■■■■■", 1), "025-84561234", "025-****1234", 1); r1.Body != want || r1.Title != v.Title || r1.RedactionLeaf == nil {
 			t.Fatalf("redacted version: %q leaf %v", r1.Body, r1.RedactionLeaf)
 		}
 		// The redaction leaf's record says what was masked, by whom and why,
@@ -87,7 +87,7 @@ func TestRedactionLeaf(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r.Redacts != v.LeafIndex || r.OriginalSHA256 != v.ContentSHA256 || r.RedactedBy != e.cadreA.UserID || r.Why != "误登个人信息" ||
-			len(r.Fields["body"].Spans) != 1 || r.Fields["body"].Spans[0].End-r.Fields["body"].Spans[0].Start != 11 || len(r.Fields["title"].Spans) != 0 {
+			len(r.Fields["body"].Spans) != 1 || r.Fields["body"].Spans[0].End-r.Fields["body"].Spans[0].Start != 7 || len(r.Fields["title"].Spans) != 0 {
 			t.Errorf("redaction record: %s", rec)
 		}
 		if _, err := e.log.Content(ctx, v.LeafIndex); !errors.Is(err, tlog.ErrRedacted) {
@@ -95,12 +95,12 @@ func TestRedactionLeaf(t *testing.T) {
 		}
 		// A second redaction masks the name in title and body too and keeps
 		// the first span.
-		if err := e.svc.Redact(ctx, e.adminD, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"王秀英", "320102195001011234"}, What: "户主姓名和身份证号", Why: "依个人信息保护法删除"}); err != nil {
+		if err := e.svc.Redact(ctx, e.adminD, A, v.DisclosureID, 1, disclosure.RedactInput{Mask: []string{"王秀英"}, What: "户主姓名", Why: "依个人信息保护法删除"}); err != nil {
 			t.Fatal(err)
 		}
 		_, vs, _ = e.svc.Disclosure(ctx, A, v.DisclosureID)
 		r2 := vs[0]
-		if r2.Title != "救灾物资发放（■■■）" || strings.Contains(r2.Body, "王秀英") || strings.Contains(r2.Body, "1391") || !strings.Contains(r2.Body, "大米") || *r2.RedactionLeaf == *r1.RedactionLeaf {
+		if r2.Title != "救灾物资发放（■■■）" || strings.Contains(r2.Body, "王秀英") || strings.Contains(r2.Body, "12幢") || !strings.Contains(r2.Body, "大米") || *r2.RedactionLeaf == *r1.RedactionLeaf {
 			t.Errorf("second redaction: %q %q", r2.Title, r2.Body)
 		}
 		if ps := e.fsckProblems(t); len(ps) != 0 {

@@ -43,7 +43,7 @@ func TestRedactionMasksOnly(t *testing.T) {
 		f := newFixture(t, db)
 		b := f.board()
 		cadre := f.actorOf("cadreA")
-		text := "| 项目 | 金额 |\n|---|---|\n| 街道拨付办公经费 | 5,000.00 元 |\n经手人：张三 13812345678"
+		text := "| 项目 | 金额 |\n|---|---|\n| 街道拨付办公经费 | 5,000.00 元 |\n经手人：张三，住12幢301室"
 		d, err := f.disc.CreateDraft(ctx, cadre, f.demo.Suojin4, disclosure.DraftInput{ItemID: b.districtIt, Title: "2026年第三季度收支情况", Body: text})
 		if err != nil {
 			t.Fatal(err)
@@ -73,19 +73,19 @@ func TestRedactionMasksOnly(t *testing.T) {
 
 		// Masking the phone number: every character becomes ■, nothing else
 		// changes, and fsck checks the masked text against its leaf.
-		resp = admin.post(dpath+"/v/1/redact", url.Values{"mask": {"13812345678\r\n"}, "what": {"经手人手机号"}, "why": {"误登个人信息"}})
+		resp = admin.post(dpath+"/v/1/redact", url.Values{"mask": {"12幢301室\r\n"}, "what": {"经手人门牌号"}, "why": {"误登个人信息"}})
 		body(t, resp)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("redact: %d", resp.StatusCode)
 		}
 		page = body(t, resident.get(dpath+"/v/1"))
-		for _, want := range []string{"个人信息已删除", "经手人手机号", "经手人：张三 ■■■■■■■■■■■", "5,000.00 元", "这次删除记在<a href=\"/log/leaves/"} {
+		for _, want := range []string{"个人信息已删除", "经手人门牌号", "经手人：张三，住■■■■■■■", "5,000.00 元", "这次删除记在<a href=\"/log/leaves/"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("redacted version lacks %q", want)
 			}
 		}
-		if strings.Contains(page, "13812345678") {
-			t.Error("the phone number is still shown")
+		if strings.Contains(page, "12幢301室") {
+			t.Error("the address is still shown")
 		}
 		if ps := f.fsckProblemsOf(v.DisclosureID); len(ps) != 0 {
 			t.Fatalf("fsck after a redaction: %q", ps)
