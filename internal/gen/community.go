@@ -48,7 +48,7 @@ func (b *batch) write(ctx context.Context, tx *store.Tx) error {
 		{"INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens)", 4, b.search},
 		{"INSERT INTO qa_items (id, community_id, street_id, district_id, kind, code, category, body, body_hash, nickname, contact, channel, status, received_at, ack_due, acknowledged_at, reply_due, due_provisional, replied_at, outcome, confirmed_at, updated_at)", 22, b.qaItems},
 		{"INSERT INTO qa_events (id, community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, leaf_index, outcome_leaf, created_at)", 13, b.qaEvents},
-		{"INSERT INTO fin_entries (id, community_id, account_id, year, voucher_no, entry_date, period, direction, category_id, amount, summary, counterparty, source_ref, decision, reason, reverses_id, entered_by, entered_by_name, entered_at, leaf_index)", 20, b.entries},
+		{"INSERT INTO fin_entries (id, " + finance.EntryColumns + ", leaf_index)", 1 + finance.EntryWidth + 1, b.entries},
 		{"INSERT INTO fin_voucher_seq (community_id, year, last_no)", 3, b.vouchers},
 		{"INSERT INTO fin_periods (id, community_id, period, status, statement, statement_sha256, income, expense, closed_at, closed_by, published_at, published_by, leaf_index)", 13, b.periods},
 		{"INSERT INTO fin_period_notes (id, community_id, period_id, kind, body, author_id, author_name, created_at)", 8, b.notes},
@@ -183,8 +183,9 @@ func (g *generator) community(c *community) (*batch, error) {
 			idx = e.leaf.idx
 		}
 		x := &e.e
-		b.entries = append(b.entries, x.ID, c.unit.ID, x.AccountID, x.Year, x.VoucherNo, x.Date.String(), int(x.Period), string(x.Direction),
-			x.CategoryID, int64(x.Amount), x.Summary, x.Counterparty, x.SourceRef, x.Decision, x.Reason, nil, x.EnteredBy, x.EnteredName, x.EnteredAt, idx)
+		b.entries = append(b.entries, x.ID)
+		b.entries = append(b.entries, finance.EntryRow(x)...)
+		b.entries = append(b.entries, idx)
 	}
 	for _, y := range slices.Sorted(mapKeys(fin.vouchers)) {
 		b.vouchers = append(b.vouchers, c.unit.ID, y, fin.vouchers[y])
