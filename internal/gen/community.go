@@ -54,7 +54,7 @@ func (b *batch) write(ctx context.Context, tx *store.Tx) error {
 		{"INSERT INTO fin_period_notes (id, community_id, period_id, kind, body, author_id, author_name, created_at)", 8, b.notes},
 		// Leaves last: on PostgreSQL a trigger numbers each leaf
 		// MAX(idx)+1 again as it goes in; in order, it agrees.
-		{"INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)", 6, b.leaves},
+		{"INSERT INTO tlog_leaves (" + tlog.LeafColumns + ")", tlog.LeafWidth, b.leaves},
 	} {
 		if len(t.rows) == 0 {
 			continue
@@ -137,11 +137,11 @@ func (g *generator) community(c *community) (*batch, error) {
 		if l.withdraws != nil {
 			l.env.Withdraws = &l.withdraws.idx
 		}
-		entry, err := l.env.MarshalLeaf()
+		row, err := tlog.LeafRow(l.idx, l.env)
 		if err != nil {
 			return nil, fmt.Errorf("gen: leaf: %w", err)
 		}
-		b.leaves = append(b.leaves, l.idx, entry, l.env.Kind, l.env.Community, l.env.Object, l.env.Version)
+		b.leaves = append(b.leaves, row...)
 	}
 	g.sum.Leaves += int64(len(leaves))
 	b.leafEnd = g.nextLeaf
