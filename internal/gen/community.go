@@ -45,7 +45,7 @@ func (b *batch) write(ctx context.Context, tx *store.Tx) error {
 	}{
 		{"INSERT INTO disclosures (id, community_id, item_id, state, version, title, period, first_published_at, published_at)", 9, b.disclosures},
 		{"INSERT INTO disclosure_versions (id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index)", 17, b.versions},
-		{"INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens)", 4, b.search},
+		{"INSERT INTO disclosure_search (" + disclosure.SearchColumns + ")", disclosure.SearchWidth, b.search},
 		{"INSERT INTO qa_items (id, community_id, street_id, district_id, kind, code, category, body, body_hash, nickname, contact, channel, status, received_at, ack_due, acknowledged_at, reply_due, due_provisional, replied_at, outcome, confirmed_at, updated_at)", 22, b.qaItems},
 		{"INSERT INTO qa_events (id, community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, leaf_index, outcome_leaf, created_at)", 13, b.qaEvents},
 		{"INSERT INTO fin_entries (id, " + finance.EntryColumns + ", leaf_index)", 1 + finance.EntryWidth + 1, b.entries},
@@ -163,7 +163,7 @@ func (g *generator) community(c *community) (*batch, error) {
 				v.ValidFrom, v.ValidTo, v.Reason, v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, p.leaf.idx)
 		}
 		if state == "published" {
-			b.search = append(b.search, last.v.DisclosureID, c.unit.ID, g.district.ID, disclosure.SearchTokens(&last.v, last.item.Name, c.unit.Name))
+			b.search = append(b.search, disclosure.SearchRow(&last.v, g.district.ID, last.item.Name, c.unit.Name)...)
 		}
 	}
 	for _, it := range qaRows.items {
