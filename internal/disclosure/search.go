@@ -20,13 +20,26 @@ func (s *Service) index(ctx context.Context, tx *store.Tx, v *Version) error {
 	if err != nil {
 		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
 	}
-	tokens := SearchTokens(v, itemName, community)
-	_, err = tx.Exec(ctx, `INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens) VALUES (?, ?, ?, ?)
-		ON CONFLICT (disclosure_id) DO UPDATE SET tokens = excluded.tokens`, v.DisclosureID, v.CommunityID, district, tokens)
+	_, err = tx.Exec(ctx, `INSERT INTO disclosure_search (`+SearchColumns+`) VALUES (?, ?, ?, ?)
+		ON CONFLICT (disclosure_id) DO UPDATE SET tokens = excluded.tokens`, SearchRow(v, district, itemName, community)...)
 	if err != nil {
 		return fmt.Errorf("index disclosure %d: %w", v.DisclosureID, err)
 	}
 	return nil
+}
+
+// SearchColumns are the columns of disclosure_search in the order of
+// SearchRow; the board and bulk loaders (mingbai gen) write search rows
+// through both, so the row's layout is written once.
+const SearchColumns = "disclosure_id, community_id, district_id, tokens"
+
+// SearchWidth is the number of SearchColumns.
+const SearchWidth = 4
+
+// SearchRow returns the search row of v's disclosure, in a community of
+// district, filed under the catalog item itemName.
+func SearchRow(v *Version, district int64, itemName, communityName string) []any {
+	return []any{v.DisclosureID, v.CommunityID, district, SearchTokens(v, itemName, communityName)}
 }
 
 // SearchTokens returns the tokens of v's search row: the zh tokens of

@@ -243,6 +243,27 @@ type Entry struct {
 	Attachments  []Attachment
 }
 
+// EntryColumns are the columns of fin_entries that a new entry sets, in
+// the order of EntryRow. The ledger, the cashbook import and `mingbai gen`
+// all write entries through these two, so the row's layout is written once;
+// leaf_index comes later, when the entry's period is published.
+const EntryColumns = "community_id, account_id, year, voucher_no, entry_date, period, direction, category_id, amount, " +
+	"summary, counterparty, source_ref, decision, reason, reverses_id, entered_by, entered_by_name, entered_at"
+
+// EntryWidth is the number of EntryColumns.
+const EntryWidth = 18
+
+// EntryRow returns e's values for EntryColumns.
+func EntryRow(e *Entry) []any {
+	var rev any
+	if e.ReversesID != 0 {
+		rev = e.ReversesID
+	}
+	return []any{e.Community, e.AccountID, e.Year, e.VoucherNo, e.Date.String(), int(e.Period), string(e.Direction),
+		e.CategoryID, int64(e.Amount), e.Summary, e.Counterparty, e.SourceRef, e.Decision, e.Reason, rev,
+		e.EnteredBy, e.EnteredName, e.EnteredAt}
+}
+
 // Voucher is the voucher number as printed: "2025-0012".
 func (e *Entry) Voucher() string { return fmt.Sprintf("%d-%04d", e.Year, e.VoucherNo) }
 
@@ -404,15 +425,12 @@ func (s *Service) insertEntry(ctx context.Context, tx *store.Tx, communityID int
 	if err != nil {
 		return 0, err
 	}
-	var rev any
-	if reverses != 0 {
-		rev = reverses
-	}
-	id, err := tx.InsertID(ctx, `INSERT INTO fin_entries (community_id, account_id, year, voucher_no, entry_date, period, direction,
-		category_id, amount, summary, counterparty, source_ref, decision, reason, reverses_id, entered_by, entered_by_name, entered_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		communityID, ne.AccountID, ne.Date.Year(), no, ne.Date.String(), int(PeriodOf(ne.Date)), string(dir),
-		ne.CategoryID, int64(amount), ne.Summary, ne.Counterparty, ne.SourceRef, ne.Decision, ne.Reason, rev, a.UserID, a.Name, s.now())
+	e := &Entry{Community: communityID, AccountID: ne.AccountID, Year: ne.Date.Year(), VoucherNo: no, Date: ne.Date,
+		Period: PeriodOf(ne.Date), Direction: dir, CategoryID: ne.CategoryID, Amount: amount, Summary: ne.Summary,
+		Counterparty: ne.Counterparty, SourceRef: ne.SourceRef, Decision: ne.Decision, Reason: ne.Reason,
+		ReversesID: reverses, EnteredBy: a.UserID, EnteredName: a.Name, EnteredAt: s.now()}
+	id, err := tx.InsertID(ctx, "INSERT INTO fin_entries ("+EntryColumns+") VALUES (?"+strings.Repeat(", ?", EntryWidth-1)+") RETURNING id",
+		EntryRow(e)...)
 	if store.IsUniqueViolation(err) && reverses != 0 {
 		return 0, mingbai.Errorf(mingbai.ECONFLICT, "这笔账已经冲销过了。")
 	}

@@ -420,20 +420,18 @@ func (im *importer) insert(chunk []importRow) error {
 		}
 		next[y] = first
 	}
-	const cols = 17
 	var q strings.Builder
-	args := make([]any, 0, importBatch*cols)
+	args := make([]any, 0, importBatch*EntryWidth)
 	for start := 0; start < len(chunk); start += importBatch {
 		batch := chunk[start:min(start+importBatch, len(chunk))]
 		q.Reset()
 		args = args[:0]
-		q.WriteString(`INSERT INTO fin_entries (community_id, account_id, year, voucher_no, entry_date, period, direction,
-			category_id, amount, summary, counterparty, source_ref, decision, reason, entered_by, entered_by_name, entered_at) VALUES `)
+		q.WriteString("INSERT INTO fin_entries (" + EntryColumns + ") VALUES ")
 		for i, ir := range batch {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?" + strings.Repeat(", ?", cols-1) + ")")
+			q.WriteString("(?" + strings.Repeat(", ?", EntryWidth-1) + ")")
 			y := ir.date.Year()
 			no := next[y]
 			next[y]++
@@ -441,8 +439,9 @@ func (im *importer) insert(chunk []importRow) error {
 				im.res.First = fmt.Sprintf("%d-%04d", y, no)
 			}
 			im.res.Last = fmt.Sprintf("%d-%04d", y, no)
-			args = append(args, im.c.ID, im.accountID, y, no, ir.date.String(), int(PeriodOf(ir.date)), string(ir.dir),
-				ir.catID, int64(ir.amount), ir.summary, "", ir.ref, "", "", im.a.UserID, im.a.Name, im.now)
+			args = append(args, EntryRow(&Entry{Community: im.c.ID, AccountID: im.accountID, Year: y, VoucherNo: no,
+				Date: ir.date, Period: PeriodOf(ir.date), Direction: ir.dir, CategoryID: ir.catID, Amount: ir.amount,
+				Summary: ir.summary, SourceRef: ir.ref, EnteredBy: im.a.UserID, EnteredName: im.a.Name, EnteredAt: im.now})...)
 		}
 		if _, err := im.tx.Exec(im.ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("import rows: %w", err)

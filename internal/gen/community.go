@@ -45,16 +45,16 @@ func (b *batch) write(ctx context.Context, tx *store.Tx) error {
 	}{
 		{"INSERT INTO disclosures (id, community_id, item_id, state, version, title, period, first_published_at, published_at)", 9, b.disclosures},
 		{"INSERT INTO disclosure_versions (id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index)", 17, b.versions},
-		{"INSERT INTO disclosure_search (disclosure_id, community_id, district_id, tokens)", 4, b.search},
+		{"INSERT INTO disclosure_search (" + disclosure.SearchColumns + ")", disclosure.SearchWidth, b.search},
 		{"INSERT INTO qa_items (id, community_id, street_id, district_id, kind, code, category, body, body_hash, nickname, contact, channel, status, received_at, ack_due, acknowledged_at, reply_due, due_provisional, replied_at, outcome, confirmed_at, updated_at)", 22, b.qaItems},
 		{"INSERT INTO qa_events (id, community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, leaf_index, outcome_leaf, created_at)", 13, b.qaEvents},
-		{"INSERT INTO fin_entries (id, community_id, account_id, year, voucher_no, entry_date, period, direction, category_id, amount, summary, counterparty, source_ref, decision, reason, reverses_id, entered_by, entered_by_name, entered_at, leaf_index)", 20, b.entries},
+		{"INSERT INTO fin_entries (id, " + finance.EntryColumns + ", leaf_index)", 1 + finance.EntryWidth + 1, b.entries},
 		{"INSERT INTO fin_voucher_seq (community_id, year, last_no)", 3, b.vouchers},
 		{"INSERT INTO fin_periods (id, community_id, period, status, statement, statement_sha256, income, expense, closed_at, closed_by, published_at, published_by, leaf_index)", 13, b.periods},
 		{"INSERT INTO fin_period_notes (id, community_id, period_id, kind, body, author_id, author_name, created_at)", 8, b.notes},
 		// Leaves last: on PostgreSQL a trigger numbers each leaf
 		// MAX(idx)+1 again as it goes in; in order, it agrees.
-		{"INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)", 6, b.leaves},
+		{"INSERT INTO tlog_leaves (" + tlog.LeafColumns + ")", tlog.LeafWidth, b.leaves},
 	} {
 		if len(t.rows) == 0 {
 			continue
@@ -137,11 +137,11 @@ func (g *generator) community(c *community) (*batch, error) {
 		if l.withdraws != nil {
 			l.env.Withdraws = &l.withdraws.idx
 		}
-		entry, err := l.env.MarshalLeaf()
+		row, err := tlog.LeafRow(l.idx, l.env)
 		if err != nil {
 			return nil, fmt.Errorf("gen: leaf: %w", err)
 		}
-		b.leaves = append(b.leaves, l.idx, entry, l.env.Kind, l.env.Community, l.env.Object, l.env.Version)
+		b.leaves = append(b.leaves, row...)
 	}
 	g.sum.Leaves += int64(len(leaves))
 	b.leafEnd = g.nextLeaf
@@ -163,7 +163,7 @@ func (g *generator) community(c *community) (*batch, error) {
 				v.ValidFrom, v.ValidTo, v.Reason, v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, p.leaf.idx)
 		}
 		if state == "published" {
-			b.search = append(b.search, last.v.DisclosureID, c.unit.ID, g.district.ID, disclosure.SearchTokens(&last.v, last.item.Name, c.unit.Name))
+			b.search = append(b.search, disclosure.SearchRow(&last.v, g.district.ID, last.item.Name, c.unit.Name)...)
 		}
 	}
 	for _, it := range qaRows.items {
@@ -183,8 +183,9 @@ func (g *generator) community(c *community) (*batch, error) {
 			idx = e.leaf.idx
 		}
 		x := &e.e
-		b.entries = append(b.entries, x.ID, c.unit.ID, x.AccountID, x.Year, x.VoucherNo, x.Date.String(), int(x.Period), string(x.Direction),
-			x.CategoryID, int64(x.Amount), x.Summary, x.Counterparty, x.SourceRef, x.Decision, x.Reason, nil, x.EnteredBy, x.EnteredName, x.EnteredAt, idx)
+		b.entries = append(b.entries, x.ID)
+		b.entries = append(b.entries, finance.EntryRow(x)...)
+		b.entries = append(b.entries, idx)
 	}
 	for _, y := range slices.Sorted(mapKeys(fin.vouchers)) {
 		b.vouchers = append(b.vouchers, c.unit.ID, y, fin.vouchers[y])

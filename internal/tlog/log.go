@@ -219,8 +219,26 @@ func (l *Log) AppendEntry(ctx context.Context, tx *store.Tx, entry []byte) (int6
 //
 // MAX stays alone in its subquery: SQLite answers a bare MAX of the primary
 // key with one index seek, but scans the whole table for any other shape.
-const appendSQL = `INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)
+const appendSQL = `INSERT INTO tlog_leaves (` + LeafColumns + `)
 VALUES (COALESCE((SELECT MAX(idx) FROM tlog_leaves), -1) + 1, ?, ?, ?, ?, ?) RETURNING idx`
+
+// LeafColumns are the columns of tlog_leaves in the order of LeafRow: the
+// log's own appends and bulk loaders (mingbai gen) write leaves through
+// them, so the row's layout is written once.
+const LeafColumns = "idx, entry, kind, community_id, object, version"
+
+// LeafWidth is the number of LeafColumns.
+const LeafWidth = 6
+
+// LeafRow returns the values of the leaf at idx that holds e, for a bulk
+// loader that numbers its leaves itself.
+func LeafRow(idx int64, e Envelope) ([]any, error) {
+	leaf, err := e.MarshalLeaf()
+	if err != nil {
+		return nil, err
+	}
+	return []any{idx, leaf, e.Kind, e.Community, e.Object, e.Version}, nil
+}
 
 // countSQL counts the leaves in the same seek-friendly shape.
 const countSQL = "SELECT COALESCE((SELECT MAX(idx) FROM tlog_leaves), -1) + 1"
@@ -284,7 +302,7 @@ type leafRow struct {
 var leafRows = &store.Deferred{Flush: flushLeaves}
 
 func flushLeaves(ctx context.Context, tx *store.Tx, rows []any) error {
-	args := make([]any, 0, 6*len(rows))
+	args := make([]any, 0, LeafWidth*len(rows))
 	want := make(map[int64][]byte, len(rows))
 	for _, r := range rows {
 		lr := r.(*leafRow)
@@ -302,7 +320,7 @@ func flushLeaves(ctx context.Context, tx *store.Tx, rows []any) error {
 		idx   int64
 		entry []byte
 	)
-	err := tx.InsertRows(ctx, "INSERT INTO tlog_leaves (idx, entry, kind, community_id, object, version)", " RETURNING idx, entry", 6, args,
+	err := tx.InsertRows(ctx, "INSERT INTO tlog_leaves ("+LeafColumns+")", " RETURNING idx, entry", LeafWidth, args,
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&idx, &entry); err != nil {
 				return err
