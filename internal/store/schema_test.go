@@ -42,9 +42,8 @@ var (
 	// INTEGER PRIMARY KEY or a column declared NOT NULL refuses NULL) while
 	// PostgreSQL makes every key column NOT NULL.
 	schemaNullableSQLiteKeys = map[string]string{
-		"sessions.token_hash":  "every INSERT sets it to a SHA-256 and lookups compare with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
-		"login_locks.lock_key": "every INSERT sets it to a key (user:, login:, ip:) and lookups compare with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
-		"site_keys.name":       "every key is made under a fixed name and read with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
+		"sessions.token_hash": "every INSERT sets it to a SHA-256 and lookups compare with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
+		"site_keys.name":      "every key is made under a fixed name and read with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
 	}
 
 	// Indexes only one dialect has, by name.
@@ -174,13 +173,6 @@ func staleAllowances(lite, pg map[string]*schemaTable) []string {
 	}
 	for k := range schemaNullableSQLiteKeys {
 		tb, col := split(k, ".")
-		if lite[tb] == nil && pg[tb] == nil {
-			// The table is made or dropped by a migration of another
-			// branch (site_keys and login_locks, migration 0014): the
-			// entry is right on one side of the merge. Remove it once
-			// both sides have met.
-			continue
-		}
 		check("nullable key", has(lite, tb, func(t *schemaTable) bool { c, ok := t.columns[col]; return ok && !c.notNull }), k)
 	}
 	anyIndex := func(m map[string]*schemaTable, name string) bool {
