@@ -43,7 +43,6 @@ var (
 	// PostgreSQL makes every key column NOT NULL.
 	schemaNullableSQLiteKeys = map[string]string{
 		"sessions.token_hash": "every INSERT sets it to a SHA-256 and lookups compare with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
-		"site_keys.name":      "every key is made under a fixed name and read with =, which never matches NULL; making it NOT NULL on SQLite means rebuilding the table",
 	}
 
 	// Indexes only one dialect has, by name.

@@ -43,7 +43,7 @@ CREATE INDEX register_attempts_ip ON register_attempts(ip, at);
 -- Random keys shared by every app node (the CSRF tokens' MAC key), made on
 -- first use.
 CREATE TABLE site_keys (
-	name TEXT PRIMARY KEY,
+	name TEXT NOT NULL PRIMARY KEY,
 	secret BLOB NOT NULL
 );
 
