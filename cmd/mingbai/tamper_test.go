@@ -164,8 +164,9 @@ func tamperSQL(t *testing.T, db *store.DB, query string, args ...any) {
 }
 
 // seedFiles adds what the demo lacks and the list needs: a published
-// disclosure with an attachment, and a redacted receipt on an entry of
-// the month the demo leaves open, which is then closed and published.
+// disclosure with an attachment, a redacted receipt on an entry of the
+// month the demo leaves open, which is then closed and published, and a
+// merged question.
 func seedFiles(t *testing.T, a *app) {
 	t.Helper()
 	ctx := context.Background()
@@ -247,6 +248,30 @@ func seedFiles(t *testing.T, a *app) {
 		t.Fatal(err)
 	}
 	if err := a.fin.Approve(ctx, supervisor, community, p, "同意公开"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A duplicate question merged into another open one, which the demo
+	// has none of.
+	var open []int64
+	if err := a.db.Read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id FROM qa_items WHERE community_id = ? AND status IN ('received', 'studying') AND hidden = FALSE ORDER BY id LIMIT 2", community)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			open = append(open, id)
+		}
+		return rows.Err()
+	}); err != nil || len(open) < 2 {
+		t.Fatalf("two open questions to merge: %v %v", open, err)
+	}
+	if err := a.qa.Merge(ctx, cadre, community, open[1], open[0]); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -104,7 +104,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 						if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, acknowledged_at = ? WHERE id = ?", string(Studying), ack, id); err != nil {
 							return err
 						}
-						if _, err := addEvent(ctx, tx, event{community: c.id, item: id, kind: EventAcknowledged, unit: c.id, due: &replyDue, at: ack}); err != nil {
+						if err := s.addStep(ctx, tx, event{community: c.id, item: id, kind: EventAcknowledged, unit: c.id, due: &replyDue, at: ack}); err != nil {
 							return err
 						}
 					}
@@ -123,7 +123,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				if _, err := tx.Exec(ctx, "UPDATE qa_items SET acknowledged_at = ? WHERE id = ?", ack, id); err != nil {
 					return err
 				}
-				if _, err := addEvent(ctx, tx, event{community: c.id, item: id, kind: EventAcknowledged, unit: c.id, due: &replyDue, at: ack}); err != nil {
+				if err := s.addStep(ctx, tx, event{community: c.id, item: id, kind: EventAcknowledged, unit: c.id, due: &replyDue, at: ack}); err != nil {
 					return err
 				}
 				outcome := Adopted
@@ -165,7 +165,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 						string(Studying), true, rdue.UTC(), prov, id); err != nil {
 						return err
 					}
-					if _, err := addEvent(ctx, tx, event{community: c.id, item: id, kind: EventReopened, body: "说是修好了，可是晚上还是不亮，请再来看看。", due: &rdue, at: ro}); err != nil {
+					if err := s.addStep(ctx, tx, event{community: c.id, item: id, kind: EventReopened, body: "说是修好了，可是晚上还是不亮，请再来看看。", due: &rdue, at: ro}); err != nil {
 						return err
 					}
 					continue
@@ -178,7 +178,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 					if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, confirmed_at = ? WHERE id = ?", string(Confirmed), conf, id); err != nil {
 						return err
 					}
-					if _, err := addEvent(ctx, tx, event{community: c.id, item: id, kind: EventConfirmed, at: conf}); err != nil {
+					if err := s.addStep(ctx, tx, event{community: c.id, item: id, kind: EventConfirmed, at: conf}); err != nil {
 						return err
 					}
 				}

@@ -58,7 +58,25 @@ const (
 	LeafOutcome   = "qa_outcome"
 	LeafExtension = "qa_extension"
 	LeafHidden    = "qa_hidden"
+	// LeafStep logs a step that moves an item without a text of its own
+	// to publish: acknowledged, reopened, confirmed, merged. With the
+	// question leaf and the reply and extension leaves, it lets fsck derive
+	// an item's status, reply deadline and merge target from the log.
+	LeafStep = "qa_step"
 )
+
+// mergeBody is the text of a merged step; it names the item merged into,
+// which mergedInto reads back, so the step's leaf covers the target
+// (qa_events.target_id refers to org units and cannot hold an item).
+func mergeBody(into int64) string { return fmt.Sprintf("与第 %d 号合并办理", into) }
+
+func mergedInto(body string) int64 {
+	var n int64
+	if _, err := fmt.Sscanf(body, "与第 %d 号合并办理", &n); err != nil {
+		return 0
+	}
+	return n
+}
 
 // Event is one step of an item's timeline. Body holds the reply, the
 // reason of an extension, reopening or hiding, or the channel of receipt.
@@ -146,6 +164,21 @@ type extensionContent struct {
 	Time      string `json:"time"`
 }
 
+// stepContent is a LeafStep: which step, its public text (a reopening's
+// reason, a merge's target), the reply deadline it sets (acknowledged and
+// reopened) to the second, and the item merged into.
+type stepContent struct {
+	Kind      string `json:"kind"`
+	Community int64  `json:"community"`
+	Item      int64  `json:"item"`
+	Event     int64  `json:"event"`
+	Step      string `json:"step"`
+	Body      string `json:"body"`
+	Due       string `json:"due"`
+	Into      int64  `json:"into"`
+	Time      string `json:"time"`
+}
+
 type hiddenContent struct {
 	Kind      string `json:"kind"`
 	Community int64  `json:"community"`
@@ -223,6 +256,15 @@ func (e *storedEvent) content(kind string) (any, error) {
 			due = e.due.Time.In(mingbai.Shanghai).Format(time.DateOnly)
 		}
 		return extensionContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Reason: zh.MaskText(e.body), NewDue: due, Time: leafTime(e.at)}, nil
+	case LeafStep:
+		due, into := "", int64(0)
+		if e.due.Valid {
+			due = leafTime(e.due.Time)
+		}
+		if e.kind == EventMerged {
+			into = mergedInto(e.body)
+		}
+		return stepContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Step: string(e.kind), Body: zh.MaskText(e.body), Due: due, Into: into, Time: leafTime(e.at)}, nil
 	case LeafHidden:
 		return hiddenContent{Kind: kind, Community: e.community, Item: e.item, Event: e.id, Reason: zh.MaskText(e.body), Time: leafTime(e.at)}, nil
 	}
@@ -261,11 +303,22 @@ func (s *Service) appendLeaf(ctx context.Context, tx *store.Tx, kind string, id 
 	return idx, nil
 }
 
+// addStep adds a step event and, when the service keeps a log, its
+// LeafStep, in the step's transaction.
+func (s *Service) addStep(ctx context.Context, tx *store.Tx, e event) error {
+	id, err := addEvent(ctx, tx, e)
+	if err != nil || s.log == nil {
+		return err
+	}
+	_, err = s.appendLeaf(ctx, tx, LeafStep, id)
+	return err
+}
+
 func (s *Service) registerContent() {
 	if s.log == nil {
 		return
 	}
-	for _, kind := range []string{LeafReply, LeafOutcome, LeafExtension, LeafHidden} {
+	for _, kind := range []string{LeafReply, LeafOutcome, LeafExtension, LeafHidden, LeafStep} {
 		s.log.RegisterContent(kind, func(ctx context.Context, tx *store.Tx, env tlog.Envelope) ([]byte, error) {
 			id, err := strconv.ParseInt(env.Object, 10, 64)
 			if err != nil {

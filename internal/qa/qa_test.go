@@ -160,8 +160,10 @@ func TestWorkflow(t *testing.T) {
 				leaves++
 			}
 		}
-		if strings.Join(kinds, ",") != "received,acknowledged,extended,reply" || leaves != 3 {
-			t.Errorf("timeline %v with %d leaves, want received,acknowledged,extended,reply with 3", kinds, leaves)
+		// The acknowledgement's step, the extension, the reply and its
+		// outcome (the receipt's leaf is the question's, on the item).
+		if strings.Join(kinds, ",") != "received,acknowledged,extended,reply" || leaves != 4 {
+			t.Errorf("timeline %v with %d leaves, want received,acknowledged,extended,reply with 4", kinds, leaves)
 		}
 		if got := v.Item.ReplyDue.In(mingbai.Shanghai).Format(time.DateOnly); got != "2025-10-20" {
 			t.Errorf("extended due %s, want 2025-10-20", got)
@@ -194,6 +196,111 @@ func TestWorkflow(t *testing.T) {
 		notes, unread, err := e.svc.Notifications(ctx, e.cadre.UserID, 10)
 		if err != nil || unread != 1 || notes[0].Kind != "reopened" {
 			t.Errorf("cadre notifications %v unread %d err %v, want one reopened", notes, unread, err)
+		}
+	})
+}
+
+// TestStepsDeriveItem: every step that moves an item is logged, so fsck
+// derives each item's status, reply deadline and merge target from the
+// log alone, and names the item whose row says otherwise, or whose step
+// was written without its leaf.
+func TestStepsDeriveItem(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		anon := &mingbai.Actor{}
+		submit := func(body, ip string) (int64, string) {
+			t.Helper()
+			rc, err := e.svc.Submit(ctx, anon, e.demo.Suojin4, qa.Submission{Category: "环境卫生", Body: body, IP: ip})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rc.ID, rc.Code
+		}
+		// One item through every step: acknowledged, extended, replied,
+		// reopened (a new deadline), replied, confirmed.
+		a, code := submit("5幢门口的路灯坏了很久了", "10.0.0.1")
+		if err := e.svc.Acknowledge(ctx, e.cadre, e.demo.Suojin4, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Extend(ctx, e.cadre, e.demo.Suojin4, a, 3, "需要供电所配合"); err != nil {
+			t.Fatal(err)
+		}
+		*e.now = e.now.Add(72 * time.Hour)
+		if err := e.svc.Reply(ctx, e.cadre, e.demo.Suojin4, a, qa.Answer{Body: "已修好。", Outcome: qa.Adopted}); err != nil {
+			t.Fatal(err)
+		}
+		*e.now = e.now.Add(24 * time.Hour)
+		if err := e.svc.Reopen(ctx, code, "晚上还是不亮"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Reply(ctx, e.cadre, e.demo.Suojin4, a, qa.Answer{Body: "换了整条线路。", Outcome: qa.Adopted}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Confirm(ctx, code); err != nil {
+			t.Fatal(err)
+		}
+		// A duplicate merged into an open item; one left as received.
+		b, _ := submit("6幢的垃圾桶满了没人清运", "10.0.0.2")
+		c, _ := submit("6幢门口垃圾桶天天满溢", "10.0.0.3")
+		if err := e.svc.Merge(ctx, e.cadre, e.demo.Suojin4, c, b); err != nil {
+			t.Fatal(err)
+		}
+		fresh, _ := submit("7幢电梯按钮不灵", "10.0.0.4")
+		if _, err := e.log.Integrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		fsck := func() []string {
+			t.Helper()
+			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: e.log.Sources(), Checks: e.svc.Checks()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep.Problems
+		}
+		if ps := fsck(); len(ps) != 0 {
+			t.Fatalf("fsck of the untouched items: %q", ps)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		var due time.Time
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, "SELECT reply_due FROM qa_items WHERE id = ?", a).Scan(&due)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name         string
+			item         int64
+			change, undo string
+			args, back   []any
+		}{
+			{"status of a confirmed item", a, "UPDATE qa_items SET status = 'replied' WHERE id = ?", "UPDATE qa_items SET status = 'confirmed' WHERE id = ?", nil, nil},
+			{"status of a received item", fresh, "UPDATE qa_items SET status = 'studying' WHERE id = ?", "UPDATE qa_items SET status = 'received' WHERE id = ?", nil, nil},
+			{"reply deadline after a reopening", a, "UPDATE qa_items SET reply_due = ? WHERE id = ?", "UPDATE qa_items SET reply_due = ? WHERE id = ?",
+				[]any{due.AddDate(0, 0, 7)}, []any{due}},
+			{"merge target", c, "UPDATE qa_items SET merged_into = ? WHERE id = ?", "UPDATE qa_items SET merged_into = ? WHERE id = ?",
+				[]any{fresh}, []any{b}},
+			{"merge undone", c, "UPDATE qa_items SET merged_into = NULL, status = 'received' WHERE id = ?", "UPDATE qa_items SET merged_into = ?, status = 'merged' WHERE id = ?",
+				nil, []any{b}},
+		}
+		for _, tc := range cases {
+			exec(tc.change, append(tc.args, tc.item)...)
+			ps := fsck()
+			exec(tc.undo, append(tc.back, tc.item)...)
+			if want := fmt.Sprintf("qa_items row %d:", tc.item); !strings.Contains(strings.Join(ps, "\n"), want) {
+				t.Errorf("%s: fsck does not name %q: %q", tc.name, want, ps)
+			}
+		}
+		// A step written in SQL without its leaf counts for nothing.
+		exec("INSERT INTO qa_events (community_id, item_id, kind, body, outcome, created_at) VALUES (?, ?, 'confirmed', '', '', ?)", e.demo.Suojin4, b, *e.now)
+		exec("UPDATE qa_items SET status = 'confirmed' WHERE id = ?", b)
+		if ps, want := fsck(), fmt.Sprintf("qa_items row %d:", b); !strings.Contains(strings.Join(ps, "\n"), want) {
+			t.Errorf("a confirmation without its leaf: fsck does not name %q: %q", want, ps)
 		}
 	})
 }

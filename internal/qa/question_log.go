@@ -30,24 +30,38 @@ type questionContent struct {
 	Name      string `json:"name"` // as public pages name the resident
 	Channel   string `json:"channel"`
 	Received  string `json:"received"`
+	// The deadlines set at receipt, to the second: acknowledgement, and
+	// the reply as the received step holds it (qa_items.reply_due moves
+	// with extensions and reopenings, which have leaves of their own).
+	AckDue   string `json:"ack_due"`
+	ReplyDue string `json:"reply_due"`
 }
 
 // questionTx reads item id's public content and whether it is hidden.
 func questionTx(ctx context.Context, tx *store.Tx, id int64) (*questionContent, bool, error) {
 	var c questionContent
 	var nick string
-	var at time.Time
+	var at, ackDue time.Time
+	var replyDue sql.NullTime
 	var hidden bool
-	err := tx.QueryRow(ctx, `SELECT community_id, kind, category, body, nickname, channel, received_at, hidden FROM qa_items WHERE id = ?`, id).
-		Scan(&c.Community, &c.Type, &c.Category, &c.Body, &nick, &c.Channel, &at, &hidden)
+	err := tx.QueryRow(ctx, `SELECT community_id, kind, category, body, nickname, channel, received_at, ack_due, hidden FROM qa_items WHERE id = ?`, id).
+		Scan(&c.Community, &c.Type, &c.Category, &c.Body, &nick, &c.Channel, &at, &ackDue, &hidden)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, mingbai.Errorf(mingbai.ENOTFOUND, "找不到第 %d 号提问。", id)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("qa item %d: %w", id, err)
 	}
+	err = tx.QueryRow(ctx, `SELECT due FROM qa_events WHERE item_id = ? AND kind = ? ORDER BY id LIMIT 1`, id, string(EventReceived)).Scan(&replyDue)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, fmt.Errorf("qa item %d received step: %w", id, err)
+	}
 	it := Item{Nickname: nick}
 	c.Kind, c.Item, c.Body, c.Name, c.Received = LeafQuestion, id, zh.MaskText(c.Body), it.PublicName(), leafTime(at)
+	c.AckDue = leafTime(ackDue)
+	if replyDue.Valid {
+		c.ReplyDue = leafTime(replyDue.Time)
+	}
 	return &c, hidden, nil
 }
 
@@ -103,12 +117,15 @@ var PublicColumns = []tlog.PublicColumn{
 		Tamper: "CASE channel WHEN 'online' THEN 'paper' ELSE 'online' END"},
 	{Table: "qa_items", Column: "received_at", Name: itemName, Where: "hidden = " + sqlFalse, Covered: LeafQuestion},
 	{Table: "qa_events", Column: "body", Name: eventName, Where: "kind IN ('reply', 'extended', 'hidden')", Covered: LeafReply + ", " + LeafExtension + ", " + LeafHidden},
-	{Table: "qa_events", Column: "created_at", Name: eventName, Where: "leaf_index IS NOT NULL", Covered: LeafReply + ", " + LeafExtension + ", " + LeafHidden},
+	{Table: "qa_events", Column: "created_at", Name: eventName, Where: "leaf_index IS NOT NULL", Covered: LeafReply + ", " + LeafExtension + ", " + LeafHidden + ", " + LeafStep},
 	{Table: "qa_events", Column: "outcome", Name: outcomeName, Where: "outcome_leaf IS NOT NULL", Covered: LeafOutcome},
 	{Table: "qa_events", Column: "unit_id", Name: eventName, Where: "kind = 'reply'", Covered: LeafReply},
-	{Table: "qa_items", Column: "status", Name: itemName, Uncovered: "derived from the timeline, whose received, acknowledged, reopened, confirmed and merged steps are not leaves yet"},
-	{Table: "qa_items", Column: "reply_due", Name: itemName, Uncovered: "derived from the received step and extensions; the received step has no leaf of its own yet (the extension's new due date is in its leaf)"},
-	{Table: "qa_items", Column: "ack_due", Name: itemName, Uncovered: "derived from received_at and the working-day calendar of the day, which is not logged"},
+	{Table: "qa_events", Column: "body", Name: stepName, Where: "kind IN ('reopened', 'merged')", Covered: LeafStep},
+	{Table: "qa_events", Column: "due", Name: stepName, Where: "kind IN ('acknowledged', 'reopened')", Covered: LeafStep},
+	{Table: "qa_items", Column: "status", Name: checkName, Covered: "derived: checkItems",
+		Tamper: "CASE status WHEN 'replied' THEN 'confirmed' ELSE 'replied' END"},
+	{Table: "qa_items", Column: "reply_due", Name: checkName, Covered: "derived: checkItems"},
+	{Table: "qa_items", Column: "ack_due", Name: itemName, Where: "hidden = " + sqlFalse, Covered: LeafQuestion},
 	{Table: "qa_items", Column: "replied_at", Name: checkName, Where: "replied_at IS NOT NULL", Covered: "derived: checkItems"},
 	{Table: "qa_items", Column: "outcome", Name: checkName, Where: "outcome <> ''", Covered: "derived: checkItems",
 		Tamper: "CASE outcome WHEN 'adopted' THEN 'partly' ELSE 'adopted' END"},
@@ -116,7 +133,8 @@ var PublicColumns = []tlog.PublicColumn{
 		Tamper: "(SELECT MIN(u.id) FROM org_units u WHERE u.id <> qa_items.referred_to)"},
 	{Table: "qa_items", Column: "extended", Name: checkName, Covered: "derived: checkItems"},
 	{Table: "qa_items", Column: "hidden", Name: checkName, Covered: "derived: checkItems"},
-	{Table: "qa_items", Column: "merged_into", Name: itemName, Uncovered: "merging is not a leaf yet"},
+	{Table: "qa_items", Column: "merged_into", Name: checkName, Where: "merged_into IS NOT NULL", Covered: "derived: checkItems",
+		Tamper: "(SELECT MIN(o.id) FROM qa_items o WHERE o.id <> qa_items.merged_into)"},
 }
 
 // sqlFalse is false in both dialects' boolean columns.
@@ -126,6 +144,7 @@ const sqlFalse = "FALSE"
 const (
 	checkName   = `'qa_items row ' || id || ':'`
 	itemName    = `'(` + LeafQuestion + ` ' || id || ' version 1)'`
-	eventName   = `'(qa_' || CASE kind WHEN 'extended' THEN 'extension' ELSE kind END || ' ' || id || ' version 1)'`
+	eventName   = `'(qa_' || CASE kind WHEN 'extended' THEN 'extension' WHEN 'reply' THEN 'reply' WHEN 'hidden' THEN 'hidden' ELSE 'step' END || ' ' || id || ' version 1)'`
+	stepName    = `'(` + LeafStep + ` ' || id || ' version 1)'`
 	outcomeName = `'(` + LeafOutcome + ` ' || id || ' version 1)'`
 )

@@ -51,7 +51,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, a *mingbai.Acto
 	if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, acknowledged_at = ?, updated_at = ? WHERE id = ?", string(Studying), now, now, it.ID); err != nil {
 		return fmt.Errorf("acknowledge %d: %w", it.ID, err)
 	}
-	_, err := addEvent(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventAcknowledged, unit: it.CommunityID, actor: a.UserID, due: &it.ReplyDue, at: now})
+	err := s.addStep(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventAcknowledged, unit: it.CommunityID, actor: a.UserID, due: &it.ReplyDue, at: now})
 	it.Status = Studying
 	return err
 }
@@ -287,8 +287,7 @@ func (s *Service) Confirm(ctx context.Context, code string) error {
 		if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, confirmed_at = ?, updated_at = ? WHERE id = ?", string(Confirmed), now, now, it.ID); err != nil {
 			return fmt.Errorf("confirm %d: %w", it.ID, err)
 		}
-		_, err = addEvent(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventConfirmed, at: now})
-		return err
+		return s.addStep(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventConfirmed, at: now})
 	})
 }
 
@@ -329,7 +328,7 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 			string(Studying), true, due.UTC(), prov, now, it.ID); err != nil {
 			return fmt.Errorf("reopen %d: %w", it.ID, err)
 		}
-		if _, err := addEvent(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventReopened, body: reason, due: &due, at: now}); err != nil {
+		if err := s.addStep(ctx, tx, event{community: it.CommunityID, item: it.ID, kind: EventReopened, body: reason, due: &due, at: now}); err != nil {
 			return err
 		}
 		text := fmt.Sprintf("居民对回音不满意，重新提出了（查询码 %s）：%s", FormatCode(it.Code), truncate(reason, 40))
@@ -390,8 +389,7 @@ func (s *Service) Merge(ctx context.Context, a *mingbai.Actor, communityID, id, 
 		if _, err := tx.Exec(ctx, "UPDATE qa_items SET status = ?, merged_into = ?, updated_at = ? WHERE id = ?", string(Merged), into, now, it.ID); err != nil {
 			return fmt.Errorf("merge %d: %w", it.ID, err)
 		}
-		_, err = addEvent(ctx, tx, event{community: communityID, item: it.ID, kind: EventMerged, body: fmt.Sprintf("与第 %d 号合并办理", into), unit: communityID, actor: a.UserID, at: now})
-		return err
+		return s.addStep(ctx, tx, event{community: communityID, item: it.ID, kind: EventMerged, body: mergeBody(into), unit: communityID, actor: a.UserID, at: now})
 	})
 }
 

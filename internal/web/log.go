@@ -93,6 +93,7 @@ var kindLabels = map[string]string{
 	"qa_extension": "延期说明",
 	"qa_hidden":    "屏蔽说明",
 	"qa_question":  "居民提问",
+	"qa_step":      "提问办理步骤",
 
 	"disclosure_redaction": "删除个人信息记录",
 	"receipt_mask":         "票据遮盖记录",
