@@ -72,6 +72,9 @@ func runVerify(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(w, "checked  every entry, %d hash tiles, signature, sample inclusion proofs\n", rep.Tiles)
 	if *content {
 		fmt.Fprintf(w, "content  %d matched, %d redacted, %d not available\n", rep.Content.Checked, rep.Content.Redacted, rep.Content.Unavailable)
+		if rep.Content.Pending > 0 {
+			fmt.Fprintf(w, "pending  %d redaction(s) newer than this checkpoint: run again to check them\n", rep.Content.Pending)
+		}
 	}
 	fmt.Fprintf(w, "time     %.2fs\n", time.Since(start).Seconds())
 	if len(rep.Problems) > 0 {

@@ -383,8 +383,16 @@ func (l *Log) serveRedactedContent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// The redaction leaf may be newer than the checkpoint an auditor
+	// holds; naming it lets the auditor tell a redaction not yet signed
+	// from one that no leaf records.
+	w.Header().Set(RedactionLeafHeader, strconv.FormatInt(rc.By, 10))
 	w.Write(rc.Content)
 }
+
+// RedactionLeafHeader names, on a redacted version's content, the index of
+// the redaction leaf its row names (-1 for none).
+const RedactionLeafHeader = "Mingbai-Redaction-Leaf"
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
