@@ -53,8 +53,10 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "fin_distributions", Column: "household", Name: distributionName, Where: specialPublished("fin_distributions"), Covered: "derived: checkSpecials"},
 	{Table: "fin_distributions", Column: "value", Name: distributionName, Where: specialPublished("fin_distributions"), Covered: "derived: checkSpecials"},
 	{Table: "fin_fees", Column: "amount", Name: feeName, Where: specialPublished("fin_fees"), Covered: "derived: checkSpecials"},
-	// Not yet under the log.
-	{Table: "fin_budgets", Column: "amount", Name: "id", Uncovered: "budgets are not logged yet"},
+	// A budget amount is shown from the live row; each version is a
+	// fin_budget leaf, and checkBudgets compares the row with the newest.
+	{Table: "fin_budgets", Column: "amount", Name: budgetName, Covered: "derived: checkBudgets"},
+	{Table: "fin_budget_versions", Column: "amount", Name: `'(` + KindBudget + ` ' || budget_id || ' version ' || version || ')'`, Covered: KindBudget},
 }
 
 const (
@@ -66,6 +68,7 @@ const (
 	donationName     = `'fin_donations row ' || id || ':'`
 	distributionName = `'fin_distributions row ' || id || ':'`
 	feeName          = `'fin_fees row ' || id || ':'`
+	budgetName       = `'fin_budgets row ' || id || ':'`
 )
 
 // specialPublished picks the rows of a special table whose month is
@@ -76,7 +79,7 @@ func specialPublished(table string) string {
 
 // Checks are the books' fsck checks of derived public columns.
 func (s *Service) Checks() []tlog.Check {
-	return []tlog.Check{checkPeriods, checkSpecials, s.checkReceiptMasks}
+	return []tlog.Check{checkPeriods, checkSpecials, checkBudgets, s.checkReceiptMasks}
 }
 
 // checkPeriods compares the totals of each published month, which the
