@@ -2,6 +2,8 @@ package finance
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -96,10 +98,29 @@ func (s *Service) SetBudget(ctx context.Context, a *mingbai.Actor, communityID i
 			if amt < 0 {
 				return mingbai.FieldError(field, "“%s”的预算不能是负数。", ct.Name)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO fin_budgets (community_id, year, category_id, amount, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (community_id, year, category_id) DO UPDATE SET amount = excluded.amount, set_by = excluded.set_by, set_at = excluded.set_at`,
-				c.ID, year, id, int64(amt), a.UserID, s.now()); err != nil {
-				return fmt.Errorf("set budget %d/%d/%d: %w", c.ID, year, id, err)
+			// Only a new or changed amount is a new version: saving the
+			// form again adds nothing to the log.
+			var bid, old int64
+			err := tx.QueryRow(ctx, "SELECT id, amount FROM fin_budgets WHERE community_id = ? AND year = ? AND category_id = ?", c.ID, year, id).Scan(&bid, &old)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				bid, err = tx.InsertID(ctx, `INSERT INTO fin_budgets (community_id, year, category_id, amount, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+					c.ID, year, id, int64(amt), a.UserID, s.now())
+				if err != nil {
+					return fmt.Errorf("set budget %d/%d/%d: %w", c.ID, year, id, err)
+				}
+			case err != nil:
+				return fmt.Errorf("read budget %d/%d/%d: %w", c.ID, year, id, err)
+			case old == int64(amt):
+				continue
+			default:
+				if _, err := tx.Exec(ctx, "UPDATE fin_budgets SET amount = ?, set_by = ?, set_at = ? WHERE id = ? AND community_id = ?",
+					int64(amt), a.UserID, s.now(), bid, c.ID); err != nil {
+					return fmt.Errorf("set budget %d/%d/%d: %w", c.ID, year, id, err)
+				}
+			}
+			if err := s.logBudgetTx(ctx, tx, a, c.ID, bid, year, id, int64(amt)); err != nil {
+				return err
 			}
 		}
 		return nil

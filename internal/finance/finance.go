@@ -55,6 +55,7 @@ func NewService(db *store.DB, orgs *org.Service, log *tlog.Log, dataDir string, 
 	log.RegisterContent(KindEntry, s.entryContentSource)
 	log.RegisterContent(KindStatement, s.statementContentSource)
 	log.RegisterContent(KindReceiptMask, s.receiptMaskSource)
+	log.RegisterContent(KindBudget, s.budgetSource)
 	return s
 }
 

@@ -97,6 +97,7 @@ var kindLabels = map[string]string{
 
 	"disclosure_redaction": "删除个人信息记录",
 	"receipt_mask":         "票据遮盖记录",
+	"fin_budget":           "年度预算",
 }
 
 // leafView is one leaf as its page shows it.
