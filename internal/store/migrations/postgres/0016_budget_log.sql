@@ -3,7 +3,12 @@
 -- gains an id to name the object; fin_budget_versions keeps each version's
 -- content, the one its leaf hashes, and is never changed. fsck compares each
 -- live amount with its newest version.
-ALTER TABLE fin_budgets ADD COLUMN id BIGSERIAL UNIQUE;
+-- The id becomes the primary key and the old key a unique constraint, as
+-- SQLite's rebuilt table has them.
+ALTER TABLE fin_budgets ADD COLUMN id BIGSERIAL;
+ALTER TABLE fin_budgets DROP CONSTRAINT fin_budgets_pkey;
+ALTER TABLE fin_budgets ADD PRIMARY KEY (id);
+ALTER TABLE fin_budgets ADD UNIQUE (community_id, year, category_id);
 
 CREATE TABLE fin_budget_versions (
 	id BIGSERIAL PRIMARY KEY,
