@@ -167,7 +167,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 			fmt.Sprintf("| 项目 | 收入（元） | 支出（元） |\n|---|---|---|\n| 街道拨付办公经费 | 5,000.00 | |\n| 办公用品 | | %d.00 |%s", 600+i*30, extra), qq.after)
 	}
 	publish(cadre, A, "cadre-pay", q[3].label+"干部补贴发放情况", q[3].label, "| 姓名 | 职务 | 补贴（元） |\n|---|---|---|\n| 王秀英 | 主任 | 3,600.00 |\n| 李建国 | 副主任 | 3,300.00 |\n| 张伟 | 委员 | 3,000.00 |", q[3].after.AddDate(0, 0, 2))
-	relief := publish(cadre, A, "relief", "防汛救灾物资发放情况", q[2].label, "| 户主 | 物资 | 数量 |\n|---|---|---|\n| 王*英 | 大米 | 10公斤 |\n| 陈*明 | 食用油 | 5升 |\n领取人联系电话：13912345678", q[2].start.AddDate(0, 1, 3))
+	relief := publish(cadre, A, "relief", "防汛救灾物资发放情况", q[2].label, "| 户主 | 物资 | 数量 |\n|---|---|---|\n| 王*英 | 大米 | 10公斤 |\n| 陈*明 | 食用油 | 5升 |\n领取人联系电话：13912345678", q[2].start.AddDate(0, 1, 3), "13912345678")
 	notice := publish(cadre, A, "service-items", "夏季义诊活动通知", q[2].label, "社区卫生服务中心将于本周六上午在社区广场举办义诊。", q[2].start.AddDate(0, 0, 5))
 	if err != nil {
 		return err
@@ -186,7 +186,8 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 	if _, err := demo.Withdraw(ctx, cadre, A, notice.DisclosureID, 1, "因天气原因义诊活动取消，改期另行通知。"); err != nil {
 		return fmt.Errorf("demo withdrawal: %w", err)
 	}
-	// A redaction: a phone number that should never have been public.
+	// A redaction: a phone number that should never have been public
+	// (the cadre wrongly confirmed it as public when publishing, above).
 	at = q[2].start.AddDate(0, 1, 5).UTC()
 	if err := demo.Redact(ctx, cadre, A, relief.DisclosureID, 1, RedactInput{
 		Mask: []string{"13912345678"},
