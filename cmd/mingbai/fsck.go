@@ -49,7 +49,9 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 		cal := zh.NewCalendar()
 		disc := disclosure.NewService(db, l, cal, f.data, now)
 		q := qa.NewService(db, l, cal, now)
-		fin := finance.NewService(db, org.NewService(db, now), l, f.data, now)
+		units := org.NewService(db, now)
+		units.UseLog(l)
+		fin := finance.NewService(db, units, l, f.data, now)
 		opts.Sources = l.Sources()
 		opts.Checks = fsckChecks(disc, q, fin)
 	}
@@ -76,7 +78,7 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 // fsckChecks are the features' checks of derived public columns, the
 // other half of publicColumns' promise.
 func fsckChecks(disc *disclosure.Service, q *qa.Service, fin *finance.Service) []tlog.Check {
-	return slices.Concat(disc.Checks(), q.Checks(), fin.Checks())
+	return slices.Concat(org.Checks(), disc.Checks(), q.Checks(), fin.Checks())
 }
 
 // publicColumns is every column a public page, feed, export or API shows,

@@ -7,6 +7,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/org"
+	"mingbai/internal/tlog"
 )
 
 // runOrg handles `mingbai org add-district|list`: enough to start a
@@ -38,6 +39,17 @@ func runOrg(ctx context.Context, env *Env, args []string) error {
 	defer db.Close()
 	svc := org.NewService(db, mingbai.SystemClock)
 	if sub == "add-district" {
+		// The district's leaf goes in with it when the log's key exists;
+		// on a fresh install (no key before the first start) serve adopts
+		// the district at its first start (org.LogUnloggedUnits).
+		if key, err := tlog.LoadKey(f.data); err == nil {
+			l, err := tlog.OpenWith(ctx, db, f.data, key.Signer.Name(), mingbai.SystemClock, tlog.Options{NoIntegrator: true})
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			svc.UseLog(l)
+		}
 		d, err := svc.CreateDistrict(ctx, org.NewUnit{Name: *name, Slug: *slug, GBCode: *code, Phone: *phone}, 0)
 		if err != nil {
 			return cliError(err)

@@ -97,6 +97,14 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	}
 	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
 	a.auth.SetLogger(logger)
+	// Units made before units were logged (or by a CLI run before the
+	// log's key existed) get their first leaf, as catalog items do below.
+	a.org.UseLog(l)
+	if n, err := a.org.LogUnloggedUnits(ctx); err != nil {
+		logger.Warn("logging org units made before units were logged", "err", err)
+	} else if n > 0 {
+		logger.Info("logged org units made before units were logged", "count", n)
+	}
 	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
 	// The calendar rows district admins added (a newly announced year).
 	if err := a.qa.LoadCalendar(ctx); err != nil {

@@ -87,21 +87,49 @@ type itemContent struct {
 	Mode       string `json:"mode"`
 	Archived   bool   `json:"archived"`
 	ChangedAt  string `json:"changed_at"`
+	// Format 2 adds the name of whoever made the change, which the item's
+	// history shows; versions logged before (both fields absent) keep
+	// verifying as format 1, as versionContent does.
+	Format      int     `json:"format,omitempty"`
+	ChangerName *string `json:"changer_name,omitempty"`
 }
 
-func itemContentOf(v *ItemVersion) itemContent {
-	return itemContent{
+func itemContentOf(v *ItemVersion, format int) itemContent {
+	c := itemContent{
 		Kind: CatalogKind, District: v.DistrictID, Community: v.CommunityID, Item: v.ID, Version: v.Version, Action: v.Action,
 		Section: string(v.Section), Code: v.Code, Name: v.Name, Elements: v.Elements, Basis: v.Basis,
 		Cadence: string(v.Cadence), EventDays: v.EventDays, Publisher: string(v.Publisher), Department: v.Department,
 		Channels: v.Channels, Audience: v.Audience, Mode: v.Mode, Archived: v.ArchivedAt != nil,
 		ChangedAt: v.ChangedAt.UTC().Format(tlog.TimeFormat),
 	}
+	if format >= contentFormat2 {
+		name := v.ChangerName
+		c.Format, c.ChangerName = format, &name
+	}
+	return c
 }
 
-// ItemContent returns the canonical JSON a catalog item version's leaf
-// hashes.
-func ItemContent(v *ItemVersion) ([]byte, error) { return tlog.Canonical(itemContentOf(v)) }
+// ItemContent returns the canonical JSON a new catalog item version's
+// leaf hashes, in the current format.
+func ItemContent(v *ItemVersion) ([]byte, error) { return itemContentIn(v, contentFormat2) }
+
+func itemContentIn(v *ItemVersion, format int) ([]byte, error) {
+	return tlog.Canonical(itemContentOf(v, format))
+}
+
+// itemFormat is the format whose content of v hashes to want, format 1
+// for items logged before format 2, else the current one (see
+// contentMatching).
+func itemFormat(v *ItemVersion, want [32]byte) (int, error) {
+	c, err := itemContentIn(v, contentFormat1)
+	if err != nil {
+		return 0, err
+	}
+	if sha256.Sum256(c) == want {
+		return contentFormat1, nil
+	}
+	return contentFormat2, nil
+}
 
 // logItem appends the leaf of a change of catalog item it, whose Version
 // is already the new version, and keeps the item as it now is. a is nil
@@ -176,7 +204,7 @@ func (s *Service) itemLeaf(ctx context.Context, tx *store.Tx, it *Item, action s
 	if a != nil {
 		v.ChangedBy, v.ChangerName = a.UserID, a.Name
 	}
-	sum, err := tlog.ContentHash(itemContentOf(v))
+	sum, err := tlog.ContentHash(itemContentOf(v, contentFormat2))
 	if err != nil {
 		return nil, fmt.Errorf("hash catalog item: %w", err)
 	}
@@ -250,6 +278,10 @@ func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Enve
 	if err := tx.QueryRow(ctx, `SELECT MAX(version) FROM disclosure_item_versions WHERE item_id = ?`, id).Scan(&newest); err != nil {
 		return nil, fmt.Errorf("catalog item %d newest version: %w", id, err)
 	}
+	format, err := itemFormat(v, e.ContentSHA256)
+	if err != nil {
+		return nil, err
+	}
 	if newest == v.Version {
 		live, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+` FROM disclosure_items WHERE id = ? AND community_id = ?`, id, e.Community))
 		if isNoRows(err) {
@@ -267,11 +299,11 @@ func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Enve
 		// item's history) are both shown: both must be what the leaf says.
 		lv := *v
 		lv.Item = *live
-		fromLive, err := ItemContent(&lv)
+		fromLive, err := itemContentIn(&lv, format)
 		if err != nil {
 			return nil, err
 		}
-		fromRow, err := ItemContent(v)
+		fromRow, err := itemContentIn(v, format)
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +314,7 @@ func (s *Service) itemLeafContent(ctx context.Context, tx *store.Tx, e tlog.Enve
 		}
 		return fromLive, nil
 	}
-	return ItemContent(v)
+	return itemContentIn(v, format)
 }
 
 // ItemHistory returns every logged change of catalog item id as seen from

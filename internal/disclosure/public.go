@@ -26,8 +26,9 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "disclosure_version_files", Column: "content_type", Name: fileName, Covered: LeafKind},
 	{Table: "disclosure_version_files", Column: "size", Name: fileName, Covered: LeafKind},
 	{Table: "disclosure_version_files", Column: "redacted", Name: fileName, Covered: LeafKind + " (a file taken down without a redaction leaf)"},
-	{Table: "disclosure_versions", Column: "publisher_name", Name: versionName,
-		Uncovered: "the publisher's name is not in the version's content and adding it would change the hash of every published version; it needs a new content version"},
+	// In content format 2 only: versions published before it keep their
+	// old recipe, which leaves the name out (see contentMatching).
+	{Table: "disclosure_versions", Column: "publisher_name", Name: versionName, Covered: LeafKind + " (content format 2)"},
 	// A redacted version: the masked text against its redaction leaf, the
 	// note beside it against that leaf's record.
 	{Table: "disclosure_versions", Column: "title", Name: versionName, Where: "redaction_leaf IS NOT NULL", Covered: RedactionKind},
@@ -62,8 +63,7 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "disclosure_items", Column: "section", Name: itemName, Covered: CatalogKind,
 		Tamper: "CASE section WHEN 'affairs' THEN 'finance' ELSE 'affairs' END"},
 	{Table: "disclosure_item_versions", Column: "name", Name: itemVersionName, Covered: CatalogKind},
-	{Table: "disclosure_item_versions", Column: "changer_name", Name: itemVersionName,
-		Uncovered: "who changed a catalog item is not in the item version's content; adding it would change the hash of every logged item version"},
+	{Table: "disclosure_item_versions", Column: "changer_name", Name: itemVersionName, Covered: CatalogKind + " (content format 2)"},
 }
 
 // How fsck names the rows of each table.

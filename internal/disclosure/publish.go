@@ -2,6 +2,7 @@ package disclosure
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -385,13 +386,29 @@ type versionContent struct {
 	Reason      string        `json:"reason"`
 	PublishedAt string        `json:"published_at"`
 	Attachments []contentFile `json:"attachments"`
+	// Format 2 adds the publisher's name, which the page shows beside the
+	// version. Format 1 (both fields absent) is how versions were hashed
+	// before; their leaves keep verifying under it, and their publisher's
+	// name stays outside the log.
+	Format        int     `json:"format,omitempty"`
+	PublisherName *string `json:"publisher_name,omitempty"`
 }
 
-func contentOf(v *Version) versionContent {
+// The formats of a version's canonical content (see versionContent).
+const (
+	contentFormat1 = 1
+	contentFormat2 = 2
+)
+
+func contentOf(v *Version, format int) versionContent {
 	c := versionContent{
 		Kind: LeafKind, Community: v.CommunityID, Disclosure: v.DisclosureID, Version: v.Version, Action: v.Action,
 		Item: v.ItemID, Title: v.Title, Period: v.Period, Body: v.Body, ValidFrom: v.ValidFrom, ValidTo: v.ValidTo,
 		Reason: v.Reason, PublishedAt: v.PublishedAt.UTC().Format(tlog.TimeFormat), Attachments: []contentFile{},
+	}
+	if format >= contentFormat2 {
+		name := v.PublisherName
+		c.Format, c.PublisherName = format, &name
 	}
 	for _, f := range v.Files {
 		c.Attachments = append(c.Attachments, contentFile{f.Name, f.SHA256, f.ContentType, f.Size})
@@ -399,8 +416,29 @@ func contentOf(v *Version) versionContent {
 	return c
 }
 
-// CanonicalContent returns the canonical JSON a version's leaf hashes.
-func CanonicalContent(v *Version) ([]byte, error) { return tlog.Canonical(contentOf(v)) }
+// CanonicalContent returns the canonical JSON a new version's leaf
+// hashes, in the current format.
+func CanonicalContent(v *Version) ([]byte, error) {
+	return tlog.Canonical(contentOf(v, contentFormat2))
+}
+
+// contentMatching returns v's canonical content in the format whose hash
+// is want (hex), that of its leaf or of its newest redaction: a version
+// published before format 2 is rebuilt as it was hashed. When neither
+// matches (the row was changed) it returns the current format, which then
+// fails the check. The format needs no column of its own: the leaf's hash
+// commits to it, so no edit can move a version to the older format.
+func contentMatching(v *Version, want string) ([]byte, int, error) {
+	c, err := tlog.Canonical(contentOf(v, contentFormat1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if sum := sha256.Sum256(c); hex.EncodeToString(sum[:]) == want {
+		return c, contentFormat1, nil
+	}
+	c, err = CanonicalContent(v)
+	return c, contentFormat2, err
+}
 
 // leafContent is the log's ContentSource for disclosure leaves.
 func (s *Service) leafContent(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
@@ -420,7 +458,8 @@ func (s *Service) leafContent(ctx context.Context, tx *store.Tx, e tlog.Envelope
 			return nil, fmt.Errorf("attachment %s is marked taken down, but the version has no redaction", f.SHA256)
 		}
 	}
-	return CanonicalContent(v)
+	c, _, err := contentMatching(v, hex.EncodeToString(e.ContentSHA256[:]))
+	return c, err
 }
 
 // appendVersion hashes v, appends its leaf and stores it with its files.
@@ -429,7 +468,7 @@ func (s *Service) appendVersion(ctx context.Context, tx *store.Tx, v *Version, c
 	if s.log == nil {
 		return mingbai.Errorf(mingbai.EUNAVAILABLE, "公开日志未启用，暂时不能发布。")
 	}
-	sum, err := tlog.ContentHash(contentOf(v))
+	sum, err := tlog.ContentHash(contentOf(v, contentFormat2))
 	if err != nil {
 		return fmt.Errorf("hash version: %w", err)
 	}

@@ -141,9 +141,19 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 		if sameSpans && len(drop) == 0 {
 			return mingbai.FieldError("mask", "没有要删除的内容：请填写要遮盖的原文文字，或选择要撤下的附件。")
 		}
+		// The masked content keeps the format the version was hashed in
+		// (see contentMatching), which its shown text still matches.
+		shown := v.ContentSHA256
+		if v.RedactionLeaf != nil {
+			shown = prev.RedactedSHA256
+		}
+		_, format, err := contentMatching(v, shown)
+		if err != nil {
+			return fmt.Errorf("version content: %w", err)
+		}
 		masked := *v
 		masked.Title, masked.Body = title, body
-		content, err := CanonicalContent(&masked)
+		content, err := tlog.Canonical(contentOf(&masked, format))
 		if err != nil {
 			return fmt.Errorf("redacted content: %w", err)
 		}
@@ -279,6 +289,10 @@ func (s *Service) redactedContent(ctx context.Context, tx *store.Tx, v *Version)
 			rc.Problem = fmt.Errorf("the version names redaction leaf %d, which has no record", *v.RedactionLeaf)
 			return rc
 		}
+		return err
+	}
+	// A version published before format 2 was masked in format 1.
+	if rc.Content, _, err = contentMatching(v, r.RedactedSHA256); err != nil {
 		return err
 	}
 	var taken []string

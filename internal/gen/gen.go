@@ -149,6 +149,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		cal: zh.NewCalendar(), sum: &Summary{Password: opts.Password, FirstDay: first, LastDay: until.AddDate(0, 0, -1)},
 	}
 	g.users.SetHashParams(auth.TestHashParams)
+	g.orgs.UseLog(l)
 	g.board = disclosure.NewService(db, l, g.cal, opts.DataDir, clock)
 	g.fin = finance.NewService(db, g.orgs, l, opts.DataDir, clock)
 	g.qa = qa.NewService(db, l, g.cal, clock)

@@ -103,6 +103,7 @@ func TestServicesReadGenerated(t *testing.T) {
 		board := disclosure.NewService(db, l, cal, dir, now)
 		qas := qa.NewService(db, l, cal, now)
 		orgs := org.NewService(db, now)
+		orgs.UseLog(l)
 		fin := finance.NewService(db, orgs, l, dir, now)
 
 		rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Dir: dir, Sources: l.Sources()})

@@ -10,6 +10,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/store"
+	"mingbai/internal/tlog"
 )
 
 // Service creates, changes, archives and lists org units. Each exported
@@ -17,6 +18,7 @@ import (
 type Service struct {
 	db  *store.DB
 	now mingbai.Clock
+	log *tlog.Log // nil: changes append no leaf (see UseLog)
 }
 
 // The two reads nearly every request makes (a unit by id, by kind and
@@ -152,6 +154,9 @@ func (s *Service) create(ctx context.Context, tx *store.Tx, kind Kind, parentID 
 	if err := addHistory(ctx, tx, u.ID, ChangeCreate, "", u.Name, by, now); err != nil {
 		return nil, err
 	}
+	if err := s.logUnit(ctx, tx, &u, now); err != nil {
+		return nil, err
+	}
 	return &u, nil
 }
 
@@ -231,10 +236,15 @@ func (s *Service) Update(ctx context.Context, id int64, ch UnitChanges, by int64
 		if err != nil {
 			return fmt.Errorf("update: %w", err)
 		}
+		logged := false
 		for _, c := range changes {
 			if err := addHistory(ctx, tx, u.ID, c.what, c.old, c.new, by, now); err != nil {
 				return err
 			}
+			logged = logged || c.what == ChangeName || c.what == ChangeSlug
+		}
+		if logged {
+			return s.logUnit(ctx, tx, u, now)
 		}
 		return nil
 	})
@@ -275,7 +285,11 @@ func (s *Service) Archive(ctx context.Context, id int64, by int64) error {
 		if _, err := tx.Exec(ctx, "UPDATE org_units SET archived_at = ?, updated_at = ? WHERE id = ?", now, now, id); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-		return addHistory(ctx, tx, id, ChangeArchive, "", now.Format(time.RFC3339), by, now)
+		if err := addHistory(ctx, tx, id, ChangeArchive, "", now.Format(time.RFC3339), by, now); err != nil {
+			return err
+		}
+		u.ArchivedAt, u.UpdatedAt = &now, now
+		return s.logUnit(ctx, tx, u, now)
 	})
 	if err != nil {
 		return fmt.Errorf("archive org unit %d: %w", id, err)
