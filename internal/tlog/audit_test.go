@@ -281,3 +281,38 @@ func checkBundle(t *testing.T, bundle api.EntryBundle, b uint64) {
 		}
 	}
 }
+
+// TestVerifyPendingRedaction: a version withheld as redacted whose
+// redaction leaf is newer than the checkpoint verified is pending (a
+// redaction made between signing and auditing); one whose named leaf is
+// inside the verified tree, or that names none, is a problem.
+func TestVerifyPendingRedaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		exec(t, db, objectsDDL)
+		l := openLog(t, db, t.TempDir())
+		var by int64
+		l.RegisterContent("disclosure", func(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
+			if e.Object == "d5" {
+				return nil, &tlog.RedactedContent{Content: []byte(`{}`), By: by}
+			}
+			return objectSource(ctx, tx, e)
+		})
+		publish(t, db, l, 0, 10)
+		integrate(t, l)
+		srv := httptest.NewServer(l.Handler())
+		defer srv.Close()
+		for _, c := range []struct {
+			by      int64
+			pending bool
+		}{{12, true}, {10, true}, {3, false}, {-1, false}} {
+			by = c.by
+			rep := verify(t, srv, "", true)
+			if c.pending && (len(rep.Problems) != 0 || rep.Content.Pending != 1) {
+				t.Errorf("redaction leaf %d beyond a tree of 10: %q, pending %d", c.by, rep.Problems, rep.Content.Pending)
+			}
+			if !c.pending {
+				wantProblem(t, fmt.Sprintf("verify with redaction leaf %d", c.by), rep.Problems, "leaf 5: its content is withheld as redacted, but no redaction leaf records")
+			}
+		}
+	})
+}
