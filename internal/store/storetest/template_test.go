@@ -12,11 +12,12 @@ import (
 	"mingbai/internal/store"
 )
 
-// TestTemplateMadeOnceAcrossProcesses: several makers at once (as test
-// binaries of several packages start together), each on its own
-// connections, all succeed; the template is made once, and clones of it
-// taken at the same time are each at the current schema.
-func TestTemplateMadeOnceAcrossProcesses(t *testing.T) {
+// TestTemplateConcurrentMakers: several makers at once, each on its own
+// connections as the test binaries of several packages are, all succeed
+// (one makes the template, the others wait on the advisory lock and find
+// it), and clones of it are each a database of their own at the current
+// schema.
+func TestTemplateConcurrentMakers(t *testing.T) {
 	base := postgresBase(t)
 	var b [6]byte
 	rand.Read(b[:])
