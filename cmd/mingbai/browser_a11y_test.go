@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"mingbai/internal/store/storetest"
 )
 
 // The accessibility tests run axe-core on every main page at phone width,
@@ -27,15 +29,12 @@ import (
 
 // axeScript returns the source of axe.min.js named by MINGBAI_AXE. Without
 // the variable the test is skipped on a developer's machine but fails in
-// CI, where skipping would hide regressions.
+// CI and scripts/test, where skipping would hide regressions.
 func axeScript(t *testing.T) string {
 	t.Helper()
 	path := os.Getenv("MINGBAI_AXE")
 	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("MINGBAI_AXE is not set: in CI the accessibility tests must run (scripts/test installs axe-core and sets it)")
-		}
-		t.Skip("MINGBAI_AXE is not set: accessibility tests skipped (scripts/test installs axe-core and sets it)")
+		storetest.Unconfigured(t, "MINGBAI_AXE is not set: accessibility tests skipped (scripts/test installs axe-core and sets it)")
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -72,9 +71,7 @@ type a11yPage struct {
 }
 
 func TestAccessibility(t *testing.T) {
-	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
-		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
-	}
+	needBrowser(t)
 	axeSrc := axeScript(t)
 	p := startDemo(t)
 	// One browser for some 80 pages: longer than a journey's 90 s.

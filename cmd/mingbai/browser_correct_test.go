@@ -17,6 +17,7 @@ import (
 // attaching a photo and a PDF, then corrects again dropping the PDF; the
 // resident's page says which files came and went.
 func TestJourneyCorrectFiles(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	run := func(actions ...chromedp.Action) {

@@ -35,6 +35,7 @@ func writeCashbook(t *testing.T, path string, rows [][]any) {
 // supervisor approves; a resident reads the statement with its 大写 total
 // and finds the link that verifies it against the log.
 func TestJourneyFinance(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	var text string

@@ -55,6 +55,7 @@ func appendSyntheticLeaves(t *testing.T, dir string, n int) {
 // plain http, where crypto.subtle is missing and the script's own SHA-256
 // must do the work.
 func TestJourneyVerifyInBrowser(t *testing.T) {
+	needBrowser(t)
 	dir := filepath.Join(t.TempDir(), "data")
 	appendSyntheticLeaves(t, dir, 13)
 	p := startDemoIn(t, dir)

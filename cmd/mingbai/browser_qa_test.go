@@ -14,6 +14,7 @@ import (
 // cadre answers from the inbox; the resident follows the code and
 // confirms; the street officer sees the demo's overdue items.
 func TestJourneyQuestion(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	run := func(actions ...chromedp.Action) {
@@ -80,6 +81,7 @@ func TestJourneyQuestion(t *testing.T) {
 // the district's page, sees next year flagged as provisional, pastes the
 // year's rows, and changes a rule.
 func TestJourneyCalendarSettings(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	run := func(actions ...chromedp.Action) {

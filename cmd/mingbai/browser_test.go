@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"mingbai/internal/store/storetest"
 )
 
 // The browser tests build the real program, start `mingbai demo` on port 0
@@ -103,8 +105,29 @@ func buildOnce(t *testing.T) string {
 	return bin
 }
 
-// browser starts headless Chromium. A missing Chromium fails the test
-// unless MINGBAI_TEST_BROWSER=off says to skip browser tests on purpose.
+// needBrowser is the first line of every browser test, so that nothing
+// is built or started for a test that will not run. It skips under -short
+// and with MINGBAI_TEST_BROWSER=off; without Chromium it skips, or fails
+// in CI and scripts/test (storetest.Unconfigured). It returns Chromium's path.
+func needBrowser(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: not in -short")
+	}
+	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
+		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
+	}
+	path := os.Getenv("MINGBAI_TEST_CHROMIUM")
+	if path == "" {
+		var err error
+		if path, err = exec.LookPath("chromium"); err != nil {
+			storetest.Unconfigured(t, "chromium not found: browser tests skipped (install Debian's chromium, as scripts/test does)")
+		}
+	}
+	return path
+}
+
+// browser starts headless Chromium.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	return browserFor(t, 90*time.Second)
@@ -113,16 +136,7 @@ func browser(t *testing.T) context.Context {
 // browserFor is browser for a test that needs the browser longer.
 func browserFor(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	if os.Getenv("MINGBAI_TEST_BROWSER") == "off" {
-		t.Skip("MINGBAI_TEST_BROWSER=off: browser tests skipped on request")
-	}
-	path := os.Getenv("MINGBAI_TEST_CHROMIUM")
-	if path == "" {
-		var err error
-		if path, err = exec.LookPath("chromium"); err != nil {
-			t.Fatal("chromium not found: install Debian's chromium (scripts/test does) or set MINGBAI_TEST_BROWSER=off")
-		}
-	}
+	path := needBrowser(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -214,6 +228,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 // TestJourneyResidentAndCadre: open the home page, open 锁金四村社区, switch
 // to large text, log in as a cadre, log out.
 func TestJourneyResidentAndCadre(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	var text string
@@ -285,6 +300,7 @@ func login(t *testing.T, ctx context.Context, base, username string) {
 // TestJourneyAdminAndRegistration: the district admin adds a community to
 // 锁金村街道; 锁金四村社区's cadre verifies a resident's registration.
 func TestJourneyAdminAndRegistration(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	run := func(actions ...chromedp.Action) {

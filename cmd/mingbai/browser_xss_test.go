@@ -59,6 +59,7 @@ const pageCheck = `(() => {
 // the test proves the escaping itself, not only the policy behind it. No
 // script runs, no dialog opens, and the marker is there as text.
 func TestXSSEveryRenderedField(t *testing.T) {
+	needBrowser(t)
 	p := startDemo(t)
 	ctx := browser(t)
 	ctx, cancel := context.WithTimeout(ctx, 150*time.Second)

@@ -52,15 +52,7 @@ func TestCrashServer(t *testing.T) {
 		t.Skip("crash test: not in -short")
 	}
 	t.Run("sqlite", func(t *testing.T) { crashRun(t, "") })
-	t.Run("postgres", func(t *testing.T) {
-		switch v := os.Getenv(storetest.PostgresEnv); {
-		case v == "off":
-			t.Skip(storetest.PostgresEnv + "=off: PostgreSQL skipped on request")
-		case v == "" && os.Getenv("CI") == "":
-			t.Skip(storetest.PostgresEnv + " is not set: PostgreSQL skipped outside CI")
-		}
-		crashRun(t, storetest.PostgresURL(t))
-	})
+	t.Run("postgres", func(t *testing.T) { crashRun(t, storetest.PostgresURL(t)) })
 }
 
 // crashConfig reads the knobs.

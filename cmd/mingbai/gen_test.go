@@ -13,6 +13,9 @@ import (
 // TestGenCommand: gen fills a fresh database, fsck finds the log intact,
 // and a second gen into the same database is refused.
 func TestGenCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("gen, fsck and tampering through the binary: not in -short (internal/gen tests the generator)")
+	}
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		dir := t.TempDir()

@@ -2,7 +2,6 @@ package disclosure_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -27,7 +26,7 @@ func FuzzSearch(f *testing.F) {
 		e    *env
 	}
 	dbs := map[string]*store.DB{"sqlite": storetest.SQLite(f)}
-	if os.Getenv(storetest.PostgresEnv) != "off" {
+	if storetest.PostgresWanted() {
 		dbs["postgres"] = storetest.Postgres(f)
 	}
 	var targets []target

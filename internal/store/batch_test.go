@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -375,7 +374,7 @@ func TestWriteBatchedAfterClose(t *testing.T) {
 // durably. Run with: go test -run XXX -bench Write ./internal/store
 func BenchmarkWrite(b *testing.B) {
 	dbs := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite}
-	if os.Getenv(storetest.PostgresEnv) != "off" && os.Getenv(storetest.PostgresEnv) != "" {
+	if storetest.PostgresWanted() {
 		dbs["postgres"] = storetest.Postgres
 	}
 	for name, open := range dbs {

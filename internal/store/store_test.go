@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -31,7 +30,7 @@ func TestRebind(t *testing.T) {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	storetest.EachFromEmpty(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 
 		t.Run("migrate is idempotent", func(t *testing.T) {
@@ -182,9 +181,6 @@ func TestStore(t *testing.T) {
 // in opposite orders. The server kills one as a deadlock victim; Write must
 // run it again so that both callers succeed.
 func TestWriteRetriesDeadlock(t *testing.T) {
-	if os.Getenv(storetest.PostgresEnv) == "off" {
-		t.Skip("PostgreSQL tests skipped on request")
-	}
 	db := storetest.Postgres(t)
 	ctx := context.Background()
 	var ids [2]int64

@@ -25,7 +25,7 @@ import (
 //	go test -run XXX -bench Append -benchtime 100000x ./internal/tlog
 func BenchmarkAppend(b *testing.B) {
 	dbs := map[string]func(testing.TB) *store.DB{"sqlite": storetest.SQLite}
-	if v := os.Getenv(storetest.PostgresEnv); v != "" && v != "off" {
+	if storetest.PostgresWanted() {
 		dbs["postgres"] = storetest.Postgres
 	}
 	for name, open := range dbs {

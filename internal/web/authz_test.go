@@ -113,6 +113,9 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 // TestAuthorizationMatrix walks every registered route with every role and
 // checks it is let through or refused as the matrix says.
 func TestAuthorizationMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every route for every role: not in -short (scripts/test runs it)")
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)

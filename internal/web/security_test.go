@@ -292,6 +292,9 @@ func segments(p string) []string { return strings.Split(strings.TrimPrefix(p, "/
 // fields of a few forms: nothing answers 5xx and every table keeps its
 // rows.
 func TestInjectionEveryParameter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every parameter of every route: not in -short (scripts/test runs it)")
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := matrix(f)
