@@ -9,7 +9,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -126,10 +125,7 @@ func (i schemaIndex) String() string {
 func TestSchemaSameOnBothDialects(t *testing.T) {
 	ctx := context.Background()
 	lite := readSQLiteSchema(t, ctx, storetest.SQLite(t))
-	if os.Getenv(storetest.PostgresEnv) == "off" {
-		t.Skip(storetest.PostgresEnv + "=off: nothing to compare SQLite with")
-	}
-	pg := readPostgresSchema(t, ctx, storetest.Postgres(t))
+	pg := readPostgresSchema(t, ctx, storetest.PostgresFromEmpty(t))
 	for _, d := range compareSchemas(lite, pg) {
 		t.Error(d)
 	}
@@ -206,11 +202,8 @@ func staleAllowances(lite, pg map[string]*schemaTable) []string {
 // drift it claims to: it applies one change to SQLite alone and expects a
 // message naming the table and what differs.
 func TestSchemaCompareFindsDrift(t *testing.T) {
-	if os.Getenv(storetest.PostgresEnv) == "off" {
-		t.Skip(storetest.PostgresEnv + "=off: nothing to compare SQLite with")
-	}
 	ctx := context.Background()
-	pg := readPostgresSchema(t, ctx, storetest.Postgres(t))
+	pg := readPostgresSchema(t, ctx, storetest.PostgresFromEmpty(t))
 	tests := []struct {
 		name, ddl, want string
 	}{
