@@ -209,6 +209,7 @@ func TestCSRFEveryUnsafeRoute(t *testing.T) {
 				// A valid request sent from another site.
 				{"cross origin", with(token), header("Origin", "http://evil.example"), cookies},
 				{"null origin", with(token), header("Origin", "null"), cookies},
+				{"null origin, cross-site", with(token), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"null"}, "Sec-Fetch-Site": {"cross-site"}}, cookies},
 				{"cross-site fetch", with(token), header("Sec-Fetch-Site", "cross-site"), cookies},
 				{"same-site fetch", with(token), header("Sec-Fetch-Site", "same-site"), cookies},
 			}
@@ -248,6 +249,9 @@ func TestCSRFSameOriginAccepted(t *testing.T) {
 		{"Origin": {f.srv.URL}},
 		{"Sec-Fetch-Site": {"same-origin"}},
 		{"Sec-Fetch-Site": {"none"}},
+		// A page sent with Referrer-Policy: no-referrer (the tracking
+		// pages) makes Chromium post Origin: null, same-origin.
+		{"Origin": {"null"}, "Sec-Fetch-Site": {"same-origin"}},
 		{},
 	} {
 		c := f.client()

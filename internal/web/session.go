@@ -112,7 +112,15 @@ func (s *Server) boundCSRF(token, sessionToken string) bool {
 // passes here and still needs the token. Behind a trusted proxy that
 // rewrites Host, the host is the last hop of X-Forwarded-Host.
 func (s *Server) sameOrigin(r *http.Request) bool {
-	if origin := r.Header.Get("Origin"); origin != "" {
+	origin := r.Header.Get("Origin")
+	if origin == "null" && r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+		// A page sent with Referrer-Policy: no-referrer (the tracking
+		// pages, whose address is a secret) makes the browser post
+		// "Origin: null"; the browser's own Sec-Fetch-Site still says
+		// the form is ours. A null origin from anywhere else is refused.
+		return true
+	}
+	if origin != "" {
 		u, err := url.Parse(origin)
 		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, s.host(r)) {
 			return false // "null", another host, or nonsense
