@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/auth"
 	"mingbai/internal/store"
 )
 
@@ -43,6 +44,9 @@ func serveInProcess(t *testing.T, ctx context.Context, before func(a *app)) (a *
 		t.Fatal(err)
 	}
 	t.Cleanup(a.close)
+	// The demo's accounts would cost 50 ms of argon2 each; these tests are
+	// not about passwords.
+	a.auth.SetHashParams(auth.TestHashParams)
 	if before != nil {
 		before(a)
 	}
