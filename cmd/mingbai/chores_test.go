@@ -80,19 +80,18 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 // failure table grew forever), and signs a checkpoint for a leaf it did
 // not append itself (another node's), from its one chores loop.
 func TestServePurgesLoginFailures(t *testing.T) {
-	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var f serveFlags
-	f.data = dir
-	f.addr = "127.0.0.1:0"
-	f.siteName = "测试"
-	db, err := f.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	old := time.Now().UTC().Add(-48 * time.Hour)
+	a, u, done := serveInProcess(t, ctx, func(a *app) {
+		if err := a.db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "INSERT INTO login_failures (account_key, ip, failed_at) VALUES ('user:1', '192.0.2.1', ?), ('login:x', '192.0.2.2', ?)", old, old)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	db, dir := a.db, a.dataDir
 	count := func() (n int) {
 		t.Helper()
 		if err := db.Read(ctx, func(tx *store.Tx) error {
@@ -102,22 +101,6 @@ func TestServePurgesLoginFailures(t *testing.T) {
 		}
 		return n
 	}
-	if err := db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, "INSERT INTO login_failures (account_key, ip, failed_at) VALUES ('user:1', '192.0.2.1', ?), ('login:x', '192.0.2.2', ?)", old, old)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(ctx, db, dir, "test.example/log", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	env, _, _ := testEnv("")
-	go func() { done <- serve(ctx, env, a, &f, func(u string) { urlc <- u }) }()
-	u := <-urlc
 	deadline := time.Now().Add(5 * time.Second)
 	for count() > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)

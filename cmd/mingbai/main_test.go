@@ -14,12 +14,52 @@ import (
 	"testing"
 	"time"
 
+	"mingbai/internal/auth"
 	"mingbai/internal/store"
 )
 
 func testEnv(stdin string) (*Env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
 	return &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}, &out, &errb
+}
+
+// serveInProcess runs the program as `mingbai serve` does, inside this test
+// process, so a test can reach its app as well as its HTTP address: a fresh
+// data directory and database, the app on them, then serve on port 0 until
+// ctx ends. before, if not nil, runs on the app before serve starts (seed
+// data, rows for a chore to find). It returns serve's address and a channel
+// that gets serve's result once it has shut down.
+func serveInProcess(t *testing.T, ctx context.Context, before func(a *app)) (a *app, url string, done <-chan error) {
+	t.Helper()
+	dir := t.TempDir()
+	f := &serveFlags{addr: "127.0.0.1:0", siteName: "测试"}
+	f.data = dir
+	db, err := f.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a, err = newApp(ctx, db, dir, "test.example/log", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	// The demo's accounts would cost 50 ms of argon2 each; these tests are
+	// not about passwords.
+	a.auth.SetHashParams(auth.TestHashParams)
+	if before != nil {
+		before(a)
+	}
+	urlc := make(chan string, 1)
+	served := make(chan error, 1)
+	env, _, _ := testEnv("")
+	go func() { served <- serve(ctx, env, a, f, func(u string) { urlc <- u }) }()
+	select {
+	case url = <-urlc:
+	case err := <-served:
+		t.Fatalf("serve did not start: %v", err)
+	}
+	return a, url, served
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
@@ -82,31 +122,13 @@ func TestMigrateAndNewerSchema(t *testing.T) {
 // TestServeGracefulShutdown starts the real server in-process, cancels it
 // while a request is in flight, and checks the request still completes.
 func TestServeGracefulShutdown(t *testing.T) {
-	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var f serveFlags
-	f.data = dir
-	f.addr = "127.0.0.1:0"
-	f.siteName = "测试"
-	db, err := f.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a, err := newApp(ctx, db, dir, "test.example/log", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	if _, err := seedDemo(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	env, _, _ := testEnv("")
-	go func() { done <- serve(ctx, env, a, &f, func(u string) { urlc <- u }) }()
-	u := <-urlc
+	_, u, done := serveInProcess(t, ctx, func(a *app) {
+		if _, err := seedDemo(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	})
 	resp, err := http.Get(u + "/c/suojin-4")
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,9 @@ import (
 // nothing. Columns a feature lists as not yet covered are reported, not
 // skipped silently.
 func TestTamperEveryPublicColumn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fsck once per public column of the demo: not in -short (scripts/test runs it)")
+	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		a, err := newApp(ctx, db, t.TempDir(), "tamper.test/log", slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -22,28 +21,9 @@ import (
 // the command the /log page shows, copied as it is, verifies the published
 // log and checks it grew from the empty tree seen before.
 func TestVerifySiteAddress(t *testing.T) {
-	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var f serveFlags
-	f.data = dir
-	f.addr = "127.0.0.1:0"
-	f.siteName = "测试"
-	db, err := f.open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	a, err := newApp(ctx, db, dir, "test.example/log", slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	urlc := make(chan string, 1)
-	done := make(chan error, 1)
-	env, _, _ := testEnv("")
-	go func() { done <- serve(ctx, env, a, &f, func(u string) { urlc <- u }) }()
-	site := <-urlc
+	a, site, done := serveInProcess(t, ctx, nil)
 	get := func(path string) (int, string) {
 		t.Helper()
 		resp, err := http.Get(site + path)

@@ -8,7 +8,8 @@
 // skipped with a one-line reason on a developer's machine, so a plain
 // `go test ./...` passes on a fresh checkout; with CI or
 // MINGBAI_TEST_REQUIRE set it fails instead, so CI and scripts/test never
-// pass by skipping.
+// pass by skipping. Under -short the PostgreSQL tests are skipped even when
+// configured (unless required), so a quick run checks SQLite only.
 package storetest
 
 import (
@@ -60,14 +61,27 @@ func Unconfigured(t testing.TB, reason string) {
 // postgresUnset is the one line a skipped PostgreSQL test prints.
 const postgresUnset = PostgresEnv + " is not set: PostgreSQL tests skipped (run scripts/test, or set it to a server URL such as postgres://postgres@localhost/postgres?sslmode=disable)"
 
+// postgresShort is the one line a PostgreSQL test prints when -short
+// leaves it out.
+const postgresShort = "-short: PostgreSQL tests skipped, SQLite only (set " + RequireEnv + "=1 to run them too)"
+
+// shortSkipsPostgres reports whether -short leaves out the PostgreSQL
+// tests: they are half the time of a quick run, and the same code runs on
+// SQLite in it. Required keeps them (scripts/test and CI never skip them).
+func shortSkipsPostgres() bool {
+	return testing.Short() && !Required()
+}
+
 // postgresBase returns the test server's URL, or ends the test when there
-// is none.
+// is none or -short leaves PostgreSQL out.
 func postgresBase(t testing.TB) string {
 	t.Helper()
-	switch base := os.Getenv(PostgresEnv); base {
-	case "off":
+	switch base := os.Getenv(PostgresEnv); {
+	case base == "off":
 		t.Skip(PostgresEnv + "=off: PostgreSQL tests skipped on request")
-	case "":
+	case shortSkipsPostgres():
+		t.Skip(postgresShort)
+	case base == "":
 		Unconfigured(t, postgresUnset)
 	default:
 		return base
@@ -76,8 +90,9 @@ func postgresBase(t testing.TB) string {
 }
 
 // PostgresWanted reports whether a test that also runs without PostgreSQL
-// (a fuzz target, a benchmark) should add it: when it is configured, or
-// when it is required, so that Postgres fails rather than nobody noticing.
+// (a fuzz target, a benchmark) should add it: when it is configured and
+// not left out by -short, or when it is required, so that Postgres fails
+// rather than nobody noticing.
 func PostgresWanted() bool {
 	switch os.Getenv(PostgresEnv) {
 	case "off":
@@ -85,11 +100,12 @@ func PostgresWanted() bool {
 	case "":
 		return Required()
 	}
-	return true
+	return !shortSkipsPostgres()
 }
 
 // Each runs fn as a subtest on a fresh migrated SQLite database and on a
-// fresh migrated PostgreSQL database.
+// fresh migrated PostgreSQL database (skipped under -short unless
+// Required).
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
