@@ -12,15 +12,15 @@ import (
 )
 
 type adminData struct {
-	page
+	Page
 	Trees []*org.Tree
-	Form  *form
+	Form  *Form
 }
 
 // adminDistricts returns the trees of the districts the actor administers.
 func (s *Server) adminDistricts(r *http.Request) ([]*org.Tree, error) {
 	var trees []*org.Tree
-	for _, id := range actor(r).Units(mingbai.RoleDistrictAdmin) {
+	for _, id := range Actor(r).Units(mingbai.RoleDistrictAdmin) {
 		t, err := s.org.Tree(r.Context(), id)
 		if err != nil {
 			return nil, err
@@ -31,26 +31,26 @@ func (s *Server) adminDistricts(r *http.Request) ([]*org.Tree, error) {
 }
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAdmin(w, r, http.StatusOK, &form{Values: map[string]string{}, Errors: map[string]string{}})
+	return s.renderAdmin(w, r, http.StatusOK, &Form{Values: map[string]string{}, Errors: map[string]string{}})
 }
 
-func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	trees, err := s.adminDistricts(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "admin", &adminData{page: s.newPage(r, "区管理"), Trees: trees, Form: f})
+	s.Render(w, r, status, "admin", &adminData{Page: s.NewPage(r, "区管理"), Trees: trees, Form: f})
 	return nil
 }
 
 // createDistrict makes a new district and its creator its first admin.
 func (s *Server) createDistrict(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name", "slug", "gb_code", "phone")
-	a := actor(r)
+	f := NewForm(r, "name", "slug", "gb_code", "phone")
+	a := Actor(r)
 	d, err := s.org.CreateDistrict(r.Context(), org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], GBCode: f.Values["gb_code"], Phone: f.Values["phone"]}, a.UserID)
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdmin(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdmin(w, r, StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -64,10 +64,10 @@ func (s *Server) createDistrict(w http.ResponseWriter, r *http.Request) error {
 // createChild adds a street or department to a district, or a community
 // to a street.
 func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
-	parent := state(r).unit
-	f := newForm(r, "kind", "name", "slug", "phone", "board_location")
+	parent := State(r).Unit
+	f := NewForm(r, "kind", "name", "slug", "phone", "board_location")
 	nu := org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], Phone: f.Values["phone"], BoardLocation: f.Values["board_location"]}
-	by := actor(r).UserID
+	by := Actor(r).UserID
 	var err error
 	switch {
 	case parent.Kind == org.District && f.Values["kind"] == string(org.Street):
@@ -79,9 +79,9 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
 	default:
 		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdminUnit(w, r, statusOf(mingbai.ErrorCode(err)), f, newEmptyForm())
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdminUnit(w, r, StatusOf(mingbai.ErrorCode(err)), f, newEmptyForm())
 	} else if err != nil {
 		return err
 	}
@@ -89,27 +89,27 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func newEmptyForm() *form { return &form{Values: map[string]string{}, Errors: map[string]string{}} }
+func newEmptyForm() *Form { return &Form{Values: map[string]string{}, Errors: map[string]string{}} }
 
 type adminUnitData struct {
-	page
+	Page
 	Unit       *org.Unit
 	Parent     *org.Unit
 	Children   []org.Unit
 	History    []org.Change
 	ChildKinds []org.Kind
-	Edit       *form
-	Add        *form
+	Edit       *Form
+	Add        *Form
 }
 
 func (s *Server) adminUnitPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAdminUnit(w, r, http.StatusOK, newEmptyForm(), newEmptyForm())
 }
 
-func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status int, add, edit *form) error {
-	u := state(r).unit
+func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status int, add, edit *Form) error {
+	u := State(r).Unit
 	ctx := r.Context()
-	d := &adminUnitData{page: s.newPage(r, u.Name+" · 单位管理"), Unit: u, Add: add, Edit: edit}
+	d := &adminUnitData{Page: s.NewPage(r, u.Name+" · 单位管理"), Unit: u, Add: add, Edit: edit}
 	if u.ParentID != 0 {
 		p, err := s.org.Unit(ctx, u.ParentID)
 		if err != nil {
@@ -134,23 +134,23 @@ func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status 
 	if len(edit.Values) == 0 {
 		edit.Values = map[string]string{"name": u.Name, "slug": u.Slug, "phone": u.Phone, "board_location": u.BoardLocation}
 	}
-	s.render(w, r, status, "admin_unit", d)
+	s.Render(w, r, status, "admin_unit", d)
 	return nil
 }
 
 func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
-	u := state(r).unit
-	f := newForm(r, "name", "slug", "phone", "board_location")
+	u := State(r).Unit
+	f := NewForm(r, "name", "slug", "phone", "board_location")
 	ch := org.UnitChanges{}
 	name, slug, phone, board := f.Values["name"], f.Values["slug"], f.Values["phone"], f.Values["board_location"]
 	ch.Name, ch.Slug, ch.Phone = &name, &slug, &phone
 	if u.Kind == org.Community {
 		ch.BoardLocation = &board
 	}
-	_, err := s.org.Update(r.Context(), u.ID, ch, actor(r).UserID)
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdminUnit(w, r, statusOf(mingbai.ErrorCode(err)), newEmptyForm(), f)
+	_, err := s.org.Update(r.Context(), u.ID, ch, Actor(r).UserID)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdminUnit(w, r, StatusOf(mingbai.ErrorCode(err)), newEmptyForm(), f)
 	} else if err != nil {
 		return err
 	}
@@ -159,8 +159,8 @@ func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) archiveUnit(w http.ResponseWriter, r *http.Request) error {
-	u := state(r).unit
-	if err := s.org.Archive(r.Context(), u.ID, actor(r).UserID); err != nil {
+	u := State(r).Unit
+	if err := s.org.Archive(r.Context(), u.ID, Actor(r).UserID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=archived", http.StatusSeeOther)
@@ -168,11 +168,11 @@ func (s *Server) archiveUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 type adminUsersData struct {
-	page
+	Page
 	Users []auth.User
 	Total int
 	Query string
-	Form  *form
+	Form  *Form
 	Prev  string
 	Next  string
 	// Districts are the admin's districts, one of which a new account
@@ -186,15 +186,15 @@ func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAdminUsers(w, r, http.StatusOK, newEmptyForm())
 }
 
-func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
-	users, total, err := s.auth.AdminUsers(r.Context(), actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	users, total, err := s.auth.AdminUsers(r.Context(), Actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
 		return err
 	}
-	d := &adminUsersData{page: s.newPage(r, "账号管理"), Users: users, Total: total, Query: q, Form: f}
+	d := &adminUsersData{Page: s.NewPage(r, "账号管理"), Users: users, Total: total, Query: q, Form: f}
 	trees, err := s.adminDistricts(r)
 	if err != nil {
 		return err
@@ -208,15 +208,15 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 	if pageNo*usersPerPage < total {
 		d.Next = "/admin/users?page=" + strconv.Itoa(pageNo+1) + "&q=" + q
 	}
-	s.render(w, r, status, "admin_users", d)
+	s.Render(w, r, status, "admin_users", d)
 	return nil
 }
 
 // createUser makes an account whose home is the admin's district (the one
 // chosen in the form, for an admin of several).
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "name", "username", "phone", "district")
-	districts := actor(r).Units(mingbai.RoleDistrictAdmin)
+	f := NewForm(r, "name", "username", "phone", "district")
+	districts := Actor(r).Units(mingbai.RoleDistrictAdmin)
 	var district int64
 	var err error
 	if v := f.Values["district"]; v != "" {
@@ -231,9 +231,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
 			Password: r.PostFormValue("password"), DistrictID: district})
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdminUsers(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdminUsers(w, r, StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -248,18 +248,18 @@ type userGrant struct {
 }
 
 type adminUserData struct {
-	page
+	Page
 	User   *auth.User
 	Grants []userGrant
 	Units  []org.Unit // units of the admin's districts, for the grant form
-	Form   *form
+	Form   *Form
 }
 
 func (s *Server) adminUserPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAdminUser(w, r, http.StatusOK, newEmptyForm())
 }
 
-func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
 	id, err := pathUserID(r)
 	if err != nil {
 		return err
@@ -268,8 +268,8 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	a := actor(r)
-	d := &adminUserData{page: s.newPage(r, u.Name+" · 账号"), User: u, Form: f}
+	a := Actor(r)
+	d := &adminUserData{Page: s.NewPage(r, u.Name+" · 账号"), User: u, Form: f}
 	for _, g := range u.Grants {
 		unit, err := s.org.Unit(r.Context(), g.UnitID)
 		if err != nil {
@@ -289,7 +289,7 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 		}
 		d.Units = append(d.Units, t.Departments...)
 	}
-	s.render(w, r, status, "admin_user", d)
+	s.Render(w, r, status, "admin_user", d)
 	return nil
 }
 
@@ -317,7 +317,7 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 	if err != nil {
 		return 0, "", nil, mingbai.FieldError("unit", "找不到所选单位。")
 	}
-	if !actor(r).IsDistrictAdmin(districtOf(unit)) {
+	if !Actor(r).IsDistrictAdmin(districtOf(unit)) {
 		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
 	}
 	return id, role, unit, nil
@@ -329,7 +329,7 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 // role it holds. An admin of one district can never see, reset the
 // password of, or hand roles to another district's accounts.
 func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
-	a := actor(r)
+	a := Actor(r)
 	u, err := s.auth.ManagedUser(r.Context(), a, id)
 	if err != nil {
 		return nil, err
@@ -354,14 +354,14 @@ func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
 }
 
 func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "role", "unit")
+	f := NewForm(r, "role", "unit")
 	id, role, unit, err := s.grantTarget(r)
 	if err == nil {
-		err = s.auth.Grant(r.Context(), id, role, unit.ID, actor(r).UserID)
+		err = s.auth.Grant(r.Context(), id, role, unit.ID, Actor(r).UserID)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdminUser(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdminUser(w, r, StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -374,7 +374,7 @@ func (s *Server) revokeRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.auth.Revoke(r.Context(), id, role, unit.ID, actor(r).UserID); err != nil {
+	if err := s.auth.Revoke(r.Context(), id, role, unit.ID, Actor(r).UserID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
@@ -391,9 +391,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))
-	if formError(err) {
-		f.fail(err)
-		return s.renderAdminUser(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderAdminUser(w, r, StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -402,7 +402,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 type adminLoginsData struct {
-	page
+	Page
 	Bursts []auth.LoginBurst
 }
 
@@ -410,10 +410,10 @@ type adminLoginsData struct {
 // the admin's districts: someone guessing at a cadre's password is slowed
 // down, not let through, and the admins should know.
 func (s *Server) adminLoginsPage(w http.ResponseWriter, r *http.Request) error {
-	bursts, err := s.auth.LoginBursts(r.Context(), actor(r))
+	bursts, err := s.auth.LoginBursts(r.Context(), Actor(r))
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "admin_logins", &adminLoginsData{page: s.newPage(r, "登录异常"), Bursts: bursts})
+	s.Render(w, r, http.StatusOK, "admin_logins", &adminLoginsData{Page: s.NewPage(r, "登录异常"), Bursts: bursts})
 	return nil
 }

@@ -169,8 +169,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 // logMatrix covers the transparency log's pages and its machine paths.
 func logMatrix(f *fixture) map[string]matrixCase {
 	return map[string]matrixCase{
-		"GET /log":                {"GET", "/log", nil, everyone},
-		"GET /log/leaves/{index}": {"GET", "/log/leaves/1", nil, everyone},
-		"GET /log/":               {"GET", "/log/checkpoint", nil, everyone},
+		"GET /log":                   {"GET", "/log", nil, everyone},
+		"GET /log/leaves/{index}":    {"GET", "/log/leaves/1", nil, everyone},
+		"GET /log/":                  {"GET", "/log/checkpoint", nil, everyone},
+		"GET /static/tlog-verify.js": {"GET", "/static/tlog-verify.js", nil, everyone},
 	}
 }

@@ -1,7 +1,6 @@
-package web
+package qa
 
 import (
-	"encoding/csv"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,8 +12,10 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/export"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
+	"mingbai/internal/web"
 )
 
 // qaPages are the pages of the 提问栏/回音栏, the suggestion box and
@@ -40,73 +41,75 @@ var qaPages = map[string][]string{
 
 var (
 	// officerOfStreet: an officer of the {street} in the path.
-	officerOfStreet = policy{"officer of the street", func(a *mingbai.Actor, st *requestState) bool {
-		return st.street != nil && a.OfficerOf(st.street.ID)
+	officerOfStreet = web.Policy{Name: "officer of the street", Allow: func(a *mingbai.Actor, st *web.RequestState) bool {
+		return st.Street != nil && a.OfficerOf(st.Street.ID)
 	}}
 )
 
-func (s *Server) registerQARoutes() {
+func (s *handlers) registerQARoutes() {
 	// Public: the board, asking, following by tracking code, statistics,
 	// feed and export.
-	s.handle("GET /c/{community}/qa", public, s.qaBoard)
-	s.handle("GET /c/{community}/qa/new", public, s.qaNewPage)
-	s.handleGated("POST /c/{community}/qa", public, maxQABody, s.qaSubmitGate, s.qaSubmit)
-	s.handle("GET /c/{community}/qa/items/{item}", public, s.qaItemPage)
-	s.handle("GET /c/{community}/qa/stats", public, s.qaCommunityStats)
-	s.handle("GET /s/{street}/qa/stats", public, s.qaStreetStats)
-	s.handle("GET /qa/stats", public, s.qaDistrictStats)
-	s.handle("GET /c/{community}/qa/feed.atom", public, s.qaFeed)
-	s.handle("GET /c/{community}/qa/export.csv", public, s.qaExport)
-	s.handle("GET /qa/track", public, s.qaTrackForm)
-	s.handle("GET /qa/t/{code}", public, s.qaTrackPage)
-	s.handle("POST /qa/t/{code}/confirm", public, s.qaConfirm)
-	s.handle("POST /qa/t/{code}/reopen", public, s.qaReopen)
-	s.handle("GET /qa/t/{code}/photos/{n}", public, s.qaTrackPhoto)
+	s.Handle("GET /c/{community}/qa", web.Public, s.qaBoard)
+	s.Handle("GET /c/{community}/qa/new", web.Public, s.qaNewPage)
+	s.HandleGated("POST /c/{community}/qa", web.Public, maxQABody, s.qaSubmitGate, s.qaSubmit)
+	s.Handle("GET /c/{community}/qa/items/{item}", web.Public, s.qaItemPage)
+	s.Handle("GET /c/{community}/qa/stats", web.Public, s.qaCommunityStats)
+	s.Handle("GET /s/{street}/qa/stats", web.Public, s.qaStreetStats)
+	s.Handle("GET /qa/stats", web.Public, s.qaDistrictStats)
+	s.Handle("GET /c/{community}/qa/feed.atom", web.Public, s.qaFeed)
+	s.Handle("GET /c/{community}/qa/export.csv", web.Public, s.qaExport)
+	s.Handle("GET /qa/track", web.Public, s.qaTrackForm)
+	s.Handle("GET /qa/t/{code}", web.Public, s.qaTrackPage)
+	s.Handle("POST /qa/t/{code}/confirm", web.Public, s.qaConfirm)
+	s.Handle("POST /qa/t/{code}/reopen", web.Public, s.qaReopen)
+	s.Handle("GET /qa/t/{code}/photos/{n}", web.Public, s.qaTrackPhoto)
 
 	// A community's cadres.
-	s.handle("GET /c/{community}/qa/inbox", cadreOfCommunity, s.qaInbox)
-	s.handle("GET /c/{community}/qa/record", cadreOfCommunity, s.qaRecordPage)
-	s.handleUpload("POST /c/{community}/qa/record", cadreOfCommunity, maxQABody, s.qaRecord)
-	s.handle("POST /c/{community}/qa/items/{item}/{action}", cadreOfCommunity, s.qaAction)
-	s.handle("GET /c/{community}/qa/items/{item}/photos/{n}", cadreOfCommunity, s.qaCadrePhoto)
-	s.handle("GET /c/{community}/qa/templates", cadreOfCommunity, s.qaTemplatesPage)
-	s.handle("POST /c/{community}/qa/templates", cadreOfCommunity, s.qaAddTemplate)
+	s.Handle("GET /c/{community}/qa/inbox", web.CadreOfCommunity, s.qaInbox)
+	s.Handle("GET /c/{community}/qa/record", web.CadreOfCommunity, s.qaRecordPage)
+	s.HandleUpload("POST /c/{community}/qa/record", web.CadreOfCommunity, maxQABody, s.qaRecord)
+	s.Handle("POST /c/{community}/qa/items/{item}/{action}", web.CadreOfCommunity, s.qaAction)
+	s.Handle("GET /c/{community}/qa/items/{item}/photos/{n}", web.CadreOfCommunity, s.qaCadrePhoto)
+	s.Handle("GET /c/{community}/qa/templates", web.CadreOfCommunity, s.qaTemplatesPage)
+	s.Handle("POST /c/{community}/qa/templates", web.CadreOfCommunity, s.qaAddTemplate)
 
 	// The street and departments: referrals and the overdue list.
-	s.handle("GET /qa/referred", loggedIn, s.qaReferrals)
-	s.handle("GET /qa/referred/{item}", loggedIn, s.qaReferralPage)
-	s.handle("POST /qa/referred/{item}", loggedIn, s.qaRefereeReply)
-	s.handle("GET /s/{street}/qa/overdue", officerOfStreet, s.qaOverdue)
+	s.Handle("GET /qa/referred", web.LoggedIn, s.qaReferrals)
+	s.Handle("GET /qa/referred/{item}", web.LoggedIn, s.qaReferralPage)
+	s.Handle("POST /qa/referred/{item}", web.LoggedIn, s.qaRefereeReply)
+	s.Handle("GET /s/{street}/qa/overdue", officerOfStreet, s.qaOverdue)
 
 	// Complaints: to the supervision committee and the street only.
-	s.handle("GET /c/{community}/complaints/new", public, s.complainPage)
-	s.handle("POST /c/{community}/complaints", public, s.complain)
-	s.handle("GET /complaints/t/{code}", public, s.complaintTrack)
-	s.handle("GET /c/{community}/complaints", supervisorOfCommunity, s.communityComplaints)
-	s.handle("GET /s/{street}/complaints", officerOfStreet, s.streetComplaints)
-	s.handle("GET /complaints/{id}", loggedIn, s.complaintPage)
-	s.handle("POST /complaints/{id}/take", loggedIn, s.takeComplaint)
-	s.handle("POST /complaints/{id}/conclude", loggedIn, s.concludeComplaint)
+	s.Handle("GET /c/{community}/complaints/new", web.Public, s.complainPage)
+	s.Handle("POST /c/{community}/complaints", web.Public, s.complain)
+	s.Handle("GET /complaints/t/{code}", web.Public, s.complaintTrack)
+	s.Handle("GET /c/{community}/complaints", web.SupervisorOfCommunity, s.communityComplaints)
+	s.Handle("GET /s/{street}/complaints", officerOfStreet, s.streetComplaints)
+	s.Handle("GET /complaints/{id}", web.LoggedIn, s.complaintPage)
+	s.Handle("POST /complaints/{id}/take", web.LoggedIn, s.takeComplaint)
+	s.Handle("POST /complaints/{id}/conclude", web.LoggedIn, s.concludeComplaint)
 
 	// Notifications of an account.
-	s.handle("GET /inbox", loggedIn, s.notificationsPage)
-	s.handle("POST /inbox/read", loggedIn, s.markRead)
-	s.handle("POST /inbox/mail", loggedIn, s.setMailPrefs)
+	s.Handle("GET /inbox", web.LoggedIn, s.notificationsPage)
+	s.Handle("POST /inbox/read", web.LoggedIn, s.markRead)
+	s.Handle("POST /inbox/mail", web.LoggedIn, s.setMailPrefs)
 
 	// A district admin's settings: the working-day calendar and the rules.
-	s.handle("GET /admin/districts/{unit}/calendar", districtAdmin, s.qaCalendarPage)
-	s.handle("POST /admin/districts/{unit}/calendar", districtAdmin, s.qaAddCalendar)
-	s.handle("POST /admin/districts/{unit}/calendar/{row}/remove", districtAdmin, s.qaRemoveCalendar)
-	s.handle("GET /admin/districts/{unit}/qa-rules", districtAdmin, s.qaRulesPage)
-	s.handle("POST /admin/districts/{unit}/qa-rules", districtAdmin, s.qaSetRules)
+	s.Handle("GET /admin/districts/{unit}/calendar", web.DistrictAdmin, s.qaCalendarPage)
+	s.Handle("POST /admin/districts/{unit}/calendar", web.DistrictAdmin, s.qaAddCalendar)
+	s.Handle("POST /admin/districts/{unit}/calendar/{row}/remove", web.DistrictAdmin, s.qaRemoveCalendar)
+	s.Handle("GET /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaRulesPage)
+	s.Handle("POST /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaSetRules)
 }
 
-func emptyForm() *form { return &form{Values: map[string]string{}, Errors: map[string]string{}} }
+func emptyForm() *web.Form {
+	return &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+}
 
 // ---- the public board ----
 
 type qaBoardData struct {
-	page
+	web.Page
 	Community  *org.Unit
 	Street     *org.Unit
 	List       *qa.ListPage
@@ -148,8 +151,8 @@ func periodRange(p string) (from, to time.Time, err error) {
 	return from, to, mingbai.FieldError("period", "时间段请写成 2025-09（某月）或 2025（某年）")
 }
 
-func (s *Server) qaBoard(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
+func (s *handlers) qaBoard(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
 	q := r.URL.Query()
 	f := qa.Filter{Status: qa.Status(q.Get("status")), Category: q.Get("category"), Query: q.Get("q")}
 	f.Page, _ = strconv.Atoi(q.Get("page"))
@@ -157,28 +160,28 @@ func (s *Server) qaBoard(w http.ResponseWriter, r *http.Request) error {
 	if f.From, f.To, err = periodRange(q.Get("period")); err != nil {
 		return err
 	}
-	list, err := s.qa.List(r.Context(), st.community.ID, f)
+	list, err := s.qa.List(r.Context(), st.Community.ID, f)
 	if err != nil {
 		return err
 	}
-	d := &qaBoardData{page: s.newPage(r, "提问栏 · "+st.community.Name), Community: st.community, Street: st.street, List: list, Filter: f,
+	d := &qaBoardData{Page: s.NewPage(r, "提问栏 · "+st.Community.Name), Community: st.Community, Street: st.Street, List: list, Filter: f,
 		Period: q.Get("period"), Query: q.Get("q"), Categories: qa.Categories, Statuses: qa.Statuses, Now: s.now(),
-		CanManage: actor(r).Has(mingbai.RoleCadre, st.community.ID), Rows: qaRows{st.community.Slug, list.Items, s.now()}}
+		CanManage: web.Actor(r).Has(mingbai.RoleCadre, st.Community.ID), Rows: qaRows{st.Community.Slug, list.Items, s.now()}}
 	for n := 1; n <= list.Pages && list.Pages > 1; n++ {
 		v := r.URL.Query()
 		v.Set("page", strconv.Itoa(n))
 		d.PageLinks = append(d.PageLinks, qaPageLink{N: n, URL: "?" + v.Encode(), Current: n == list.Page})
 	}
-	s.render(w, r, http.StatusOK, "qa_board", d)
+	s.Render(w, r, http.StatusOK, "qa_board", d)
 	return nil
 }
 
 // ---- asking ----
 
 type qaNewData struct {
-	page
+	web.Page
 	Community  *org.Unit
-	Form       *form
+	Form       *web.Form
 	Categories []string
 	Channels   []qa.Channel
 	Record     bool // a cadre records for a resident
@@ -187,20 +190,20 @@ type qaNewData struct {
 	MaxPhotos  int
 }
 
-func (s *Server) renderQANew(w http.ResponseWriter, r *http.Request, status int, f *form, record bool) {
-	st := state(r)
+func (s *handlers) renderQANew(w http.ResponseWriter, r *http.Request, status int, f *web.Form, record bool) {
+	st := web.State(r)
 	keepPrivate(w)
-	title, action := "我要提问 · "+st.community.Name, "/c/"+st.community.Slug+"/qa"
+	title, action := "我要提问 · "+st.Community.Name, "/c/"+st.Community.Slug+"/qa"
 	if record {
-		title, action = "代居民登记 · "+st.community.Name, "/c/"+st.community.Slug+"/qa/record"
+		title, action = "代居民登记 · "+st.Community.Name, "/c/"+st.Community.Slug+"/qa/record"
 	}
-	s.render(w, r, status, "qa_new", &qaNewData{page: s.newPage(r, title), Community: st.community, Form: f,
+	s.Render(w, r, status, "qa_new", &qaNewData{Page: s.NewPage(r, title), Community: st.Community, Form: f,
 		Categories: qa.Categories, Channels: qa.Channels, Record: record, Action: action, MaxBody: qa.MaxBody, MaxPhotos: qa.MaxPhotos})
 }
 
 // submitForm is an empty form to submit something: it carries a new
 // submission key, so that sending it again returns the first receipt.
-func submitForm() *form {
+func submitForm() *web.Form {
 	f := emptyForm()
 	f.Values["submit_key"] = qa.NewSubmitKey()
 	return f
@@ -211,14 +214,14 @@ func submitForm() *form {
 // answered with the first one's tracking code.
 func keepPrivate(w http.ResponseWriter) { w.Header().Set("Cache-Control", "private, no-store") }
 
-func (s *Server) qaNewPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaNewPage(w http.ResponseWriter, r *http.Request) error {
 	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	s.renderQANew(w, r, http.StatusOK, f, false)
 	return nil
 }
 
-func (s *Server) qaRecordPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaRecordPage(w http.ResponseWriter, r *http.Request) error {
 	f := submitForm()
 	f.Values["kind"] = string(qa.Question)
 	f.Values["channel"] = string(qa.Paper)
@@ -259,28 +262,28 @@ func readPhotos(r *http.Request) ([][]byte, error) {
 // qaSubmitGate refuses a resident over the submission limits before the
 // body is read: the photos of a refused question are neither parsed nor
 // decoded.
-func (s *Server) qaSubmitGate(w http.ResponseWriter, r *http.Request) error {
-	err := s.qa.CheckThrottle(r.Context(), actor(r), state(r).community.ID, clientIP(r))
+func (s *handlers) qaSubmitGate(w http.ResponseWriter, r *http.Request) error {
+	err := s.qa.CheckThrottle(r.Context(), web.Actor(r), web.State(r).Community.ID, web.ClientIP(r))
 	if mingbai.ErrorCode(err) == mingbai.ETOOMANY {
 		w.Header().Set("Retry-After", "3600")
 	}
 	return err
 }
 
-func (s *Server) qaSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaSubmit(w http.ResponseWriter, r *http.Request) error {
 	return s.submitItem(w, r, false)
 }
-func (s *Server) qaRecord(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaRecord(w http.ResponseWriter, r *http.Request) error {
 	return s.submitItem(w, r, true)
 }
 
-func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool) error {
-	st := state(r)
-	f := newForm(r, "kind", "category", "body", "nickname", "contact", "channel", "submit_key")
+func (s *handlers) submitItem(w http.ResponseWriter, r *http.Request, record bool) error {
+	st := web.State(r)
+	f := web.NewForm(r, "kind", "category", "body", "nickname", "contact", "channel", "submit_key")
 	photos, err := readPhotos(r)
 	if err == nil {
 		sub := qa.Submission{Kind: qa.Kind(f.Values["kind"]), Category: f.Values["category"], Body: r.PostFormValue("body"),
-			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+			Nickname: f.Values["nickname"], Contact: f.Values["contact"], Photos: photos, IP: web.ClientIP(r), Honeypot: r.PostFormValue("website"),
 			Key: f.Values["submit_key"]}
 		if record {
 			sub.Channel = qa.Channel(f.Values["channel"])
@@ -293,10 +296,10 @@ func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool)
 		}
 		if err == nil {
 			var rc *qa.Receipt
-			rc, err = s.qa.Submit(r.Context(), actor(r), st.community.ID, sub)
+			rc, err = s.qa.Submit(r.Context(), web.Actor(r), st.Community.ID, sub)
 			if err == nil {
 				if record {
-					http.Redirect(w, r, fmt.Sprintf("/c/%s/qa/items/%d?done=recorded&code=%s", st.community.Slug, rc.ID, rc.Code), http.StatusSeeOther)
+					http.Redirect(w, r, fmt.Sprintf("/c/%s/qa/items/%d?done=recorded&code=%s", st.Community.Slug, rc.ID, rc.Code), http.StatusSeeOther)
 					return nil
 				}
 				http.Redirect(w, r, "/qa/t/"+rc.Code+"?done=new", http.StatusSeeOther)
@@ -308,21 +311,21 @@ func (s *Server) submitItem(w http.ResponseWriter, r *http.Request, record bool)
 	if code == mingbai.EINTERNAL || code == mingbai.EFORBIDDEN || code == mingbai.ENOTFOUND {
 		return err
 	}
-	f.fail(err)
+	f.Fail(err)
 	if code == mingbai.ETOOMANY {
 		w.Header().Set("Retry-After", "3600")
 	}
 	if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
 		f.Values["submit_key"] = qa.NewSubmitKey()
 	}
-	s.renderQANew(w, r, statusOf(code), f, record)
+	s.renderQANew(w, r, web.StatusOf(code), f, record)
 	return nil
 }
 
 // ---- one item ----
 
 type qaItemData struct {
-	page
+	web.Page
 	Community  *org.Unit
 	View       *qa.View
 	Now        time.Time
@@ -331,7 +334,7 @@ type qaItemData struct {
 	Tracker    bool // the holder of the tracking code
 	New        bool
 	Code       string
-	Form       *form
+	Form       *web.Form
 	Templates  []qa.Template
 	Targets    []qa.Unit
 	Outcomes   []qa.Outcome
@@ -341,20 +344,20 @@ type qaItemData struct {
 	LogURL     bool
 }
 
-func (s *Server) qaItemPage(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "item")
+func (s *handlers) qaItemPage(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "item")
 	if err != nil {
 		return err
 	}
-	return s.renderItem(w, r, http.StatusOK, st.community.ID, id, emptyForm())
+	return s.renderItem(w, r, http.StatusOK, st.Community.ID, id, emptyForm())
 }
 
-func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, status int, communityID, id int64, f *form) error {
-	st := state(r)
-	a := actor(r)
+func (s *handlers) renderItem(w http.ResponseWriter, r *http.Request, status int, communityID, id int64, f *web.Form) error {
+	st := web.State(r)
+	a := web.Actor(r)
 	ctx := r.Context()
-	d := &qaItemData{Community: st.community, Now: s.now(), Form: f, Outcomes: qa.Outcomes, LogURL: s.log != nil}
+	d := &qaItemData{Community: st.Community, Now: s.now(), Form: f, Outcomes: qa.Outcomes, LogURL: s.log != nil}
 	var err error
 	if a.Has(mingbai.RoleCadre, communityID) {
 		d.Cadre = true
@@ -367,7 +370,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, status int, 
 		if d.Targets, err = s.qa.ReferTargets(ctx, communityID); err != nil {
 			return err
 		}
-		rules, err := s.qa.Rules(ctx, st.community.DistrictID)
+		rules, err := s.qa.Rules(ctx, st.Community.DistrictID)
 		if err != nil {
 			return err
 		}
@@ -385,19 +388,19 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, status int, 
 	} else if d.View, err = s.qa.Public(ctx, communityID, id); err != nil {
 		return err
 	}
-	d.page = s.newPage(r, fmt.Sprintf("第 %d 号%s · %s", id, d.View.Item.Kind.Label(), st.community.Name))
-	s.render(w, r, status, "qa_item", d)
+	d.Page = s.NewPage(r, fmt.Sprintf("第 %d 号%s · %s", id, d.View.Item.Kind.Label(), st.Community.Name))
+	s.Render(w, r, status, "qa_item", d)
 	return nil
 }
 
-func (s *Server) qaAction(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "item")
+func (s *handlers) qaAction(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "item")
 	if err != nil {
 		return err
 	}
-	ctx, a, c := r.Context(), actor(r), st.community.ID
-	f := newForm(r, "body", "outcome", "reason", "refer_to", "workdays", "into")
+	ctx, a, c := r.Context(), web.Actor(r), st.Community.ID
+	f := web.NewForm(r, "body", "outcome", "reason", "refer_to", "workdays", "into")
 	switch r.PathValue("action") {
 	case "ack":
 		err = s.qa.Acknowledge(ctx, a, c, id)
@@ -413,33 +416,33 @@ func (s *Server) qaAction(w http.ResponseWriter, r *http.Request) error {
 		into, _ := strconv.ParseInt(strings.TrimPrefix(f.Values["into"], "第"), 10, 64)
 		err = s.qa.Merge(ctx, a, c, id, into)
 	default:
-		return errNotFound
+		return web.ErrNotFound
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderItem(w, r, statusOf(mingbai.ErrorCode(err)), c, id, f)
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderItem(w, r, web.StatusOf(mingbai.ErrorCode(err)), c, id, f)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) servePhoto(w http.ResponseWriter, p *qa.Photo) {
+func (s *handlers) servePhoto(w http.ResponseWriter, p *qa.Photo) {
 	w.Header().Set("Content-Type", p.MIME)
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("Content-Disposition", "inline")
 	w.Write(p.Data)
 }
 
-func (s *Server) qaCadrePhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "item")
+func (s *handlers) qaCadrePhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "item")
 	if err != nil {
 		return err
 	}
 	n, _ := strconv.Atoi(r.PathValue("n"))
-	p, err := s.qa.PhotoForCadre(r.Context(), actor(r), state(r).community.ID, id, n)
+	p, err := s.qa.PhotoForCadre(r.Context(), web.Actor(r), web.State(r).Community.ID, id, n)
 	if err != nil {
 		return err
 	}
@@ -450,15 +453,15 @@ func (s *Server) qaCadrePhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- following by tracking code ----
 
 type qaTrackData struct {
-	page
-	Form *form
+	web.Page
+	Form *web.Form
 }
 
 // byCode runs lookup, which finds something by a tracking code, under the
 // limit on codes that match nothing (see qa.MaxCodeMisses): an address
 // over it is refused before the lookup, and a miss is counted after it.
-func (s *Server) byCode(r *http.Request, lookup func() error) error {
-	ctx, ip := r.Context(), clientIP(r)
+func (s *handlers) byCode(r *http.Request, lookup func() error) error {
+	ctx, ip := r.Context(), web.ClientIP(r)
 	if err := s.qa.CheckCodeLookup(ctx, ip); err != nil {
 		return err
 	}
@@ -471,9 +474,9 @@ func (s *Server) byCode(r *http.Request, lookup func() error) error {
 	return err
 }
 
-func (s *Server) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 	if c := r.URL.Query().Get("code"); c != "" {
-		if err := s.qa.CheckCodeLookup(r.Context(), clientIP(r)); err != nil {
+		if err := s.qa.CheckCodeLookup(r.Context(), web.ClientIP(r)); err != nil {
 			return err
 		}
 		if code := qa.NormalizeCode(c); code != "" {
@@ -482,19 +485,19 @@ func (s *Server) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 		}
 		f := emptyForm()
 		f.Values["code"] = c
-		f.fail(mingbai.FieldError("code", "查询码是 10 位字母和数字，例如 7KX2M-9QH4D，请核对"))
-		s.render(w, r, http.StatusBadRequest, "qa_track", &qaTrackData{page: s.newPage(r, "查询办理进度"), Form: f})
+		f.Fail(mingbai.FieldError("code", "查询码是 10 位字母和数字，例如 7KX2M-9QH4D，请核对"))
+		s.Render(w, r, http.StatusBadRequest, "qa_track", &qaTrackData{Page: s.NewPage(r, "查询办理进度"), Form: f})
 		return nil
 	}
-	s.render(w, r, http.StatusOK, "qa_track", &qaTrackData{page: s.newPage(r, "查询办理进度"), Form: emptyForm()})
+	s.Render(w, r, http.StatusOK, "qa_track", &qaTrackData{Page: s.NewPage(r, "查询办理进度"), Form: emptyForm()})
 	return nil
 }
 
-func (s *Server) qaTrackPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaTrackPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderTrack(w, r, http.StatusOK, emptyForm())
 }
 
-func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderTrack(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	ctx := r.Context()
 	var v *qa.View
 	err := s.byCode(r, func() (err error) {
@@ -516,7 +519,7 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 		ReopenDays: rules.ReopenDays, LogURL: s.log != nil}
 	it := v.Item
 	d.CanReopen = it.Status == qa.Replied && !it.Reopened && it.RepliedAt != nil && s.now().Before(it.RepliedAt.AddDate(0, 0, rules.ReopenDays))
-	d.page = s.newPage(r, "办理进度 · 查询码 "+qa.FormatCode(it.Code))
+	d.Page = s.NewPage(r, "办理进度 · 查询码 "+qa.FormatCode(it.Code))
 	switch r.URL.Query().Get("done") {
 	case "confirmed":
 		d.Notice = "谢谢您的确认。"
@@ -524,11 +527,11 @@ func (s *Server) renderTrack(w http.ResponseWriter, r *http.Request, status int,
 		d.Notice = "已重新提出，社区将重新研究并在期限内回音。"
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.render(w, r, status, "qa_item", d)
+	s.Render(w, r, status, "qa_item", d)
 	return nil
 }
 
-func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
 	if err := s.byCode(r, func() error { return s.qa.Confirm(r.Context(), code) }); err != nil {
 		return err
@@ -537,13 +540,13 @@ func (s *Server) qaConfirm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
-	f := newForm(r, "reason")
+	f := web.NewForm(r, "reason")
 	err := s.byCode(r, func() error { return s.qa.Reopen(r.Context(), code, f.Values["reason"]) })
-	if formError(err) {
-		f.fail(err)
-		return s.renderTrack(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderTrack(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err
@@ -552,7 +555,7 @@ func (s *Server) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
 	n, _ := strconv.Atoi(r.PathValue("n"))
 	var p *qa.Photo
 	err := s.byCode(r, func() (err error) {
@@ -569,7 +572,7 @@ func (s *Server) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
 // ---- statistics ----
 
 type qaStatsData struct {
-	page
+	web.Page
 	Scope      string // the scope's name
 	Kind       string // 社区, 街道 or 区
 	Back       string
@@ -585,7 +588,7 @@ type qaScopeLink struct{ Name, URL string }
 
 // statsPeriod is the period of a statistics page: ?period=2025 or
 // 2025-09, by default the last six whole months and this one.
-func (s *Server) statsPeriod(r *http.Request) (from, to time.Time, label string, err error) {
+func (s *handlers) statsPeriod(r *http.Request) (from, to time.Time, label string, err error) {
 	p := r.URL.Query().Get("period")
 	if p != "" {
 		from, to, err = periodRange(p)
@@ -601,7 +604,7 @@ func (s *Server) statsPeriod(r *http.Request) (from, to time.Time, label string,
 	return from, to, "", nil
 }
 
-func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sc qa.Scope, name, kind, back string) error {
+func (s *handlers) renderStats(w http.ResponseWriter, r *http.Request, sc qa.Scope, name, kind, back string) error {
 	from, to, label, err := s.statsPeriod(r)
 	if err != nil {
 		return err
@@ -614,32 +617,32 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sc qa.Scope
 	if err != nil {
 		return err
 	}
-	d := &qaStatsData{page: s.newPage(r, "回音统计 · "+name), Scope: name, Kind: kind, Back: back, Stats: st, Complaints: cs, Period: label,
+	d := &qaStatsData{Page: s.NewPage(r, "回音统计 · "+name), Scope: name, Kind: kind, Back: back, Stats: st, Complaints: cs, Period: label,
 		Chart: monthChart(st.Months), Outcomes: outcomeChart(st.Counts)}
 	for _, c := range st.Communities {
 		d.Links = append(d.Links, qaScopeLink{c.Name, "/c/" + c.Slug + "/qa/stats"})
 	}
-	s.render(w, r, http.StatusOK, "qa_stats", d)
+	s.Render(w, r, http.StatusOK, "qa_stats", d)
 	return nil
 }
 
-func (s *Server) qaCommunityStats(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
+func (s *handlers) qaCommunityStats(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
 	return s.renderStats(w, r, qa.Scope{Community: c.ID}, c.Name, "社区", "/c/"+c.Slug+"/qa")
 }
 
-func (s *Server) qaStreetStats(w http.ResponseWriter, r *http.Request) error {
-	st := state(r).street
+func (s *handlers) qaStreetStats(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r).Street
 	return s.renderStats(w, r, qa.Scope{Street: st.ID}, st.Name, "街道", "/s/"+st.Slug)
 }
 
-func (s *Server) qaDistrictStats(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaDistrictStats(w http.ResponseWriter, r *http.Request) error {
 	ds, err := s.org.Districts(r.Context())
 	if err != nil {
 		return err
 	}
 	if len(ds) == 0 {
-		return errNotFound
+		return web.ErrNotFound
 	}
 	d := ds[0]
 	if id, _ := strconv.ParseInt(r.URL.Query().Get("district"), 10, 64); id != 0 {
@@ -650,7 +653,7 @@ func (s *Server) qaDistrictStats(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if !found {
-			return errNotFound
+			return web.ErrNotFound
 		}
 	}
 	return s.renderStats(w, r, qa.Scope{District: d.ID}, d.Name, "区", "/")
@@ -741,21 +744,13 @@ type atomEntry struct {
 	} `xml:"content"`
 }
 
-func (s *Server) baseURL(r *http.Request) string {
-	scheme := "http"
-	if s.secure(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func (s *Server) qaFeed(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
+func (s *handlers) qaFeed(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
 	entries, err := s.qa.RecentReplies(r.Context(), c.ID, 50)
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(r)
+	base := s.BaseURL(r)
 	feed := atomFeed{Title: c.Name + " 回音栏", ID: base + "/c/" + c.Slug + "/qa", Updated: s.now().UTC().Format(time.RFC3339),
 		Link: []atomLink{{Href: base + "/c/" + c.Slug + "/qa"}, {Href: base + r.URL.Path, Rel: "self"}}}
 	if len(entries) > 0 {
@@ -779,17 +774,13 @@ func (s *Server) qaFeed(w http.ResponseWriter, r *http.Request) error {
 
 // qaExport writes a community's items as CSV; docs/qa.md defines the
 // fields. Only public fields, masked as on the pages.
-func (s *Server) qaExport(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
+func (s *handlers) qaExport(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
 	items, err := s.qa.Export(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="qa-%s.csv"`, c.Slug))
-	w.Write([]byte("\xef\xbb\xbf")) // BOM, so spreadsheet programs read UTF-8
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "kind", "category", "channel", "status", "received_at", "reply_due", "due_provisional", "extended", "replied_at", "outcome", "referred", "reopened", "hidden", "merged_into", "name", "text"})
+	t := export.Table{Header: []string{"id", "kind", "category", "channel", "status", "received_at", "reply_due", "due_provisional", "extended", "replied_at", "outcome", "referred", "reopened", "hidden", "merged_into", "name", "text"}}
 	ts := func(t *time.Time) string {
 		if t == nil {
 			return ""
@@ -797,19 +788,19 @@ func (s *Server) qaExport(w http.ResponseWriter, r *http.Request) error {
 		return t.UTC().Format(time.RFC3339)
 	}
 	for _, it := range items {
-		cw.Write(csvRow([]string{strconv.FormatInt(it.ID, 10), string(it.Kind), it.Category, string(it.Channel), string(it.Status),
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(it.ID, 10), string(it.Kind), it.Category, string(it.Channel), string(it.Status),
 			it.ReceivedAt.UTC().Format(time.RFC3339), it.ReplyDue.In(mingbai.Shanghai).Format(time.DateOnly), strconv.FormatBool(it.DueProvisional),
 			strconv.FormatBool(it.Extended), ts(it.RepliedAt), string(it.Outcome), strconv.FormatBool(it.ReferredTo != 0), strconv.FormatBool(it.Reopened),
-			strconv.FormatBool(it.Hidden), strconv.FormatInt(it.MergedInto, 10), it.PublicName(), it.PublicBody()}))
+			strconv.FormatBool(it.Hidden), strconv.FormatInt(it.MergedInto, 10), it.PublicName(), it.PublicBody()})
 	}
-	cw.Flush()
-	return cw.Error()
+	web.AttachmentHeader(w, "qa-"+c.Slug, export.CSV)
+	return export.WriteCSV(w, t)
 }
 
 // ---- cadres ----
 
 type qaListData struct {
-	page
+	web.Page
 	Community *org.Unit
 	Street    *org.Unit
 	Items     []*qa.Item
@@ -817,45 +808,45 @@ type qaListData struct {
 	Now       time.Time
 }
 
-func (s *Server) qaInbox(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
-	items, err := s.qa.Inbox(r.Context(), actor(r), c.ID)
+func (s *handlers) qaInbox(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
+	items, err := s.qa.Inbox(r.Context(), web.Actor(r), c.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "qa_inbox", &qaListData{page: s.newPage(r, "待办回音 · "+c.Name), Community: c, Items: items, Now: s.now()})
+	s.Render(w, r, http.StatusOK, "qa_inbox", &qaListData{Page: s.NewPage(r, "待办回音 · "+c.Name), Community: c, Items: items, Now: s.now()})
 	return nil
 }
 
-func (s *Server) qaOverdue(w http.ResponseWriter, r *http.Request) error {
-	st := state(r).street
-	items, err := s.qa.StreetOverdue(r.Context(), actor(r), st.ID)
+func (s *handlers) qaOverdue(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r).Street
+	items, err := s.qa.StreetOverdue(r.Context(), web.Actor(r), st.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "qa_overdue", &qaListData{page: s.newPage(r, "超期未回音 · "+st.Name), Street: st, Overdue: items, Now: s.now()})
+	s.Render(w, r, http.StatusOK, "qa_overdue", &qaListData{Page: s.NewPage(r, "超期未回音 · "+st.Name), Street: st, Overdue: items, Now: s.now()})
 	return nil
 }
 
-func (s *Server) qaReferrals(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.qa.Referrals(r.Context(), actor(r))
+func (s *handlers) qaReferrals(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.qa.Referrals(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "qa_referred", &qaListData{page: s.newPage(r, "转办给我单位的事项"), Items: items, Now: s.now()})
+	s.Render(w, r, http.StatusOK, "qa_referred", &qaListData{Page: s.NewPage(r, "转办给我单位的事项"), Items: items, Now: s.now()})
 	return nil
 }
 
-func (s *Server) qaReferralPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaReferralPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderReferral(w, r, http.StatusOK, emptyForm())
 }
 
-func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	id, err := pathID(r, "item")
+func (s *handlers) renderReferral(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	id, err := web.PathID(r, "item")
 	if err != nil {
 		return err
 	}
-	v, err := s.qa.ForReferee(r.Context(), actor(r), id)
+	v, err := s.qa.ForReferee(r.Context(), web.Actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -863,22 +854,22 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := &qaItemData{page: s.newPage(r, fmt.Sprintf("转办事项 第 %d 号", id)), Community: c, View: v, Now: s.now(), Referee: true, Form: f,
+	d := &qaItemData{Page: s.NewPage(r, fmt.Sprintf("转办事项 第 %d 号", id)), Community: c, View: v, Now: s.now(), Referee: true, Form: f,
 		Outcomes: []qa.Outcome{qa.Adopted, qa.Partly, qa.NotAdopted}, LogURL: s.log != nil}
-	s.render(w, r, status, "qa_item", d)
+	s.Render(w, r, status, "qa_item", d)
 	return nil
 }
 
-func (s *Server) qaRefereeReply(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "item")
+func (s *handlers) qaRefereeReply(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "item")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, "body", "outcome", "reason")
-	err = s.qa.RefereeReply(r.Context(), actor(r), id, qa.Answer{Body: r.PostFormValue("body"), Outcome: qa.Outcome(f.Values["outcome"]), Reason: f.Values["reason"]})
-	if formError(err) {
-		f.fail(err)
-		return s.renderReferral(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	f := web.NewForm(r, "body", "outcome", "reason")
+	err = s.qa.RefereeReply(r.Context(), web.Actor(r), id, qa.Answer{Body: r.PostFormValue("body"), Outcome: qa.Outcome(f.Values["outcome"]), Reason: f.Values["reason"]})
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderReferral(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err
@@ -888,33 +879,33 @@ func (s *Server) qaRefereeReply(w http.ResponseWriter, r *http.Request) error {
 }
 
 type qaTemplatesData struct {
-	page
+	web.Page
 	Community *org.Unit
 	Templates []qa.Template
-	Form      *form
+	Form      *web.Form
 }
 
-func (s *Server) qaTemplatesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaTemplatesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderTemplates(w, r, http.StatusOK, emptyForm())
 }
 
-func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	c := state(r).community
-	ts, err := s.qa.Templates(r.Context(), actor(r), c.ID)
+func (s *handlers) renderTemplates(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	c := web.State(r).Community
+	ts, err := s.qa.Templates(r.Context(), web.Actor(r), c.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "qa_templates", &qaTemplatesData{page: s.newPage(r, "答复模板 · "+c.Name), Community: c, Templates: ts, Form: f})
+	s.Render(w, r, status, "qa_templates", &qaTemplatesData{Page: s.NewPage(r, "答复模板 · "+c.Name), Community: c, Templates: ts, Form: f})
 	return nil
 }
 
-func (s *Server) qaAddTemplate(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
-	f := newForm(r, "title", "body")
-	err := s.qa.AddTemplate(r.Context(), actor(r), c.ID, f.Values["title"], f.Values["body"])
-	if formError(err) {
-		f.fail(err)
-		return s.renderTemplates(w, r, statusOf(mingbai.ErrorCode(err)), f)
+func (s *handlers) qaAddTemplate(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
+	f := web.NewForm(r, "title", "body")
+	err := s.qa.AddTemplate(r.Context(), web.Actor(r), c.ID, f.Values["title"], f.Values["body"])
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderTemplates(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err
@@ -926,51 +917,51 @@ func (s *Server) qaAddTemplate(w http.ResponseWriter, r *http.Request) error {
 // ---- complaints ----
 
 type complainData struct {
-	page
+	web.Page
 	Community  *org.Unit
-	Form       *form
+	Form       *web.Form
 	Categories []string
 }
 
-func (s *Server) complainPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) complainPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderComplain(w, r, http.StatusOK, submitForm())
 }
 
-func (s *Server) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	c := state(r).community
+func (s *handlers) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	c := web.State(r).Community
 	keepPrivate(w)
-	s.render(w, r, status, "qa_complain", &complainData{page: s.newPage(r, "举报投诉 · "+c.Name), Community: c, Form: f, Categories: qa.ComplaintCategories})
+	s.Render(w, r, status, "qa_complain", &complainData{Page: s.NewPage(r, "举报投诉 · "+c.Name), Community: c, Form: f, Categories: qa.ComplaintCategories})
 	return nil
 }
 
-func (s *Server) complain(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
-	f := newForm(r, "category", "body", "name", "contact", "anonymous", "submit_key")
-	rc, err := s.qa.Complain(r.Context(), actor(r), c.ID, qa.ComplaintSubmission{Category: f.Values["category"], Body: r.PostFormValue("body"),
-		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: clientIP(r), Honeypot: r.PostFormValue("website"),
+func (s *handlers) complain(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
+	f := web.NewForm(r, "category", "body", "name", "contact", "anonymous", "submit_key")
+	rc, err := s.qa.Complain(r.Context(), web.Actor(r), c.ID, qa.ComplaintSubmission{Category: f.Values["category"], Body: r.PostFormValue("body"),
+		Anonymous: f.Values["anonymous"] == "1", Name: f.Values["name"], Contact: f.Values["contact"], IP: web.ClientIP(r), Honeypot: r.PostFormValue("website"),
 		Key: f.Values["submit_key"]})
 	if err != nil {
 		code := mingbai.ErrorCode(err)
 		if code != mingbai.EINVALID && code != mingbai.ETOOMANY && code != mingbai.ECONFLICT {
 			return err
 		}
-		f.fail(err)
+		f.Fail(err)
 		if errors.Is(err, qa.ErrFormUsed) || !qa.ValidSubmitKey(f.Values["submit_key"]) {
 			f.Values["submit_key"] = qa.NewSubmitKey()
 		}
-		return s.renderComplain(w, r, statusOf(code), f)
+		return s.renderComplain(w, r, web.StatusOf(code), f)
 	}
 	http.Redirect(w, r, "/complaints/t/"+rc.Code+"?done=new", http.StatusSeeOther)
 	return nil
 }
 
 type complaintTrackData struct {
-	page
+	web.Page
 	Receipt *qa.ComplaintReceipt
 	New     bool
 }
 
-func (s *Server) complaintTrack(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) complaintTrack(w http.ResponseWriter, r *http.Request) error {
 	var rc *qa.ComplaintReceipt
 	err := s.byCode(r, func() (err error) {
 		rc, err = s.qa.TrackComplaint(r.Context(), r.PathValue("code"))
@@ -980,95 +971,95 @@ func (s *Server) complaintTrack(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.render(w, r, http.StatusOK, "qa_ctrack", &complaintTrackData{page: s.newPage(r, "举报投诉办理进度"), Receipt: rc, New: r.URL.Query().Get("done") == "new"})
+	s.Render(w, r, http.StatusOK, "qa_ctrack", &complaintTrackData{Page: s.NewPage(r, "举报投诉办理进度"), Receipt: rc, New: r.URL.Query().Get("done") == "new"})
 	return nil
 }
 
 type complaintsData struct {
-	page
+	web.Page
 	Title      string
 	Complaints []*qa.Complaint
 }
 
-func (s *Server) communityComplaints(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
-	list, err := s.qa.CommunityComplaints(r.Context(), actor(r), c.ID)
+func (s *handlers) communityComplaints(w http.ResponseWriter, r *http.Request) error {
+	c := web.State(r).Community
+	list, err := s.qa.CommunityComplaints(r.Context(), web.Actor(r), c.ID)
 	if err != nil {
 		return err
 	}
 	title := c.Name + "的举报投诉"
-	s.render(w, r, http.StatusOK, "qa_complaints", &complaintsData{page: s.newPage(r, title), Title: title, Complaints: list})
+	s.Render(w, r, http.StatusOK, "qa_complaints", &complaintsData{Page: s.NewPage(r, title), Title: title, Complaints: list})
 	return nil
 }
 
-func (s *Server) streetComplaints(w http.ResponseWriter, r *http.Request) error {
-	st := state(r).street
-	list, err := s.qa.StreetComplaints(r.Context(), actor(r), st.ID)
+func (s *handlers) streetComplaints(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r).Street
+	list, err := s.qa.StreetComplaints(r.Context(), web.Actor(r), st.ID)
 	if err != nil {
 		return err
 	}
 	title := st.Name + "收到的举报投诉"
-	s.render(w, r, http.StatusOK, "qa_complaints", &complaintsData{page: s.newPage(r, title), Title: title, Complaints: list})
+	s.Render(w, r, http.StatusOK, "qa_complaints", &complaintsData{Page: s.NewPage(r, title), Title: title, Complaints: list})
 	return nil
 }
 
 type complaintData struct {
-	page
+	web.Page
 	Complaint *qa.Complaint
 	CanTake   bool
 	CanClose  bool
 	Outcomes  []qaOption
-	Form      *form
+	Form      *web.Form
 }
 
 type qaOption struct{ Value, Label string }
 
-func (s *Server) complaintPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) complaintPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderComplaint(w, r, http.StatusOK, emptyForm())
 }
 
-func (s *Server) renderComplaint(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	id, err := pathID(r, "id")
+func (s *handlers) renderComplaint(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	a := actor(r)
+	a := web.Actor(r)
 	c, err := s.qa.Complaint(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
-	d := &complaintData{page: s.newPage(r, fmt.Sprintf("举报投诉 第 %d 号", id)), Complaint: c, Form: f,
+	d := &complaintData{Page: s.NewPage(r, fmt.Sprintf("举报投诉 第 %d 号", id)), Complaint: c, Form: f,
 		CanTake:  c.HandlerID == 0 && a.OfficerOf(c.StreetID),
 		CanClose: c.HandlerID == a.UserID && c.Status != qa.ComplaintConcluded}
 	for _, o := range qa.ComplaintOutcomes {
 		d.Outcomes = append(d.Outcomes, qaOption{o, qa.ComplaintOutcomeLabel(o)})
 	}
-	s.render(w, r, status, "qa_complaint", d)
+	s.Render(w, r, status, "qa_complaint", d)
 	return nil
 }
 
-func (s *Server) takeComplaint(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *handlers) takeComplaint(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.qa.TakeComplaint(r.Context(), actor(r), id); err != nil {
+	if err := s.qa.TakeComplaint(r.Context(), web.Actor(r), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/complaints/%d?done=saved", id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) concludeComplaint(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *handlers) concludeComplaint(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, "outcome", "conclusion")
-	err = s.qa.ConcludeComplaint(r.Context(), actor(r), id, f.Values["outcome"], f.Values["conclusion"])
-	if formError(err) {
-		f.fail(err)
-		return s.renderComplaint(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	f := web.NewForm(r, "outcome", "conclusion")
+	err = s.qa.ConcludeComplaint(r.Context(), web.Actor(r), id, f.Values["outcome"], f.Values["conclusion"])
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderComplaint(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err
@@ -1080,19 +1071,19 @@ func (s *Server) concludeComplaint(w http.ResponseWriter, r *http.Request) error
 // ---- notifications ----
 
 type notificationsData struct {
-	page
+	web.Page
 	Notes  []qa.Notification
 	Unread int
 	Mail   qa.MailPrefs
-	Form   *form
+	Form   *web.Form
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) notificationsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderNotifications(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	a := actor(r)
+func (s *handlers) renderNotifications(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	a := web.Actor(r)
 	notes, unread, err := s.qa.Notifications(r.Context(), a.UserID, 100)
 	if err != nil {
 		return err
@@ -1105,24 +1096,24 @@ func (s *Server) renderNotifications(w http.ResponseWriter, r *http.Request, sta
 		f = emptyForm()
 		f.Values["email"], f.Values["mode"] = prefs.Email, prefs.Mode
 	}
-	s.render(w, r, status, "qa_inbox_user", &notificationsData{page: s.newPage(r, "我的消息"), Notes: notes, Unread: unread, Mail: prefs, Form: f})
+	s.Render(w, r, status, "qa_inbox_user", &notificationsData{Page: s.NewPage(r, "我的消息"), Notes: notes, Unread: unread, Mail: prefs, Form: f})
 	return nil
 }
 
-func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
-	if err := s.qa.MarkRead(r.Context(), actor(r).UserID); err != nil {
+func (s *handlers) markRead(w http.ResponseWriter, r *http.Request) error {
+	if err := s.qa.MarkRead(r.Context(), web.Actor(r).UserID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) setMailPrefs(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "email", "mode")
-	err := s.qa.SetMailPrefs(r.Context(), actor(r).UserID, qa.MailPrefs{Email: f.Values["email"], Mode: f.Values["mode"]})
-	if formError(err) {
-		f.fail(err)
-		return s.renderNotifications(w, r, statusOf(mingbai.ErrorCode(err)), f)
+func (s *handlers) setMailPrefs(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "email", "mode")
+	err := s.qa.SetMailPrefs(r.Context(), web.Actor(r).UserID, qa.MailPrefs{Email: f.Values["email"], Mode: f.Values["mode"]})
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderNotifications(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package qa
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"mingbai"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
+	"mingbai/internal/web"
 	"mingbai/internal/zh"
 )
 
@@ -18,7 +19,7 @@ import (
 // settingsDistrict is the district of a settings page: the {unit} of the
 // path must be a district (the districtAdmin policy has checked its admin).
 func settingsDistrict(r *http.Request) (*org.Unit, error) {
-	u := state(r).unit
+	u := web.State(r).Unit
 	if u == nil || u.Kind != org.District {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这个区。")
 	}
@@ -26,27 +27,27 @@ func settingsDistrict(r *http.Request) (*org.Unit, error) {
 }
 
 type qaCalendarData struct {
-	page
+	web.Page
 	District    *org.Unit
 	Years       []qa.CalendarYear
 	Rows        []qa.CalendarRow
 	Provisional []qa.ProvisionalItem
-	Add         *form
-	Paste       *form
+	Add         *web.Form
+	Paste       *web.Form
 	Kinds       []zh.DayKind
 }
 
-func (s *Server) qaCalendarPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaCalendarPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderCalendar(w, r, http.StatusOK, emptyForm(), emptyForm())
 }
 
-func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status int, add, paste *form) error {
+func (s *handlers) renderCalendar(w http.ResponseWriter, r *http.Request, status int, add, paste *web.Form) error {
 	d, err := settingsDistrict(r)
 	if err != nil {
 		return err
 	}
-	a := actor(r)
-	data := &qaCalendarData{page: s.newPage(r, "工作日历 · "+d.Name), District: d, Years: s.qa.CalendarYears(), Add: add, Paste: paste,
+	a := web.Actor(r)
+	data := &qaCalendarData{Page: s.NewPage(r, "工作日历 · "+d.Name), District: d, Years: s.qa.CalendarYears(), Add: add, Paste: paste,
 		Kinds: []zh.DayKind{zh.Holiday, zh.Workday}}
 	if data.Rows, err = s.qa.CalendarRows(r.Context(), a, d.ID); err != nil {
 		return err
@@ -54,22 +55,22 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status i
 	if data.Provisional, err = s.qa.ProvisionalItems(r.Context(), a, d.ID); err != nil {
 		return err
 	}
-	s.render(w, r, status, "qa_calendar", data)
+	s.Render(w, r, status, "qa_calendar", data)
 	return nil
 }
 
 // qaAddCalendar adds one row from the form's fields, or every line of the
 // pasted text when there is one.
-func (s *Server) qaAddCalendar(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaAddCalendar(w http.ResponseWriter, r *http.Request) error {
 	d, err := settingsDistrict(r)
 	if err != nil {
 		return err
 	}
-	add, paste := newForm(r, "date", "kind", "name"), emptyForm()
+	add, paste := web.NewForm(r, "date", "kind", "name"), emptyForm()
 	pasted := strings.TrimSpace(r.PostFormValue("tsv")) != "" || r.PostFormValue("mode") == "tsv"
 	var days []zh.Day
 	if pasted {
-		add, paste = emptyForm(), &form{Values: map[string]string{"tsv": r.PostFormValue("tsv")}, Errors: map[string]string{}}
+		add, paste = emptyForm(), &web.Form{Values: map[string]string{"tsv": r.PostFormValue("tsv")}, Errors: map[string]string{}}
 		days, err = qa.ParseCalendarTSV(r.PostFormValue("tsv"))
 	} else {
 		var day zh.Day
@@ -77,15 +78,15 @@ func (s *Server) qaAddCalendar(w http.ResponseWriter, r *http.Request) error {
 		days = []zh.Day{day}
 	}
 	if err == nil {
-		err = s.qa.AddCalendarRows(r.Context(), actor(r), d.ID, days)
+		err = s.qa.AddCalendarRows(r.Context(), web.Actor(r), d.ID, days)
 	}
-	if formError(err) {
+	if web.FormError(err) {
 		if pasted {
-			paste.fail(err)
+			paste.Fail(err)
 		} else {
-			add.fail(err)
+			add.Fail(err)
 		}
-		return s.renderCalendar(w, r, statusOf(mingbai.ErrorCode(err)), add, paste)
+		return s.renderCalendar(w, r, web.StatusOf(mingbai.ErrorCode(err)), add, paste)
 	} else if err != nil {
 		return err
 	}
@@ -93,16 +94,16 @@ func (s *Server) qaAddCalendar(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) qaRemoveCalendar(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaRemoveCalendar(w http.ResponseWriter, r *http.Request) error {
 	d, err := settingsDistrict(r)
 	if err != nil {
 		return err
 	}
-	row, err := pathID(r, "row")
+	row, err := web.PathID(r, "row")
 	if err != nil {
 		return err
 	}
-	if err := s.qa.RemoveCalendarRow(r.Context(), actor(r), d.ID, row); err != nil {
+	if err := s.qa.RemoveCalendarRow(r.Context(), web.Actor(r), d.ID, row); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/districts/%d/calendar?done=saved", d.ID), http.StatusSeeOther)
@@ -117,19 +118,19 @@ type ruleInput struct {
 }
 
 type qaRulesData struct {
-	page
+	web.Page
 	District *org.Unit
 	Fields   []ruleInput
 	Defaults qa.Rules
 	History  []qa.SettingChange
-	Form     *form
+	Form     *web.Form
 }
 
-func (s *Server) qaRulesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaRulesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderRules(w, r, http.StatusOK, emptyForm())
 }
 
-func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderRules(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	d, err := settingsDistrict(r)
 	if err != nil {
 		return err
@@ -138,7 +139,7 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	data := &qaRulesData{page: s.newPage(r, "提问栏规则 · "+d.Name), District: d, Defaults: qa.DefaultRules, Form: f}
+	data := &qaRulesData{Page: s.NewPage(r, "提问栏规则 · "+d.Name), District: d, Defaults: qa.DefaultRules, Form: f}
 	defaults := qa.DefaultRules.Fields()
 	for i, fl := range rules.Fields() {
 		in := ruleInput{RuleField: fl, Default: defaults[i].Value, Typed: fmt.Sprint(fl.Value)}
@@ -148,14 +149,14 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, status int,
 		}
 		data.Fields = append(data.Fields, in)
 	}
-	if data.History, err = s.qa.SettingsLog(r.Context(), actor(r), d.ID); err != nil {
+	if data.History, err = s.qa.SettingsLog(r.Context(), web.Actor(r), d.ID); err != nil {
 		return err
 	}
-	s.render(w, r, status, "qa_rules", data)
+	s.Render(w, r, status, "qa_rules", data)
 	return nil
 }
 
-func (s *Server) qaSetRules(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) qaSetRules(w http.ResponseWriter, r *http.Request) error {
 	d, err := settingsDistrict(r)
 	if err != nil {
 		return err
@@ -164,14 +165,14 @@ func (s *Server) qaSetRules(w http.ResponseWriter, r *http.Request) error {
 	for _, fl := range qa.DefaultRules.Fields() {
 		names = append(names, fl.Name)
 	}
-	f := newForm(r, names...)
+	f := web.NewForm(r, names...)
 	rules, err := qa.RulesFromFields(func(k string) string { return f.Values[k] })
 	if err == nil {
-		err = s.qa.SetRules(r.Context(), actor(r), d.ID, rules)
+		err = s.qa.SetRules(r.Context(), web.Actor(r), d.ID, rules)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderRules(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderRules(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}

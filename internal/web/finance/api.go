@@ -1,4 +1,4 @@
-package web
+package finance
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/finance"
+	"mingbai/internal/web"
 	"mingbai/internal/zh"
 )
 
@@ -49,24 +50,24 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-func (s *Server) apiFinanceStatements(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	if _, err := s.finance.BooksOf(r.Context(), st.community.ID); err != nil {
+func (s *handlers) apiFinanceStatements(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	if _, err := s.finance.BooksOf(r.Context(), st.Community.ID); err != nil {
 		return err
 	}
-	periods, err := s.finance.Periods(r.Context(), actor(r), st.community.ID)
+	periods, err := s.finance.Periods(r.Context(), web.Actor(r), st.Community.ID)
 	if err != nil {
 		return err
 	}
 	out := []apiPeriod{}
 	for _, p := range periods {
-		out = append(out, apiPeriodOf(st.community.Slug, p))
+		out = append(out, apiPeriodOf(st.Community.Slug, p))
 	}
-	writeJSON(w, http.StatusOK, struct {
+	web.WriteJSON(w, http.StatusOK, struct {
 		Community string      `json:"community"`
 		Name      string      `json:"community_name"`
 		Periods   []apiPeriod `json:"statements"`
-	}{st.community.Slug, st.community.Name, out})
+	}{st.Community.Slug, st.Community.Name, out})
 	return nil
 }
 
@@ -89,17 +90,17 @@ type apiStatement struct {
 	EntriesURL   string            `json:"entries,omitempty"`
 }
 
-func (s *Server) apiFinanceStatement(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) apiFinanceStatement(w http.ResponseWriter, r *http.Request) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	v, err := s.finance.StatementOf(r.Context(), actor(r), st.community.ID, p)
+	st := web.State(r)
+	v, err := s.finance.StatementOf(r.Context(), web.Actor(r), st.Community.ID, p)
 	if err != nil {
 		return err
 	}
-	out := apiStatement{apiPeriod: apiPeriodOf(st.community.Slug, v.PeriodInfo), Closing: v.Closing,
+	out := apiStatement{apiPeriod: apiPeriodOf(st.Community.Slug, v.PeriodInfo), Closing: v.Closing,
 		IncomeDaxie: v.IncomeDaxie, ExpenseDaxie: v.ExpenseDaxie, ClosingDaxie: v.ClosingDaxie, Statement: v.Statement, Notes: []apiNote{}}
 	for _, n := range v.Notes {
 		out.Notes = append(out.Notes, apiNote{Kind: n.Kind, Label: n.KindLabel(), Body: n.Body, Author: n.AuthorName, At: n.At.UTC()})
@@ -107,7 +108,7 @@ func (s *Server) apiFinanceStatement(w http.ResponseWriter, r *http.Request) err
 	if v.Status == finance.StatusPublished {
 		out.EntriesURL = out.JSON + "/entries"
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -131,14 +132,14 @@ type apiEntry struct {
 // apiFinanceEntries lists the entries of a published month with their
 // public receipts (a redacted receipt's sha256 is the redacted file's;
 // the entry's attachments keep the hashes its log leaf holds).
-func (s *Server) apiFinanceEntries(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) apiFinanceEntries(w http.ResponseWriter, r *http.Request) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
 	}
-	st := state(r)
+	st := web.State(r)
 	ctx := r.Context()
-	v, err := s.finance.StatementOf(ctx, actor(r), st.community.ID, p)
+	v, err := s.finance.StatementOf(ctx, web.Actor(r), st.Community.ID, p)
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func (s *Server) apiFinanceEntries(w http.ResponseWriter, r *http.Request) error
 	}
 	// The public view of the month, whoever asks: this is the list of
 	// what was published.
-	entries, err := s.finance.Entries(ctx, &mingbai.Actor{}, st.community.ID, finance.EntryFilter{Period: p})
+	entries, err := s.finance.Entries(ctx, &mingbai.Actor{}, st.Community.ID, finance.EntryFilter{Period: p})
 	if err != nil {
 		return err
 	}
@@ -155,10 +156,10 @@ func (s *Server) apiFinanceEntries(w http.ResponseWriter, r *http.Request) error
 	for i := range entries {
 		e := &entries[i]
 		ae := apiEntry{EntryContent: finance.PublicContent(e), LeafIndex: e.LeafIndex, Receipts: []apiReceipt{},
-			URL: fmt.Sprintf("/c/%s/finance/entries/%d", st.community.Slug, e.ID)}
+			URL: fmt.Sprintf("/c/%s/finance/entries/%d", st.Community.Slug, e.ID)}
 		for _, at := range e.Attachments {
 			rc := apiReceipt{ID: at.ID, Name: at.Name, MIME: at.MIME, SHA256: at.SHA256, Redacted: at.Redacted(), Reasons: []string{},
-				URL: fmt.Sprintf("/c/%s/finance/receipts/%d", st.community.Slug, at.ID)}
+				URL: fmt.Sprintf("/c/%s/finance/receipts/%d", st.Community.Slug, at.ID)}
 			if n := len(at.Redactions); n > 0 {
 				rc.SHA256, rc.MIME = at.Redactions[n-1].SHA256, at.Redactions[n-1].MIME
 				for _, rd := range at.Redactions {
@@ -169,10 +170,10 @@ func (s *Server) apiFinanceEntries(w http.ResponseWriter, r *http.Request) error
 		}
 		out = append(out, ae)
 	}
-	writeJSON(w, http.StatusOK, struct {
+	web.WriteJSON(w, http.StatusOK, struct {
 		Community string     `json:"community"`
 		Period    string     `json:"period"`
 		Entries   []apiEntry `json:"entries"`
-	}{st.community.Slug, p.String(), out})
+	}{st.Community.Slug, p.String(), out})
 	return nil
 }

@@ -1,8 +1,7 @@
-package web
+package board
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/xml"
 	"fmt"
 	"html/template"
@@ -11,27 +10,28 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"rsc.io/qr"
 
 	"mingbai"
 	"mingbai/internal/disclosure"
+	"mingbai/internal/export"
+	"mingbai/internal/web"
 )
 
 // Feeds, the JSON API, exports and the printed board. docs/board.md
 // defines every field.
 
-func (s *Server) registerDisclosureDataRoutes() {
-	s.handle("GET /c/{community}/feed.atom", public, s.cached(s.boardAtom))
-	s.handle("GET /c/{community}/feed/{section}", public, s.cached(s.boardAtom))
-	s.handle("GET /c/{community}/export.csv", public, s.exportCSV)
-	s.handle("GET /c/{community}/export.xlsx", public, s.exportXLSX)
-	s.handle("GET /c/{community}/print", public, s.printPage)
-	s.handle("GET /api/v1/c/{community}/catalog", public, s.apiCatalog)
-	s.handle("GET /api/v1/c/{community}/catalog/{item}", public, s.apiCatalogItem)
-	s.handle("GET /api/v1/c/{community}/disclosures", public, s.apiDisclosures)
-	s.handle("GET /api/v1/c/{community}/disclosures/{id}", public, s.apiDisclosure)
-	s.handle("GET /search", public, s.districtSearch)
+func (s *handlers) registerDisclosureDataRoutes() {
+	s.Handle("GET /c/{community}/feed.atom", web.Public, s.Cached(s.boardAtom))
+	s.Handle("GET /c/{community}/feed/{section}", web.Public, s.Cached(s.boardAtom))
+	s.Handle("GET /c/{community}/export.csv", web.Public, s.exportDownload(export.CSV))
+	s.Handle("GET /c/{community}/export.xlsx", web.Public, s.exportDownload(export.XLSX))
+	s.Handle("GET /c/{community}/print", web.Public, s.printPage)
+	s.Handle("GET /api/v1/c/{community}/catalog", web.Public, s.apiCatalog)
+	s.Handle("GET /api/v1/c/{community}/catalog/{item}", web.Public, s.apiCatalogItem)
+	s.Handle("GET /api/v1/c/{community}/disclosures", web.Public, s.apiDisclosures)
+	s.Handle("GET /api/v1/c/{community}/disclosures/{id}", web.Public, s.apiDisclosure)
+	s.Handle("GET /search", web.Public, s.districtSearch)
 }
 
 // maxFeed and maxExport bound feeds and exports.
@@ -73,25 +73,25 @@ type boardFeedEntry struct {
 
 // boardAtom lists a community's newest versions, new, corrected and
 // withdrawn, each entry one version of one disclosure.
-func (s *Server) boardAtom(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
+func (s *handlers) boardAtom(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
 	var sec disclosure.Section
-	title := st.community.Name + "居务公开"
+	title := st.Community.Name + "居务公开"
 	if slug := r.PathValue("section"); slug != "" {
-		x, ok := sectionBySlug(slug)
+		x, ok := web.SectionBySlug(slug)
 		if !ok {
-			return errNotFound
+			return web.ErrNotFound
 		}
-		sec, title = disclosure.Section(x.Slug), st.community.Name+x.Label+"公开"
+		sec, title = disclosure.Section(x.Slug), st.Community.Name+x.Label+"公开"
 	}
-	versions, err := s.disclosure.AllVersions(r.Context(), st.community.ID, sec, maxFeed)
+	versions, err := s.disclosure.AllVersions(r.Context(), st.Community.ID, sec, maxFeed)
 	if err != nil {
 		return err
 	}
-	base := s.baseURL(r)
-	home := base + "/c/" + st.community.Slug
+	base := s.BaseURL(r)
+	home := base + "/c/" + st.Community.Slug
 	f := boardFeed{Title: title, ID: home + "/feed/" + string(sec), Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
-		Links: []boardFeedLink{{Rel: "alternate", Href: home}, {Rel: "self", Href: base + r.URL.Path}}, Author: boardFeedAuthor{st.community.Name + "居民委员会"}}
+		Links: []boardFeedLink{{Rel: "alternate", Href: home}, {Rel: "self", Href: base + r.URL.Path}}, Author: boardFeedAuthor{st.Community.Name + "居民委员会"}}
 	if len(versions) > 0 {
 		f.Updated = versions[0].PublishedAt.UTC().Format(time.RFC3339)
 	}
@@ -120,9 +120,9 @@ func (s *Server) boardAtom(w http.ResponseWriter, r *http.Request) error {
 }
 
 // exportRows is a community's versions as rows, the same for CSV and XLSX.
-func (s *Server) exportRows(r *http.Request) ([][]string, error) {
-	st := state(r)
-	items, err := s.disclosure.Items(r.Context(), st.community.ID)
+func (s *handlers) exportRows(r *http.Request) ([][]string, error) {
+	st := web.State(r)
+	items, err := s.disclosure.Items(r.Context(), st.Community.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +130,12 @@ func (s *Server) exportRows(r *http.Request) ([][]string, error) {
 	for _, it := range items {
 		names[it.ID] = it
 	}
-	versions, err := s.disclosure.AllVersions(r.Context(), st.community.ID, "", maxExport)
+	versions, err := s.disclosure.AllVersions(r.Context(), st.Community.ID, "", maxExport)
 	if err != nil {
 		return nil, err
 	}
 	out := [][]string{{"disclosure_id", "version", "action", "section", "item", "title", "period", "published_at", "valid_from", "valid_to", "reason", "redacted_at", "redaction_what", "leaf_index", "content_sha256", "attachments", "url"}}
-	base := s.baseURL(r) + "/c/" + st.community.Slug
+	base := s.BaseURL(r) + "/c/" + st.Community.Slug
 	for _, v := range versions {
 		it := names[v.ItemID]
 		red := ""
@@ -158,49 +158,17 @@ func (s *Server) exportRows(r *http.Request) ([][]string, error) {
 	return out, nil
 }
 
-func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
-	rows, err := s.exportRows(r)
-	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	b.WriteString("\ufeff")
-	if err := csv.NewWriter(&b).WriteAll(csvRows(rows)); err != nil {
-		return fmt.Errorf("csv: %w", err)
-	}
-	attachmentHeader(w, state(r).community.Name+"公开事项.csv", "text/csv; charset=utf-8")
-	w.Write(b.Bytes())
-	return nil
-}
-
-func (s *Server) exportXLSX(w http.ResponseWriter, r *http.Request) error {
-	rows, err := s.exportRows(r)
-	if err != nil {
-		return err
-	}
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := "公开事项"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			cells[j] = v
+// exportDownload answers with a community's disclosures as a file in
+// format f.
+func (s *handlers) exportDownload(f export.Format) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rows, err := s.exportRows(r)
+		if err != nil {
+			return err
 		}
-		addr, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := x.SetSheetRow(sheet, addr, &cells); err != nil {
-			return fmt.Errorf("xlsx row: %w", err)
-		}
+		web.AttachmentHeader(w, web.State(r).Community.Name+"公开事项", f)
+		return export.Write(w, f, export.Table{Name: "公开事项", Header: rows[0], Rows: rows[1:]})
 	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	attachmentHeader(w, state(r).community.Name+"公开事项.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Write(b.Bytes())
-	return nil
 }
 
 // ---- JSON API ----
@@ -251,12 +219,12 @@ type apiItemVersion struct {
 
 // apiCatalogItem is one catalog item with every logged change of it,
 // oldest first: what an auditor checks a community's compliance against.
-func (s *Server) apiCatalogItem(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) apiCatalogItem(w http.ResponseWriter, r *http.Request) error {
 	it, err := s.communityItem(r)
 	if err != nil {
 		return err
 	}
-	hist, err := s.disclosure.ItemHistory(r.Context(), state(r).community.ID, it.ID)
+	hist, err := s.disclosure.ItemHistory(r.Context(), web.State(r).Community.ID, it.ID)
 	if err != nil {
 		return err
 	}
@@ -276,12 +244,12 @@ func (s *Server) apiCatalogItem(w http.ResponseWriter, r *http.Request) error {
 		out.Versions = append(out.Versions, apiItemVersion{Version: v.Version, Action: v.Action, ChangedAt: v.ChangedAt.UTC().Format(time.RFC3339),
 			ChangedBy: v.ChangerName, Changes: changes, LeafIndex: v.LeafIndex, ContentSHA256: v.ContentSHA256, Item: itemSpec(&v.Item)})
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
-func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) error {
-	board, err := s.disclosure.Board(r.Context(), state(r).community.ID)
+func (s *handlers) apiCatalog(w http.ResponseWriter, r *http.Request) error {
+	board, err := s.disclosure.Board(r.Context(), web.State(r).Community.ID)
 	if err != nil {
 		return err
 	}
@@ -298,7 +266,7 @@ func (s *Server) apiCatalog(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, it)
 		}
 	}
-	writeJSON(w, http.StatusOK, struct {
+	web.WriteJSON(w, http.StatusOK, struct {
 		Items []apiItem `json:"items"`
 	}{out})
 	return nil
@@ -316,13 +284,13 @@ type apiDisclosureHead struct {
 	URL              string `json:"url"`
 }
 
-func (s *Server) apiHead(r *http.Request, d *disclosure.Disclosure) apiDisclosureHead {
+func (s *handlers) apiHead(r *http.Request, d *disclosure.Disclosure) apiDisclosureHead {
 	return apiDisclosureHead{ID: d.ID, Item: d.ItemID, State: d.State, Version: d.Version, Title: d.Title, Period: d.Period,
 		FirstPublishedAt: d.FirstPublishedAt.UTC().Format(time.RFC3339), PublishedAt: d.PublishedAt.UTC().Format(time.RFC3339),
-		URL: fmt.Sprintf("%s/c/%s/d/%d", s.baseURL(r), state(r).community.Slug, d.ID)}
+		URL: fmt.Sprintf("%s/c/%s/d/%d", s.BaseURL(r), web.State(r).Community.Slug, d.ID)}
 }
 
-func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
 	var sec disclosure.Section
 	if v := r.URL.Query().Get("section"); v != "" {
 		if !disclosure.Section(v).Valid() {
@@ -330,7 +298,7 @@ func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
 		}
 		sec = disclosure.Section(v)
 	}
-	list, err := s.disclosure.Recent(r.Context(), state(r).community.ID, sec, queryPage(r))
+	list, err := s.disclosure.Recent(r.Context(), web.State(r).Community.ID, sec, queryPage(r))
 	if err != nil {
 		return err
 	}
@@ -343,7 +311,7 @@ func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
 		out.Disclosures = append(out.Disclosures, s.apiHead(r, &list.Disclosures[i]))
 	}
 	_, out.Next = pager(r, list.Page, list.More)
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -378,13 +346,13 @@ type apiFile struct {
 	Redacted    bool   `json:"redacted"`
 }
 
-func (s *Server) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "id")
+func (s *handlers) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	d, versions, err := s.disclosure.Disclosure(r.Context(), st.community.ID, id)
+	d, versions, err := s.disclosure.Disclosure(r.Context(), st.Community.ID, id)
 	if err != nil {
 		return err
 	}
@@ -401,20 +369,20 @@ func (s *Server) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
 		for _, f := range v.Files {
 			af := apiFile{Name: f.Name, SHA256: f.SHA256, ContentType: f.ContentType, Size: f.Size, Redacted: f.Redacted}
 			if !f.Redacted {
-				af.URL = s.baseURL(r) + "/c/" + st.community.Slug + "/files/" + f.SHA256
+				af.URL = s.BaseURL(r) + "/c/" + st.Community.Slug + "/files/" + f.SHA256
 			}
 			av.Attachments = append(av.Attachments, af)
 		}
 		out.Versions = append(out.Versions, av)
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 // ---- District-wide search ----
 
 type districtSearchData struct {
-	page
+	web.Page
 	Districts []districtChoice
 	District  int64
 	Query     string
@@ -429,17 +397,17 @@ type districtChoice struct {
 	Name string
 }
 
-func (s *Server) districtSearch(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) districtSearch(w http.ResponseWriter, r *http.Request) error {
 	ds, err := s.org.Districts(r.Context())
 	if err != nil {
 		return err
 	}
-	d := &districtSearchData{page: s.newPage(r, "搜索全区公开内容"), Query: r.URL.Query().Get("q")}
+	d := &districtSearchData{Page: s.NewPage(r, "搜索全区公开内容"), Query: r.URL.Query().Get("q")}
 	for _, x := range ds {
 		d.Districts = append(d.Districts, districtChoice{x.ID, x.Name})
 	}
 	if len(ds) == 0 {
-		s.render(w, r, http.StatusOK, "board_dsearch", d)
+		s.Render(w, r, http.StatusOK, "board_dsearch", d)
 		return nil
 	}
 	d.District = ds[0].ID
@@ -454,7 +422,7 @@ func (s *Server) districtSearch(w http.ResponseWriter, r *http.Request) error {
 	if d.Query != "" {
 		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: d.Query, DistrictID: d.District, Page: queryPage(r)})
 		switch {
-		case formError(err):
+		case web.FormError(err):
 			d.Error, status = mingbai.ErrorMessage(err), http.StatusBadRequest
 		case err != nil:
 			return err
@@ -463,7 +431,7 @@ func (s *Server) districtSearch(w http.ResponseWriter, r *http.Request) error {
 			d.PrevURL, d.NextURL = pager(r, res.Page, res.More)
 		}
 	}
-	s.render(w, r, status, "board_dsearch", d)
+	s.Render(w, r, status, "board_dsearch", d)
 	return nil
 }
 
@@ -479,7 +447,7 @@ type printData struct {
 }
 
 type printSection struct {
-	section
+	web.Section
 	Items []printItem
 }
 
@@ -517,13 +485,13 @@ func qrSVG(text, label string) (template.HTML, error) {
 // printPage is the window board (橱窗) of a community on A3 or A4 paper:
 // the current disclosures by section, each with a QR code to its exact
 // version, and the log's checkpoint at the foot with its own QR code.
-func (s *Server) printPage(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
+func (s *handlers) printPage(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
 	size := r.URL.Query().Get("size")
 	if size != "A4" {
 		size = "A3"
 	}
-	board, versions, err := s.disclosure.Current(r.Context(), st.community.ID)
+	board, versions, err := s.disclosure.Current(r.Context(), st.Community.ID)
 	if err != nil {
 		return err
 	}
@@ -531,11 +499,11 @@ func (s *Server) printPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &printData{boardPage: s.newBoardPage(r, st.community.Name+"居务公开栏", "print"), Size: size, Head: head, Printed: s.now()}
-	base := s.baseURL(r)
+	d := &printData{boardPage: s.newBoardPage(r, st.Community.Name+"居务公开栏", "print"), Size: size, Head: head, Printed: s.now()}
+	base := s.BaseURL(r)
 	for _, sec := range board {
-		sc, _ := sectionBySlug(string(sec.Section))
-		ps := printSection{section: sc}
+		sc, _ := web.SectionBySlug(string(sec.Section))
+		ps := printSection{Section: sc}
 		for _, bi := range sec.Items {
 			v := versions[func() int64 {
 				if bi.Latest == nil {
@@ -546,7 +514,7 @@ func (s *Server) printPage(w http.ResponseWriter, r *http.Request) error {
 			if v == nil {
 				continue
 			}
-			url := fmt.Sprintf("%s/c/%s/d/%d/v/%d", base, st.community.Slug, v.DisclosureID, v.Version)
+			url := fmt.Sprintf("%s/c/%s/d/%d/v/%d", base, st.Community.Slug, v.DisclosureID, v.Version)
 			code, err := qrSVG(url, "扫码查看第"+strconv.Itoa(v.Version)+"版原文")
 			if err != nil {
 				return err
@@ -562,6 +530,6 @@ func (s *Server) printPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.HeadQR = code
 	}
-	s.render(w, r, http.StatusOK, "board_print", d)
+	s.Render(w, r, http.StatusOK, "board_print", d)
 	return nil
 }

@@ -1,10 +1,12 @@
-package web
+package finance
 
 import (
 	"fmt"
 	"html/template"
 	"io"
 	"mingbai/internal/disclosure"
+	"mingbai/internal/export"
+	"mingbai/internal/web"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,7 +21,7 @@ import (
 
 // financePages are the pages of 财务公开.
 var financePages = map[string][]string{
-	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html", "board/parts.html"},
+	"finance_board":     {"finance/board.html", "finance/parts.html", "partials/fields.html", "partials/boarditems.html"},
 	"finance_statement": {"finance/statement.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
@@ -30,52 +32,52 @@ var financePages = map[string][]string{
 	"finance_budget":    {"finance/budget.html", "finance/parts.html", "partials/fields.html"},
 }
 
-func (s *Server) registerFinanceRoutes() {
+func (s *handlers) registerFinanceRoutes() {
 	if s.finance == nil {
 		return
 	}
 	const c = "/c/{community}/finance"
-	s.handle("GET "+c, public, s.financeBoard)
-	s.handle("GET "+c+"/statements/{period}", public, s.financeStatement)
-	s.handle("GET "+c+"/statements/{period}/export", public, s.financeStatementExport)
-	s.handle("GET "+c+"/entries/{entry}", public, s.financeEntry)
-	s.handle("GET "+c+"/receipts/{attachment}", public, s.financeReceipt)
-	s.handle("GET "+c+"/special/{kind}", public, s.financeSpecial)
-	s.handle("GET "+c+"/export", public, s.financeExport)
-	s.handle("GET "+c+"/budget", public, s.financeBudget)
-	s.handle("POST "+c+"/budget", cadreOfCommunity, s.financeSetBudget)
+	s.Handle("GET "+c, web.Public, s.financeBoard)
+	s.Handle("GET "+c+"/statements/{period}", web.Public, s.financeStatement)
+	s.Handle("GET "+c+"/statements/{period}/export", web.Public, s.financeStatementExport)
+	s.Handle("GET "+c+"/entries/{entry}", web.Public, s.financeEntry)
+	s.Handle("GET "+c+"/receipts/{attachment}", web.Public, s.financeReceipt)
+	s.Handle("GET "+c+"/special/{kind}", web.Public, s.financeSpecial)
+	s.Handle("GET "+c+"/export", web.Public, s.financeExport)
+	s.Handle("GET "+c+"/budget", web.Public, s.financeBudget)
+	s.Handle("POST "+c+"/budget", web.CadreOfCommunity, s.financeSetBudget)
 
-	s.handle("GET "+c+"/ledger", cadreOfCommunity, s.financeLedger)
-	s.handle("POST "+c+"/books", cadreOfCommunity, s.financeOpenBooks)
-	s.handle("POST "+c+"/entries", cadreOfCommunity, s.financePost)
-	s.handle("POST "+c+"/entries/{entry}/reverse", cadreOfCommunity, s.financeReverse)
-	s.handleUpload("POST "+c+"/entries/{entry}/attachments", cadreOfCommunity, maxFinanceUpload, s.financeAttach)
-	s.handle("POST "+c+"/receipts/{attachment}/clear", cadreOfCommunity, s.financeClearReceipt)
-	s.handle("POST "+c+"/receipts/{attachment}/redact", cadreOfCommunity, s.financeRedact)
-	s.handle("GET "+c+"/import", cadreOfCommunity, s.financeImportPage)
-	s.handleUpload("POST "+c+"/import", cadreOfCommunity, maxFinanceUpload, s.financeImport)
-	s.handle("POST "+c+"/periods/{period}/close", cadreOfCommunity, s.financeClose)
-	s.handle("POST "+c+"/statements/{period}/answer", cadreOfCommunity, s.financeAnswer)
-	s.handle("POST "+c+"/statements/{period}/return", supervisorOfCommunity, s.financeReturn)
-	s.handle("POST "+c+"/statements/{period}/approve", supervisorOfCommunity, s.financeApprove)
-	s.handle("POST "+c+"/special/{kind}", cadreOfCommunity, s.financeAddSpecial)
-	s.handle("POST "+c+"/donations/{donation}/distributions", cadreOfCommunity, s.financeDistribute)
+	s.Handle("GET "+c+"/ledger", web.CadreOfCommunity, s.financeLedger)
+	s.Handle("POST "+c+"/books", web.CadreOfCommunity, s.financeOpenBooks)
+	s.Handle("POST "+c+"/entries", web.CadreOfCommunity, s.financePost)
+	s.Handle("POST "+c+"/entries/{entry}/reverse", web.CadreOfCommunity, s.financeReverse)
+	s.HandleUpload("POST "+c+"/entries/{entry}/attachments", web.CadreOfCommunity, maxFinanceUpload, s.financeAttach)
+	s.Handle("POST "+c+"/receipts/{attachment}/clear", web.CadreOfCommunity, s.financeClearReceipt)
+	s.Handle("POST "+c+"/receipts/{attachment}/redact", web.CadreOfCommunity, s.financeRedact)
+	s.Handle("GET "+c+"/import", web.CadreOfCommunity, s.financeImportPage)
+	s.HandleUpload("POST "+c+"/import", web.CadreOfCommunity, maxFinanceUpload, s.financeImport)
+	s.Handle("POST "+c+"/periods/{period}/close", web.CadreOfCommunity, s.financeClose)
+	s.Handle("POST "+c+"/statements/{period}/answer", web.CadreOfCommunity, s.financeAnswer)
+	s.Handle("POST "+c+"/statements/{period}/return", web.SupervisorOfCommunity, s.financeReturn)
+	s.Handle("POST "+c+"/statements/{period}/approve", web.SupervisorOfCommunity, s.financeApprove)
+	s.Handle("POST "+c+"/special/{kind}", web.CadreOfCommunity, s.financeAddSpecial)
+	s.Handle("POST "+c+"/donations/{donation}/distributions", web.CadreOfCommunity, s.financeDistribute)
 
 	const api = "/api/v1/c/{community}/finance"
-	s.handle("GET "+api+"/statements", public, s.apiFinanceStatements)
-	s.handle("GET "+api+"/statements/{period}", public, s.apiFinanceStatement)
-	s.handle("GET "+api+"/statements/{period}/entries", public, s.apiFinanceEntries)
+	s.Handle("GET "+api+"/statements", web.Public, s.apiFinanceStatements)
+	s.Handle("GET "+api+"/statements/{period}", web.Public, s.apiFinanceStatement)
+	s.Handle("GET "+api+"/statements/{period}/entries", web.Public, s.apiFinanceEntries)
 
-	s.handle("GET /s/{street}/finance", overseerOfStreet, s.financeStreet)
-	s.handle("GET /admin/units/{unit}/finance", districtAdmin, s.financeDistrict)
-	s.handle("POST /admin/units/{unit}/finance/rules", districtAdmin, s.financeSetRules)
-	s.handle("POST /admin/units/{unit}/finance/categories", districtAdmin, s.financeAddCategory)
-	s.handle("POST /admin/units/{unit}/finance/categories/{category}/archive", districtAdmin, s.financeArchiveCategory)
+	s.Handle("GET /s/{street}/finance", web.OverseerOfStreet, s.financeStreet)
+	s.Handle("GET /admin/units/{unit}/finance", web.DistrictAdmin, s.financeDistrict)
+	s.Handle("POST /admin/units/{unit}/finance/rules", web.DistrictAdmin, s.financeSetRules)
+	s.Handle("POST /admin/units/{unit}/finance/categories", web.DistrictAdmin, s.financeAddCategory)
+	s.Handle("POST /admin/units/{unit}/finance/categories/{category}/archive", web.DistrictAdmin, s.financeArchiveCategory)
 }
 
 // financeNav is what every finance page shows above its content.
 type financeNav struct {
-	page
+	web.Page
 	Community *org.Unit
 	Street    *org.Unit
 	Access    finance.Access
@@ -83,21 +85,21 @@ type financeNav struct {
 	Done      string // what was just done, for the notice
 }
 
-func (s *Server) financeNav(r *http.Request, title, tab string) (financeNav, error) {
-	st := state(r)
-	acc, err := s.finance.AccessTo(r.Context(), actor(r), st.community.ID)
+func (s *handlers) financeNav(r *http.Request, title, tab string) (financeNav, error) {
+	st := web.State(r)
+	acc, err := s.finance.AccessTo(r.Context(), web.Actor(r), st.Community.ID)
 	if err != nil {
 		return financeNav{}, err
 	}
-	p := s.newPage(r, title+" · "+st.community.Name)
-	p.Feeds = communityFeeds(st.community, "finance")
-	return financeNav{page: p, Community: st.community, Street: st.street, Access: acc, Tab: tab, Done: financeDone[r.URL.Query().Get("done")]}, nil
+	p := s.NewPage(r, title+" · "+st.Community.Name)
+	p.Feeds = web.CommunityFeeds(st.Community, "finance")
+	return financeNav{Page: p, Community: st.Community, Street: st.Street, Access: acc, Tab: tab, Done: financeDone[r.URL.Query().Get("done")]}, nil
 }
 
 func pathPeriod(r *http.Request) (finance.Period, error) {
 	p, err := finance.ParsePeriod(r.PathValue("period"))
 	if err != nil {
-		return 0, errNotFound
+		return 0, web.ErrNotFound
 	}
 	return p, nil
 }
@@ -130,7 +132,7 @@ type financeBoardData struct {
 	Catalog []disclosure.BoardItem
 }
 
-func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeBoard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	d := &financeBoardData{}
 	var err error
@@ -143,7 +145,7 @@ func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Books != nil {
-		if d.Periods, err = s.finance.Periods(ctx, actor(r), c); err != nil {
+		if d.Periods, err = s.finance.Periods(ctx, web.Actor(r), c); err != nil {
 			return err
 		}
 		latest, err := s.finance.LatestPublished(ctx, c)
@@ -184,7 +186,7 @@ func (s *Server) financeBoard(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, "finance_board", d)
+	s.Render(w, r, http.StatusOK, "finance_board", d)
 	return nil
 }
 
@@ -193,15 +195,15 @@ type financeStatementData struct {
 	V          *finance.StatementView
 	CanReview  bool
 	CanAnswer  bool
-	Form       *form
-	ReturnForm *form
+	Form       *web.Form
+	ReturnForm *web.Form
 }
 
-func (s *Server) financeStatement(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeStatement(w http.ResponseWriter, r *http.Request) error {
 	return s.renderStatement(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderStatement(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderStatement(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
@@ -210,72 +212,44 @@ func (s *Server) renderStatement(w http.ResponseWriter, r *http.Request, status 
 	if d.financeNav, err = s.financeNav(r, p.Label()+"财务公开表", "history"); err != nil {
 		return err
 	}
-	if d.V, err = s.finance.StatementOf(r.Context(), actor(r), d.Community.ID, p); err != nil {
+	if d.V, err = s.finance.StatementOf(r.Context(), web.Actor(r), d.Community.ID, p); err != nil {
 		return err
 	}
 	d.CanReview = d.Access.Review && d.V.Status == finance.StatusClosed
 	d.CanAnswer = d.Access.Post && d.V.Status == finance.StatusReturned
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "finance_statement", d)
+	s.Render(w, r, status, "finance_statement", d)
 	return nil
 }
 
-func (s *Server) financeStatementExport(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeStatementExport(w http.ResponseWriter, r *http.Request) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
 	}
-	v, err := s.finance.StatementOf(r.Context(), actor(r), state(r).community.ID, p)
+	v, err := s.finance.StatementOf(r.Context(), web.Actor(r), web.State(r).Community.ID, p)
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s-财务公开表", state(r).community.Slug, p)
-	return writeTables(w, r, name, finance.StatementTables(v))
-}
-
-// writeTables sends tables as XLSX (the default) or, with format=csv, the
-// table named by ?table (the last one by default) as CSV.
-func writeTables(w http.ResponseWriter, r *http.Request, name string, tables []finance.Table) error {
-	switch r.URL.Query().Get("format") {
-	case "", "xlsx":
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+".xlsx"))
-		return finance.WriteXLSX(w, tables)
-	case "csv":
-		t := tables[len(tables)-1]
-		if n := r.URL.Query().Get("table"); n != "" {
-			found := false
-			for _, x := range tables {
-				if x.Name == n {
-					t, found = x, true
-				}
-			}
-			if !found {
-				return mingbai.FieldError("table", "没有名为“%s”的表。", n)
-			}
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name+"-"+t.Name+".csv"))
-		return finance.WriteCSV(w, t)
-	}
-	return mingbai.FieldError("format", "导出格式只能是 xlsx 或 csv。")
+	name := fmt.Sprintf("%s-%s-财务公开表", web.State(r).Community.Slug, p)
+	return web.WriteTables(w, r, name, finance.StatementTables(v)...)
 }
 
 type financeEntryData struct {
 	financeNav
 	E          *finance.Entry
-	Form       *form
+	Form       *web.Form
 	RedactRows []int
 }
 
-func (s *Server) financeEntry(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeEntry(w http.ResponseWriter, r *http.Request) error {
 	return s.renderEntry(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderEntry(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	id, err := pathID(r, "entry")
+func (s *handlers) renderEntry(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	id, err := web.PathID(r, "entry")
 	if err != nil {
 		return err
 	}
@@ -283,24 +257,24 @@ func (s *Server) renderEntry(w http.ResponseWriter, r *http.Request, status int,
 	if d.financeNav, err = s.financeNav(r, "收支记录", "history"); err != nil {
 		return err
 	}
-	if d.E, err = s.finance.Entry(r.Context(), actor(r), d.Community.ID, id); err != nil {
+	if d.E, err = s.finance.Entry(r.Context(), web.Actor(r), d.Community.ID, id); err != nil {
 		return err
 	}
 	d.Title = "凭证 " + d.E.Voucher() + " · " + d.Community.Name
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "finance_entry", d)
+	s.Render(w, r, status, "finance_entry", d)
 	return nil
 }
 
-func (s *Server) financeReceipt(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "attachment")
+func (s *handlers) financeReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "attachment")
 	if err != nil {
 		return err
 	}
 	original := r.URL.Query().Get("original") == "1"
-	at, f, err := s.finance.OpenAttachmentVersion(r.Context(), actor(r), state(r).community.ID, id, original)
+	at, f, err := s.finance.OpenAttachmentVersion(r.Context(), web.Actor(r), web.State(r).Community.ID, id, original)
 	if err != nil {
 		return err
 	}
@@ -326,7 +300,7 @@ type financeSpecialData struct {
 	Kind  string
 	Label string
 	Sp    *finance.Specials
-	Form  *form
+	Form  *web.Form
 	Year  int
 	Years []int
 }
@@ -345,34 +319,34 @@ var financeDone = map[string]string{
 
 var specialKinds = map[string]string{"subsidies": "干部补贴和奖金", "relief": "救灾救济款物", "fees": "收费情况"}
 
-func (s *Server) financeSpecial(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeSpecial(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSpecial(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderSpecial(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderSpecial(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	kind := r.PathValue("kind")
 	label, ok := specialKinds[kind]
 	if !ok {
-		return errNotFound
+		return web.ErrNotFound
 	}
 	d := &financeSpecialData{Kind: kind, Label: label, Form: f}
 	var err error
 	if d.financeNav, err = s.financeNav(r, label, kind); err != nil {
 		return err
 	}
-	if d.Sp, err = s.finance.SpecialsOf(r.Context(), actor(r), d.Community.ID, 0, 0); err != nil {
+	if d.Sp, err = s.finance.SpecialsOf(r.Context(), web.Actor(r), d.Community.ID, 0, 0); err != nil {
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "finance_special", d)
+	s.Render(w, r, status, "finance_special", d)
 	return nil
 }
 
-func (s *Server) financeExport(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeExport(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	st := state(r)
+	st := web.State(r)
 	q := r.URL.Query()
 	switch q.Get("what") {
 	case "", "ledger":
@@ -384,17 +358,17 @@ func (s *Server) financeExport(w http.ResponseWriter, r *http.Request) error {
 			}
 			year = y
 		}
-		rows, err := s.finance.LedgerRows(ctx, actor(r), st.community.ID, finance.EntryFilter{Year: year}, 0)
+		rows, err := s.finance.LedgerRows(ctx, web.Actor(r), st.Community.ID, finance.EntryFilter{Year: year}, 0)
 		if err != nil {
 			return err
 		}
-		return writeTables(w, r, fmt.Sprintf("%s-%d-账簿", st.community.Slug, year), []finance.Table{{Name: "账簿", Header: finance.LedgerHeader, Rows: rows}})
+		return web.WriteTables(w, r, fmt.Sprintf("%s-%d-账簿", st.Community.Slug, year), export.Table{Name: "账簿", Header: finance.LedgerHeader, Rows: rows})
 	case "special":
-		sp, err := s.finance.SpecialsOf(ctx, actor(r), st.community.ID, 0, 0)
+		sp, err := s.finance.SpecialsOf(ctx, web.Actor(r), st.Community.ID, 0, 0)
 		if err != nil {
 			return err
 		}
-		return writeTables(w, r, st.community.Slug+"-专项公开", finance.SpecialTables(sp))
+		return web.WriteTables(w, r, st.Community.Slug+"-专项公开", finance.SpecialTables(sp)...)
 	}
 	return mingbai.FieldError("what", "只能导出账簿（ledger）或专项公开（special）。")
 }
@@ -409,15 +383,15 @@ type financeLedgerData struct {
 	Entries    []finance.Entry
 	Periods    []finance.PeriodInfo
 	ToClose    finance.Period
-	Form       *form
+	Form       *web.Form
 	Today      string
 }
 
-func (s *Server) financeLedger(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeLedger(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLedger(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderLedger(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	ctx := r.Context()
 	d := &financeLedgerData{Form: f, Today: finance.DateOf(s.now()).String()}
 	var err error
@@ -425,7 +399,7 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{"date": d.Today}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{"date": d.Today}, Errors: map[string]string{}}
 	}
 	c := d.Community.ID
 	if d.Books, err = s.finance.BooksOf(ctx, c); err != nil {
@@ -433,16 +407,16 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		d.Books = nil
-		s.render(w, r, status, "finance_ledger", d)
+		s.Render(w, r, status, "finance_ledger", d)
 		return nil
 	}
-	if d.Balances, err = s.finance.Balances(ctx, actor(r), c); err != nil {
+	if d.Balances, err = s.finance.Balances(ctx, web.Actor(r), c); err != nil {
 		return err
 	}
-	if d.Categories, err = s.finance.Categories(ctx, state(r).community.DistrictID); err != nil {
+	if d.Categories, err = s.finance.Categories(ctx, web.State(r).Community.DistrictID); err != nil {
 		return err
 	}
-	if d.Periods, err = s.finance.Periods(ctx, actor(r), c); err != nil {
+	if d.Periods, err = s.finance.Periods(ctx, web.Actor(r), c); err != nil {
 		return err
 	}
 	// Entries of the months not yet closed, oldest open month first.
@@ -459,16 +433,16 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 			break
 		}
 	}
-	if d.Entries, err = s.finance.Entries(ctx, actor(r), c, finance.EntryFilter{From: from}); err != nil {
+	if d.Entries, err = s.finance.Entries(ctx, web.Actor(r), c, finance.EntryFilter{From: from}); err != nil {
 		return err
 	}
-	s.render(w, r, status, "finance_ledger", d)
+	s.Render(w, r, status, "finance_ledger", d)
 	return nil
 }
 
-func (s *Server) financeOpenBooks(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "start", "cash", "bank")
-	st := state(r)
+func (s *handlers) financeOpenBooks(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "start", "cash", "bank")
+	st := web.State(r)
 	err := func() error {
 		start, err := finance.ParsePeriod(f.Values["start"])
 		if err != nil {
@@ -482,14 +456,14 @@ func (s *Server) financeOpenBooks(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		return s.finance.OpenBooks(r.Context(), actor(r), st.community.ID, start, []finance.NewAccount{
+		return s.finance.OpenBooks(r.Context(), web.Actor(r), st.Community.ID, start, []finance.NewAccount{
 			{Name: "现金", Kind: finance.Cash, Opening: cash}, {Name: "银行存款", Kind: finance.Bank, Opening: bank}, {Name: "救灾救济", Kind: finance.Earmarked},
 		})
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderLedger)
 	}
-	http.Redirect(w, r, "/c/"+st.community.Slug+"/finance/ledger?done=saved", http.StatusSeeOther)
+	http.Redirect(w, r, "/c/"+st.Community.Slug+"/finance/ledger?done=saved", http.StatusSeeOther)
 	return nil
 }
 
@@ -502,10 +476,10 @@ func orZero(v string) string {
 
 // formFailed re-renders a page with the form's errors when the error is
 // the user's; anything else goes to the error page.
-func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, err error, f *form, render func(http.ResponseWriter, *http.Request, int, *form) error) error {
+func (s *handlers) formFailed(w http.ResponseWriter, r *http.Request, err error, f *web.Form, render func(http.ResponseWriter, *http.Request, int, *web.Form) error) error {
 	switch mingbai.ErrorCode(err) {
 	case mingbai.EINVALID, mingbai.ECONFLICT:
-		f.fail(err)
+		f.Fail(err)
 		status := http.StatusBadRequest
 		if mingbai.ErrorCode(err) == mingbai.ECONFLICT {
 			status = http.StatusConflict
@@ -515,9 +489,9 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, err error, f
 	return err
 }
 
-func (s *Server) financePost(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "account", "date", "category", "amount", "summary", "counterparty", "decision", "reason")
-	st := state(r)
+func (s *handlers) financePost(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "account", "date", "category", "amount", "summary", "counterparty", "decision", "reason")
+	st := web.State(r)
 	var e *finance.Entry
 	err := func() error {
 		date, err := finance.ParseDate(f.Values["date"])
@@ -530,11 +504,11 @@ func (s *Server) financePost(w http.ResponseWriter, r *http.Request) error {
 		}
 		acct, _ := strconv.ParseInt(f.Values["account"], 10, 64)
 		cat, _ := strconv.ParseInt(f.Values["category"], 10, 64)
-		keep, err := reviewNumbers(r, f, f.Values["summary"], f.Values["counterparty"], f.Values["decision"], f.Values["reason"])
+		keep, err := web.ReviewNumbers(r, f, f.Values["summary"], f.Values["counterparty"], f.Values["decision"], f.Values["reason"])
 		if err != nil {
 			return err
 		}
-		e, err = s.finance.Post(r.Context(), actor(r), st.community.ID, finance.NewEntry{
+		e, err = s.finance.Post(r.Context(), web.Actor(r), st.Community.ID, finance.NewEntry{
 			AccountID: acct, Date: date, CategoryID: cat, Amount: amt, Summary: f.Values["summary"],
 			Counterparty: f.Values["counterparty"], Decision: f.Values["decision"], Reason: f.Values["reason"], PublicPhones: keep,
 		})
@@ -543,72 +517,72 @@ func (s *Server) financePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderLedger)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/ledger?done=posted&voucher=%s", st.community.Slug, e.Voucher()), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/ledger?done=posted&voucher=%s", st.Community.Slug, e.Voucher()), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) financeReverse(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "entry")
+func (s *handlers) financeReverse(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "entry")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, "reason")
-	st := state(r)
-	rev, err := s.finance.Reverse(r.Context(), actor(r), st.community.ID, id, f.Values["reason"])
+	f := web.NewForm(r, "reason")
+	st := web.State(r)
+	rev, err := s.finance.Reverse(r.Context(), web.Actor(r), st.Community.ID, id, f.Values["reason"])
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderEntry)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%d?done=saved", st.community.Slug, rev.ID), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%d?done=saved", st.Community.Slug, rev.ID), http.StatusSeeOther)
 	return nil
 }
 
 // maxFinanceUpload bounds an upload's request body: a receipt or a cashbook.
 const maxFinanceUpload = 24 << 20
 
-func (s *Server) financeAttach(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "entry")
+func (s *handlers) financeAttach(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "entry")
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	st := web.State(r)
+	f := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		return s.formFailed(w, r, mingbai.FieldError("file", "请选择要上传的收据照片或 PDF。"), f, s.renderEntry)
 	}
 	defer file.Close()
-	if _, err := s.finance.Attach(r.Context(), actor(r), st.community.ID, id, hdr.Filename, io.LimitReader(file, maxFinanceUpload)); err != nil {
+	if _, err := s.finance.Attach(r.Context(), web.Actor(r), st.Community.ID, id, hdr.Filename, io.LimitReader(file, maxFinanceUpload)); err != nil {
 		return s.formFailed(w, r, err, f, s.renderEntry)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) financeClearReceipt(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "attachment")
+func (s *handlers) financeClearReceipt(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "attachment")
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	if err := s.finance.ClearAttachment(r.Context(), actor(r), st.community.ID, id); err != nil {
+	st := web.State(r)
+	if err := s.finance.ClearAttachment(r.Context(), web.Actor(r), st.Community.ID, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/c/"+st.community.Slug+"/finance/ledger")+"?done=saved", http.StatusSeeOther)
+	http.Redirect(w, r, web.LocalPath(r.PostFormValue("next"), "/c/"+st.Community.Slug+"/finance/ledger")+"?done=saved", http.StatusSeeOther)
 	return nil
 }
 
 type financeImportData struct {
 	financeNav
 	Books  *finance.Books
-	Form   *form
+	Form   *web.Form
 	Result *finance.ImportResult
 }
 
-func (s *Server) financeImportPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeImportPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderImport(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, f *form, res *finance.ImportResult) error {
+func (s *handlers) renderImport(w http.ResponseWriter, r *http.Request, status int, f *web.Form, res *finance.ImportResult) error {
 	d := &financeImportData{Form: f, Result: res}
 	var err error
 	if d.financeNav, err = s.financeNav(r, "导入日记账", "ledger"); err != nil {
@@ -618,16 +592,16 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "finance_import", d)
+	s.Render(w, r, status, "finance_import", d)
 	return nil
 }
 
-func (s *Server) financeImport(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	f := newForm(r, "account", "map_date", "map_voucher", "map_summary", "map_category", "map_income", "map_expense", "map_balance")
-	render := func(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) financeImport(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	f := web.NewForm(r, "account", "map_date", "map_voucher", "map_summary", "map_category", "map_income", "map_expense", "map_balance")
+	render := func(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 		return s.renderImport(w, r, status, f, nil)
 	}
 	file, _, err := r.FormFile("file")
@@ -642,7 +616,7 @@ func (s *Server) financeImport(w http.ResponseWriter, r *http.Request) error {
 			m[role] = v
 		}
 	}
-	res, err := s.finance.ImportCashbook(r.Context(), actor(r), st.community.ID, acct, io.LimitReader(file, maxFinanceUpload), m)
+	res, err := s.finance.ImportCashbook(r.Context(), web.Actor(r), st.Community.ID, acct, io.LimitReader(file, maxFinanceUpload), m)
 	if err != nil {
 		return s.formFailed(w, r, err, f, render)
 	}
@@ -650,63 +624,63 @@ func (s *Server) financeImport(w http.ResponseWriter, r *http.Request) error {
 		f.Error = fmt.Sprintf("有 %d 行需要修改，整个文件都没有导入。改好后请重新上传。", len(res.Errors))
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, f, res)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/ledger?done=imported&n=%d", st.community.Slug, res.Posted), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/ledger?done=imported&n=%d", st.Community.Slug, res.Posted), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) financeClose(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeClose(w http.ResponseWriter, r *http.Request) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	f := newForm(r, "note")
-	if err := s.finance.Close(r.Context(), actor(r), st.community.ID, p, f.Values["note"]); err != nil {
+	st := web.State(r)
+	f := web.NewForm(r, "note")
+	if err := s.finance.Close(r.Context(), web.Actor(r), st.Community.ID, p, f.Values["note"]); err != nil {
 		return s.formFailed(w, r, err, f, s.renderLedger)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/statements/%s?done=closed", st.community.Slug, p), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/statements/%s?done=closed", st.Community.Slug, p), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) reviewStep(w http.ResponseWriter, r *http.Request, field string, do func(p finance.Period, text string) error, done string) error {
+func (s *handlers) reviewStep(w http.ResponseWriter, r *http.Request, field string, do func(p finance.Period, text string) error, done string) error {
 	p, err := pathPeriod(r)
 	if err != nil {
 		return err
 	}
-	f := newForm(r, field)
+	f := web.NewForm(r, field)
 	if err := do(p, f.Values[field]); err != nil {
 		return s.formFailed(w, r, err, f, s.renderStatement)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/statements/%s?done=%s", state(r).community.Slug, p, done), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/statements/%s?done=%s", web.State(r).Community.Slug, p, done), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) financeAnswer(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeAnswer(w http.ResponseWriter, r *http.Request) error {
 	return s.reviewStep(w, r, "answer", func(p finance.Period, text string) error {
-		return s.finance.Answer(r.Context(), actor(r), state(r).community.ID, p, text)
+		return s.finance.Answer(r.Context(), web.Actor(r), web.State(r).Community.ID, p, text)
 	}, "answered")
 }
 
-func (s *Server) financeReturn(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeReturn(w http.ResponseWriter, r *http.Request) error {
 	return s.reviewStep(w, r, "comment", func(p finance.Period, text string) error {
-		return s.finance.Return(r.Context(), actor(r), state(r).community.ID, p, text)
+		return s.finance.Return(r.Context(), web.Actor(r), web.State(r).Community.ID, p, text)
 	}, "returned")
 }
 
-func (s *Server) financeApprove(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeApprove(w http.ResponseWriter, r *http.Request) error {
 	return s.reviewStep(w, r, "approve_comment", func(p finance.Period, text string) error {
-		return s.finance.Approve(r.Context(), actor(r), state(r).community.ID, p, text)
+		return s.finance.Approve(r.Context(), web.Actor(r), web.State(r).Community.ID, p, text)
 	}, "published")
 }
 
-func (s *Server) financeAddSpecial(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeAddSpecial(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("kind")
 	if _, ok := specialKinds[kind]; !ok {
-		return errNotFound
+		return web.ErrNotFound
 	}
-	st := state(r)
+	st := web.State(r)
 	ctx := r.Context()
-	f := newForm(r, "period", "date", "person", "post", "kind", "amount", "basis", "donor", "item", "unit", "quantity", "value", "note", "fee_type", "payers")
+	f := web.NewForm(r, "period", "date", "person", "post", "kind", "amount", "basis", "donor", "item", "unit", "quantity", "value", "note", "fee_type", "payers")
 	err := func() error {
 		switch kind {
 		case "subsidies":
@@ -718,14 +692,14 @@ func (s *Server) financeAddSpecial(w http.ResponseWriter, r *http.Request) error
 			if err != nil {
 				return err
 			}
-			_, err = s.finance.AddSubsidy(ctx, actor(r), st.community.ID, p, finance.Subsidy{Person: f.Values["person"], Post: f.Values["post"], Kind: f.Values["kind"], Amount: amt, Basis: f.Values["basis"]})
+			_, err = s.finance.AddSubsidy(ctx, web.Actor(r), st.Community.ID, p, finance.Subsidy{Person: f.Values["person"], Post: f.Values["post"], Kind: f.Values["kind"], Amount: amt, Basis: f.Values["basis"]})
 			return err
 		case "relief":
 			d, q, v, err := goodsFields(f)
 			if err != nil {
 				return err
 			}
-			_, err = s.finance.AddDonation(ctx, actor(r), st.community.ID, d, finance.Donation{Donor: f.Values["donor"], Item: f.Values["item"], Unit: f.Values["unit"], Quantity: q, Value: v, Note: f.Values["note"]})
+			_, err = s.finance.AddDonation(ctx, web.Actor(r), st.Community.ID, d, finance.Donation{Donor: f.Values["donor"], Item: f.Values["item"], Unit: f.Values["unit"], Quantity: q, Value: v, Note: f.Values["note"]})
 			return err
 		default:
 			p, err := finance.ParsePeriod(f.Values["period"])
@@ -740,20 +714,20 @@ func (s *Server) financeAddSpecial(w http.ResponseWriter, r *http.Request) error
 			if err != nil {
 				return err
 			}
-			_, err = s.finance.AddFee(ctx, actor(r), st.community.ID, p, finance.Fee{FeeType: f.Values["fee_type"], Payers: n, Amount: amt, Note: f.Values["note"]})
+			_, err = s.finance.AddFee(ctx, web.Actor(r), st.Community.ID, p, finance.Fee{FeeType: f.Values["fee_type"], Payers: n, Amount: amt, Note: f.Values["note"]})
 			return err
 		}
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderSpecial)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/special/%s?done=saved", st.community.Slug, kind), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/special/%s?done=saved", st.Community.Slug, kind), http.StatusSeeOther)
 	return nil
 }
 
 // goodsFields parses the date, quantity and value of a donation received
 // or handed out.
-func goodsFields(f *form) (finance.Date, int64, zh.Fen, error) {
+func goodsFields(f *web.Form) (finance.Date, int64, zh.Fen, error) {
 	d, err := finance.ParseDate(f.Values["date"])
 	if err != nil {
 		return d, 0, 0, err
@@ -778,69 +752,69 @@ func count(field, v string) (int64, error) {
 	return n, nil
 }
 
-func (s *Server) financeDistribute(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "donation")
+func (s *handlers) financeDistribute(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "donation")
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	f := newForm(r, "date", "household", "quantity", "value")
+	st := web.State(r)
+	f := web.NewForm(r, "date", "household", "quantity", "value")
 	r.SetPathValue("kind", "relief")
 	err = func() error {
 		d, q, v, err := goodsFields(f)
 		if err != nil {
 			return err
 		}
-		_, err = s.finance.Distribute(r.Context(), actor(r), st.community.ID, id, d, f.Values["household"], q, v)
+		_, err = s.finance.Distribute(r.Context(), web.Actor(r), st.Community.ID, id, d, f.Values["household"], q, v)
 		return err
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderSpecial)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/special/relief?done=saved", st.community.Slug), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/special/relief?done=saved", st.Community.Slug), http.StatusSeeOther)
 	return nil
 }
 
 // ---- street and district ----
 
 type financeStreetData struct {
-	page
+	web.Page
 	Street *org.Unit
 	Books  []finance.CommunityBooks
 }
 
-func (s *Server) financeStreet(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	books, err := s.finance.StreetBooks(r.Context(), actor(r), st.street.ID)
+func (s *handlers) financeStreet(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	books, err := s.finance.StreetBooks(r.Context(), web.Actor(r), st.Street.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "finance_street", &financeStreetData{page: s.newPage(r, "各社区账簿 · "+st.street.Name), Street: st.street, Books: books})
+	s.Render(w, r, http.StatusOK, "finance_street", &financeStreetData{Page: s.NewPage(r, "各社区账簿 · "+st.Street.Name), Street: st.Street, Books: books})
 	return nil
 }
 
 type financeDistrictData struct {
-	page
+	web.Page
 	District   *org.Unit
 	Rules      finance.Rules
 	Categories []finance.Category
 	Month      finance.Period
 	Rollup     []finance.RollupRow
 	In, Out    zh.Fen
-	Form       *form
+	Form       *web.Form
 }
 
-func (s *Server) financeDistrict(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeDistrict(w http.ResponseWriter, r *http.Request) error {
 	return s.renderDistrict(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderDistrict(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderDistrict(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	ctx := r.Context()
-	u := state(r).unit
+	u := web.State(r).Unit
 	if u.Kind != org.District {
-		return errNotFound
+		return web.ErrNotFound
 	}
-	d := &financeDistrictData{page: s.newPage(r, "财务规则与汇总 · "+u.Name), District: u, Form: f}
+	d := &financeDistrictData{Page: s.NewPage(r, "财务规则与汇总 · "+u.Name), District: u, Form: f}
 	var err error
 	if d.Rules, err = s.finance.RulesOf(ctx, u.ID); err != nil {
 		return err
@@ -854,22 +828,22 @@ func (s *Server) renderDistrict(w http.ResponseWriter, r *http.Request, status i
 			return err
 		}
 	}
-	if d.Rollup, d.In, d.Out, err = s.finance.Rollup(ctx, actor(r), u.ID, d.Month); err != nil {
+	if d.Rollup, d.In, d.Out, err = s.finance.Rollup(ctx, web.Actor(r), u.ID, d.Month); err != nil {
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{"threshold": d.Rules.ExpenseThreshold.String(), "close_due_day": strconv.Itoa(d.Rules.CloseDueDay)}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{"threshold": d.Rules.ExpenseThreshold.String(), "close_due_day": strconv.Itoa(d.Rules.CloseDueDay)}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "finance_district", d)
+	s.Render(w, r, status, "finance_district", d)
 	return nil
 }
 
-func (s *Server) financeSetRules(w http.ResponseWriter, r *http.Request) error {
-	u := state(r).unit
+func (s *handlers) financeSetRules(w http.ResponseWriter, r *http.Request) error {
+	u := web.State(r).Unit
 	if u.Kind != org.District {
-		return errNotFound
+		return web.ErrNotFound
 	}
-	f := newForm(r, "threshold", "close_due_day")
+	f := web.NewForm(r, "threshold", "close_due_day")
 	err := func() error {
 		t, err := yuan("threshold", f.Values["threshold"])
 		if err != nil {
@@ -879,7 +853,7 @@ func (s *Server) financeSetRules(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return mingbai.FieldError("close_due_day", "请填写日期数字。")
 		}
-		return s.finance.SetRules(r.Context(), actor(r), u.ID, finance.Rules{ExpenseThreshold: t, CloseDueDay: day})
+		return s.finance.SetRules(r.Context(), web.Actor(r), u.ID, finance.Rules{ExpenseThreshold: t, CloseDueDay: day})
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderDistrict)
@@ -890,31 +864,31 @@ func (s *Server) financeSetRules(w http.ResponseWriter, r *http.Request) error {
 
 // financeArchiveCategory stops (or resumes) a category for new entries;
 // entries already posted keep it.
-func (s *Server) financeArchiveCategory(w http.ResponseWriter, r *http.Request) error {
-	u := state(r).unit
+func (s *handlers) financeArchiveCategory(w http.ResponseWriter, r *http.Request) error {
+	u := web.State(r).Unit
 	if u.Kind != org.District {
-		return errNotFound
+		return web.ErrNotFound
 	}
-	id, err := pathID(r, "category")
+	id, err := web.PathID(r, "category")
 	if err != nil {
 		return err
 	}
 	archived := r.PostFormValue("archived") != "0"
-	if err := s.finance.SetCategoryArchived(r.Context(), actor(r), u.ID, id, archived); err != nil {
+	if err := s.finance.SetCategoryArchived(r.Context(), web.Actor(r), u.ID, id, archived); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/units/%d/finance?done=saved", u.ID), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) financeAddCategory(w http.ResponseWriter, r *http.Request) error {
-	u := state(r).unit
+func (s *handlers) financeAddCategory(w http.ResponseWriter, r *http.Request) error {
+	u := web.State(r).Unit
 	if u.Kind != org.District {
-		return errNotFound
+		return web.ErrNotFound
 	}
-	f := newForm(r, "parent", "code", "name")
+	f := web.NewForm(r, "parent", "code", "name")
 	parent, _ := strconv.ParseInt(f.Values["parent"], 10, 64)
-	if _, err := s.finance.AddCategory(r.Context(), actor(r), u.ID, finance.NewCategory{ParentID: parent, Code: f.Values["code"], Name: f.Values["name"]}); err != nil {
+	if _, err := s.finance.AddCategory(r.Context(), web.Actor(r), u.ID, finance.NewCategory{ParentID: parent, Code: f.Values["code"], Name: f.Values["name"]}); err != nil {
 		return s.formFailed(w, r, err, f, s.renderDistrict)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/units/%d/finance?done=saved", u.ID), http.StatusSeeOther)

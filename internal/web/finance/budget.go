@@ -1,4 +1,4 @@
-package web
+package finance
 
 import (
 	"html/template"
@@ -8,6 +8,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/finance"
+	"mingbai/internal/web"
 	"mingbai/internal/zh"
 )
 
@@ -18,8 +19,8 @@ type financeBudgetView struct {
 	Chart  template.HTML
 }
 
-func (s *Server) budgetView(r *http.Request, communityID int64, year int) (*financeBudgetView, error) {
-	b, err := s.finance.BudgetOf(r.Context(), actor(r), communityID, year)
+func (s *handlers) budgetView(r *http.Request, communityID int64, year int) (*financeBudgetView, error) {
+	b, err := s.finance.BudgetOf(r.Context(), web.Actor(r), communityID, year)
 	if err != nil {
 		return nil, err
 	}
@@ -31,16 +32,16 @@ type financeBudgetData struct {
 	View       *financeBudgetView
 	Years      []int
 	Categories []finance.Category
-	Form       *form
+	Form       *web.Form
 }
 
-func (s *Server) financeBudget(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) financeBudget(w http.ResponseWriter, r *http.Request) error {
 	return s.renderBudget(w, r, http.StatusOK, nil)
 }
 
 // budgetYear is the ?year of the page (or the posted year), this year by
 // default.
-func (s *Server) budgetYear(r *http.Request) (int, error) {
+func (s *handlers) budgetYear(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("year")
 	if r.Method == http.MethodPost {
 		v = r.PostFormValue("year")
@@ -55,7 +56,7 @@ func (s *Server) budgetYear(r *http.Request) (int, error) {
 	return y, nil
 }
 
-func (s *Server) renderBudget(w http.ResponseWriter, r *http.Request, status int, f *form) error {
+func (s *handlers) renderBudget(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	year, err := s.budgetYear(r)
 	if err != nil {
 		return err
@@ -77,22 +78,22 @@ func (s *Server) renderBudget(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	if d.Form == nil {
-		d.Form = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 		for _, l := range d.View.Budget.Lines {
 			if l.Budgeted {
 				d.Form.Values["budget_"+strconv.FormatInt(l.CategoryID, 10)] = l.Budget.String()
 			}
 		}
 	}
-	s.render(w, r, status, "finance_budget", d)
+	s.Render(w, r, status, "finance_budget", d)
 	return nil
 }
 
 // financeSetBudget takes budget_<category id> fields in 元; empty fields
 // are left as they were.
-func (s *Server) financeSetBudget(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+func (s *handlers) financeSetBudget(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	f := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	err := func() error {
 		year, err := s.budgetYear(r)
 		if err != nil {
@@ -119,11 +120,11 @@ func (s *Server) financeSetBudget(w http.ResponseWriter, r *http.Request) error 
 			}
 			amounts[id] = amt
 		}
-		return s.finance.SetBudget(r.Context(), actor(r), st.community.ID, year, amounts)
+		return s.finance.SetBudget(r.Context(), web.Actor(r), st.Community.ID, year, amounts)
 	}()
 	if err != nil {
 		return s.formFailed(w, r, err, f, s.renderBudget)
 	}
-	http.Redirect(w, r, "/c/"+st.community.Slug+"/finance/budget?done=saved&year="+r.PostFormValue("year"), http.StatusSeeOther)
+	http.Redirect(w, r, "/c/"+st.Community.Slug+"/finance/budget?done=saved&year="+r.PostFormValue("year"), http.StatusSeeOther)
 	return nil
 }

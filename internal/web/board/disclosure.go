@@ -1,4 +1,4 @@
-package web
+package board
 
 import (
 	"fmt"
@@ -14,7 +14,9 @@ import (
 
 	"mingbai"
 	"mingbai/internal/disclosure"
+	"mingbai/internal/export"
 	"mingbai/internal/org"
+	"mingbai/internal/web"
 	"mingbai/internal/zh"
 )
 
@@ -23,22 +25,25 @@ import (
 
 // disclosurePages are the board's pages.
 var disclosurePages = map[string][]string{
-	"board":            {"board/board.html", "board/parts.html"},
-	"board_item":       {"board/item.html", "board/parts.html"},
-	"board_disclosure": {"board/disclosure.html", "board/parts.html", "partials/fields.html", "partials/verify.html"},
-	"board_correct":    {"board/correct.html", "board/parts.html", "partials/fields.html"},
-	"board_redact":     {"board/redact.html", "board/parts.html", "partials/fields.html"},
-	"board_drafts":     {"board/drafts.html", "board/parts.html", "partials/fields.html"},
-	"board_draft":      {"board/draft.html", "board/parts.html", "partials/fields.html"},
-	"board_catalog":    {"board/catalog.html", "board/parts.html", "partials/fields.html"},
-	"board_item_edit":  {"board/item_edit.html", "board/parts.html", "partials/fields.html"},
-	"board_archive":    {"board/archive.html", "board/parts.html"},
-	"board_search":     {"board/search.html", "board/parts.html"},
-	"board_todo":       {"board/todo.html", "board/parts.html"},
-	"board_matrix":     {"board/matrix.html", "board/parts.html"},
-	"admin_catalog":    {"board/admin_catalog.html", "board/parts.html", "partials/fields.html"},
-	"board_dsearch":    {"board/dsearch.html", "board/parts.html"},
-	"board_print":      {"board/print.html", "board/parts.html"},
+	"home":             {"board/home.html", "board/unitlist.html"},
+	"street":           {"board/street.html", "board/unitlist.html"},
+	"community":        {"board/community.html"},
+	"board":            {"board/board.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_item":       {"board/item.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_disclosure": {"board/disclosure.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html", "partials/verify.html"},
+	"board_correct":    {"board/correct.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_redact":     {"board/redact.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_drafts":     {"board/drafts.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_draft":      {"board/draft.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_catalog":    {"board/catalog.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_item_edit":  {"board/item_edit.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_archive":    {"board/archive.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_search":     {"board/search.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_todo":       {"board/todo.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_matrix":     {"board/matrix.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"admin_catalog":    {"board/admin_catalog.html", "board/parts.html", "partials/boarditems.html", "partials/fields.html"},
+	"board_dsearch":    {"board/dsearch.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
+	"board_print":      {"board/print.html", "board/parts.html", "partials/boarditems.html", "partials/boarditems.html"},
 }
 
 // maxUpload is the body limit of an attachment upload: the file and a
@@ -56,18 +61,13 @@ var (
 	// publisherOfCommunity: whoever may publish something in the
 	// {community}: its cadres and party secretary, and clerks of the
 	// departments of its district. The service checks the item itself.
-	publisherOfCommunity = policy{"publisher of the community", func(a *mingbai.Actor, st *requestState) bool {
-		return st.community != nil && isPublisher(a, st.community)
+	publisherOfCommunity = web.Policy{Name: "publisher of the community", Allow: func(a *mingbai.Actor, st *web.RequestState) bool {
+		return st.Community != nil && isPublisher(a, st.Community)
 	}}
 	// redactorOfCommunity: a publisher of the community or an admin of
 	// its district.
-	redactorOfCommunity = policy{"publisher or district admin", func(a *mingbai.Actor, st *requestState) bool {
-		return st.community != nil && (isPublisher(a, st.community) || a.IsDistrictAdmin(st.community.DistrictID))
-	}}
-	// overseerOfStreet: an officer of the {street} or an admin of its
-	// district.
-	overseerOfStreet = policy{"street officer or district admin", func(a *mingbai.Actor, st *requestState) bool {
-		return st.street != nil && (a.OfficerOf(st.street.ID) || a.IsDistrictAdmin(st.street.DistrictID))
+	redactorOfCommunity = web.Policy{Name: "publisher or district admin", Allow: func(a *mingbai.Actor, st *web.RequestState) bool {
+		return st.Community != nil && (isPublisher(a, st.Community) || a.IsDistrictAdmin(st.Community.DistrictID))
 	}}
 )
 
@@ -83,63 +83,63 @@ func isPublisher(a *mingbai.Actor, c *org.Unit) bool {
 	return false
 }
 
-func (s *Server) registerDisclosureRoutes() {
+func (s *handlers) registerDisclosureRoutes() {
 	if s.disclosure == nil {
 		return
 	}
 	// Public.
-	s.handle("GET /c/{community}/catalog", public, s.cached(s.catalogPage))
-	s.handle("GET /c/{community}/items/{item}", public, s.cached(s.itemPage))
-	s.handle("GET /c/{community}/d/{id}", public, s.cached(s.disclosurePage))
-	s.handle("GET /c/{community}/d/{id}/v/{version}", public, s.cached(s.disclosurePage))
-	s.handle("GET /c/{community}/files/{sum}", public, s.publicFile)
-	s.handle("GET /c/{community}/thumbs/{sum}", public, s.publicThumb)
-	s.handle("GET /c/{community}/archive", public, s.cached(s.archivePage))
-	s.handle("GET /c/{community}/search", public, s.cached(s.searchPage))
+	s.Handle("GET /c/{community}/catalog", web.Public, s.Cached(s.catalogPage))
+	s.Handle("GET /c/{community}/items/{item}", web.Public, s.Cached(s.itemPage))
+	s.Handle("GET /c/{community}/d/{id}", web.Public, s.Cached(s.disclosurePage))
+	s.Handle("GET /c/{community}/d/{id}/v/{version}", web.Public, s.Cached(s.disclosurePage))
+	s.Handle("GET /c/{community}/files/{sum}", web.Public, s.publicFile)
+	s.Handle("GET /c/{community}/thumbs/{sum}", web.Public, s.publicThumb)
+	s.Handle("GET /c/{community}/archive", web.Public, s.Cached(s.archivePage))
+	s.Handle("GET /c/{community}/search", web.Public, s.Cached(s.searchPage))
 
 	// Publishing.
-	s.handle("GET /c/{community}/drafts", publisherOfCommunity, s.draftsPage)
-	s.handle("POST /c/{community}/drafts", publisherOfCommunity, s.createDraft)
-	s.handle("GET /c/{community}/drafts/{draft}", publisherOfCommunity, s.draftPage)
-	s.handle("POST /c/{community}/drafts/{draft}", publisherOfCommunity, s.updateDraft)
-	s.handleUpload("POST /c/{community}/drafts/{draft}/files", publisherOfCommunity, maxUpload, s.uploadDraftFile)
-	s.handle("GET /c/{community}/drafts/{draft}/files/{sum}", publisherOfCommunity, s.draftFile)
-	s.handle("POST /c/{community}/drafts/{draft}/files/{sum}/remove", publisherOfCommunity, s.removeDraftFile)
-	s.handle("POST /c/{community}/drafts/{draft}/publish", publisherOfCommunity, s.publishDraft)
-	s.handle("POST /c/{community}/drafts/{draft}/delete", publisherOfCommunity, s.deleteDraft)
-	s.handle("GET /c/{community}/d/{id}/correct", publisherOfCommunity, s.correctPage)
-	s.handleUpload("POST /c/{community}/d/{id}/correct", publisherOfCommunity, maxCorrectBody, s.correct)
-	s.handle("POST /c/{community}/d/{id}/withdraw", publisherOfCommunity, s.withdraw)
-	s.handle("GET /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redactPage)
-	s.handle("POST /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redact)
+	s.Handle("GET /c/{community}/drafts", publisherOfCommunity, s.draftsPage)
+	s.Handle("POST /c/{community}/drafts", publisherOfCommunity, s.createDraft)
+	s.Handle("GET /c/{community}/drafts/{draft}", publisherOfCommunity, s.draftPage)
+	s.Handle("POST /c/{community}/drafts/{draft}", publisherOfCommunity, s.updateDraft)
+	s.HandleUpload("POST /c/{community}/drafts/{draft}/files", publisherOfCommunity, maxUpload, s.uploadDraftFile)
+	s.Handle("GET /c/{community}/drafts/{draft}/files/{sum}", publisherOfCommunity, s.draftFile)
+	s.Handle("POST /c/{community}/drafts/{draft}/files/{sum}/remove", publisherOfCommunity, s.removeDraftFile)
+	s.Handle("POST /c/{community}/drafts/{draft}/publish", publisherOfCommunity, s.publishDraft)
+	s.Handle("POST /c/{community}/drafts/{draft}/delete", publisherOfCommunity, s.deleteDraft)
+	s.Handle("GET /c/{community}/d/{id}/correct", publisherOfCommunity, s.correctPage)
+	s.HandleUpload("POST /c/{community}/d/{id}/correct", publisherOfCommunity, maxCorrectBody, s.correct)
+	s.Handle("POST /c/{community}/d/{id}/withdraw", publisherOfCommunity, s.withdraw)
+	s.Handle("GET /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redactPage)
+	s.Handle("POST /c/{community}/d/{id}/v/{version}/redact", redactorOfCommunity, s.redact)
 
 	// The community's own catalog items.
-	s.handle("POST /c/{community}/catalog", cadreOfCommunity, s.saveCommunityItem)
-	s.handle("GET /c/{community}/catalog/{item}", cadreOfCommunity, s.communityItemEditPage)
-	s.handle("POST /c/{community}/catalog/{item}", cadreOfCommunity, s.saveCommunityItem)
+	s.Handle("POST /c/{community}/catalog", web.CadreOfCommunity, s.saveCommunityItem)
+	s.Handle("GET /c/{community}/catalog/{item}", web.CadreOfCommunity, s.communityItemEditPage)
+	s.Handle("POST /c/{community}/catalog/{item}", web.CadreOfCommunity, s.saveCommunityItem)
 
 	// The district's catalog.
-	s.handle("GET /admin/catalog", districtAdmin, s.adminCatalogPage)
-	s.handle("POST /admin/catalog", districtAdmin, s.saveDistrictItem)
-	s.handle("GET /admin/catalog/{item}", districtAdmin, s.adminItemEditPage)
-	s.handle("POST /admin/catalog/{item}", districtAdmin, s.saveDistrictItem)
-	s.handle("POST /admin/catalog/{item}/archive", districtAdmin, s.archiveDistrictItem)
+	s.Handle("GET /admin/catalog", web.DistrictAdmin, s.adminCatalogPage)
+	s.Handle("POST /admin/catalog", web.DistrictAdmin, s.saveDistrictItem)
+	s.Handle("GET /admin/catalog/{item}", web.DistrictAdmin, s.adminItemEditPage)
+	s.Handle("POST /admin/catalog/{item}", web.DistrictAdmin, s.saveDistrictItem)
+	s.Handle("POST /admin/catalog/{item}/archive", web.DistrictAdmin, s.archiveDistrictItem)
 
 	// Compliance.
-	s.handle("GET /c/{community}/todo", publisherOfCommunity, s.todoPage)
-	s.handle("GET /s/{street}/compliance", overseerOfStreet, s.matrixPage)
-	s.handle("GET /s/{street}/compliance.csv", overseerOfStreet, s.matrixCSV)
-	s.handle("GET /s/{street}/compliance.xlsx", overseerOfStreet, s.matrixXLSX)
+	s.Handle("GET /c/{community}/todo", publisherOfCommunity, s.todoPage)
+	s.Handle("GET /s/{street}/compliance", web.OverseerOfStreet, s.matrixPage)
+	s.Handle("GET /s/{street}/compliance.csv", web.OverseerOfStreet, s.matrixDownload(export.CSV))
+	s.Handle("GET /s/{street}/compliance.xlsx", web.OverseerOfStreet, s.matrixDownload(export.XLSX))
 
 	s.registerDisclosureDataRoutes()
 }
 
 // boardPage is what every board page embeds.
 type boardPage struct {
-	page
+	web.Page
 	Community *org.Unit
 	Street    *org.Unit
-	Sections  []section
+	Sections  []web.Section
 	Current   string // the tab shown: "", a section slug, "search", "archive", "catalog"
 	Publisher bool   // the actor may publish here
 	Cadre     bool
@@ -155,30 +155,18 @@ var boardNotices = map[string]string{
 	"deleted":   "草稿已删除。",
 }
 
-func (s *Server) newBoardPage(r *http.Request, title, current string) boardPage {
-	st := state(r)
-	a := actor(r)
-	p := s.newPage(r, title)
+func (s *handlers) newBoardPage(r *http.Request, title, current string) boardPage {
+	st := web.State(r)
+	a := web.Actor(r)
+	p := s.NewPage(r, title)
 	if n, ok := boardNotices[r.URL.Query().Get("done")]; ok {
 		p.Notice = n
 	}
-	p.Feeds = communityFeeds(st.community, current)
+	p.Feeds = web.CommunityFeeds(st.Community, current)
 	return boardPage{
-		page: p, Community: st.community, Street: st.street, Sections: sections, Current: current,
-		Publisher: isPublisher(a, st.community), Cadre: a.Has(mingbai.RoleCadre, st.community.ID),
+		Page: p, Community: st.Community, Street: st.Street, Sections: web.Sections, Current: current,
+		Publisher: isPublisher(a, st.Community), Cadre: a.Has(mingbai.RoleCadre, st.Community.ID),
 	}
-}
-
-// communityFeeds are the Atom feeds a community's page announces: its
-// section's feed first when it belongs to one, then the whole board's.
-// The titles are the feeds' own (boardAtom).
-func communityFeeds(c *org.Unit, current string) []feedLink {
-	home := "/c/" + c.Slug
-	var feeds []feedLink
-	if sec, ok := sectionBySlug(current); ok {
-		feeds = append(feeds, feedLink{Title: c.Name + sec.Label + "公开", Href: home + "/feed/" + sec.Slug})
-	}
-	return append(feeds, feedLink{Title: c.Name + "居务公开", Href: home + "/feed.atom"})
 }
 
 type boardData struct {
@@ -190,45 +178,39 @@ type boardData struct {
 	Checkout string
 }
 
-// boardItemList is what the "boarditems" template takes.
-type boardItemList struct {
-	Slug  string
-	Items []disclosure.BoardItem
-}
-
 type boardSection struct {
-	section
+	web.Section
 	Items []disclosure.BoardItem
 }
 
-func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, sec *section) error {
-	st := state(r)
+func (s *handlers) boardPage(w http.ResponseWriter, r *http.Request, sec *web.Section) error {
+	st := web.State(r)
 	cur := ""
-	title := st.community.Name
+	title := st.Community.Name
 	if sec != nil {
 		cur = sec.Slug
-		title = sec.Label + "公开 · " + st.community.Name
+		title = sec.Label + "公开 · " + st.Community.Name
 	}
-	board, err := s.disclosure.Board(r.Context(), st.community.ID)
+	board, err := s.disclosure.Board(r.Context(), st.Community.ID)
 	if err != nil {
 		return err
 	}
 	d := &boardData{boardPage: s.newBoardPage(r, title, cur)}
 	for _, bs := range board {
-		sc, _ := sectionBySlug(string(bs.Section))
+		sc, _ := web.SectionBySlug(string(bs.Section))
 		if sec != nil && sec.Slug != sc.Slug {
 			continue
 		}
-		d.Board = append(d.Board, boardSection{section: sc, Items: bs.Items})
+		d.Board = append(d.Board, boardSection{Section: sc, Items: bs.Items})
 	}
-	s.render(w, r, http.StatusOK, "board", d)
+	s.Render(w, r, http.StatusOK, "board", d)
 	return nil
 }
 
 type itemData struct {
 	boardPage
 	Item    *disclosure.Item
-	Section section
+	Section web.Section
 	List    *disclosure.List
 	Fresh   disclosure.Freshness
 	PrevURL string
@@ -237,25 +219,25 @@ type itemData struct {
 	History []disclosure.ItemVersion
 }
 
-func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
+func (s *handlers) itemPage(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
 	it, err := s.communityItem(r)
 	if err != nil {
 		return err
 	}
 	id := it.ID
 	page := queryPage(r)
-	list, err := s.disclosure.ItemDisclosures(r.Context(), st.community.ID, id, page)
+	list, err := s.disclosure.ItemDisclosures(r.Context(), st.Community.ID, id, page)
 	if err != nil {
 		return err
 	}
-	hist, err := s.disclosure.ItemHistory(r.Context(), st.community.ID, id)
+	hist, err := s.disclosure.ItemHistory(r.Context(), st.Community.ID, id)
 	if err != nil {
 		return err
 	}
 	slices.Reverse(hist)
-	d := &itemData{boardPage: s.newBoardPage(r, it.Name+" · "+st.community.Name, string(it.Section)), Item: it, List: list, History: hist}
-	d.Section, _ = sectionBySlug(string(it.Section))
+	d := &itemData{boardPage: s.newBoardPage(r, it.Name+" · "+st.Community.Name, string(it.Section)), Item: it, List: list, History: hist}
+	d.Section, _ = web.SectionBySlug(string(it.Section))
 	var last time.Time
 	for _, x := range list.Disclosures {
 		if !x.Withdrawn() && x.FirstPublishedAt.After(last) {
@@ -266,7 +248,7 @@ func (s *Server) itemPage(w http.ResponseWriter, r *http.Request) error {
 		d.Fresh = s.disclosure.Freshness(it, last, s.now())
 	}
 	d.PrevURL, d.NextURL = pager(r, list.Page, list.More)
-	s.render(w, r, http.StatusOK, "board_item", d)
+	s.Render(w, r, http.StatusOK, "board_item", d)
 	return nil
 }
 
@@ -296,7 +278,7 @@ type disclosureData struct {
 	boardPage
 	Disclosure *disclosure.Disclosure
 	Item       *disclosure.Item
-	Section    section
+	Section    web.Section
 	Versions   []disclosure.Version
 	Shown      *disclosure.Version
 	Body       template.HTML
@@ -304,7 +286,7 @@ type disclosureData struct {
 	Latest     bool
 	CanPublish bool
 	CanRedact  bool
-	Form       *form
+	Form       *web.Form
 	Files      []fileView
 	// LastVersion is the newest version; NextVersion the number a
 	// correction would get.
@@ -364,17 +346,17 @@ type fileView struct {
 	URL, Thumb string
 }
 
-func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
-	st := state(r)
-	id, err := pathID(r, "id")
+func (s *handlers) loadDisclosure(r *http.Request) (*disclosureData, error) {
+	st := web.State(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	d, versions, err := s.disclosure.Disclosure(r.Context(), st.community.ID, id)
+	d, versions, err := s.disclosure.Disclosure(r.Context(), st.Community.ID, id)
 	if err != nil {
 		return nil, err
 	}
-	it, err := s.disclosure.Item(r.Context(), st.community.ID, d.ItemID)
+	it, err := s.disclosure.Item(r.Context(), st.Community.ID, d.ItemID)
 	if err != nil {
 		return nil, err
 	}
@@ -386,15 +368,15 @@ func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 		}
 		n = v
 	}
-	a := actor(r)
+	a := web.Actor(r)
 	data := &disclosureData{
-		boardPage:  s.newBoardPage(r, d.Title+" · "+st.community.Name, string(it.Section)),
+		boardPage:  s.newBoardPage(r, d.Title+" · "+st.Community.Name, string(it.Section)),
 		Disclosure: d, Item: it, Versions: versions, Shown: &versions[n-1], Latest: n == d.Version,
-		CanPublish: isPublisher(a, st.community),
-		CanRedact:  isPublisher(a, st.community) || a.IsDistrictAdmin(st.community.DistrictID),
-		Form:       &form{Values: map[string]string{}, Errors: map[string]string{}},
+		CanPublish: isPublisher(a, st.Community),
+		CanRedact:  isPublisher(a, st.Community) || a.IsDistrictAdmin(st.Community.DistrictID),
+		Form:       &web.Form{Values: map[string]string{}, Errors: map[string]string{}},
 	}
-	data.Section, _ = sectionBySlug(string(it.Section))
+	data.Section, _ = web.SectionBySlug(string(it.Section))
 	data.Body = disclosure.RenderMarkdown(data.Shown.Body)
 	data.LastVersion, data.NextVersion = &versions[len(versions)-1], d.Version+1
 	for i := range versions {
@@ -405,7 +387,7 @@ func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 		data.History = append(data.History, e)
 	}
 	for _, f := range data.Shown.Files {
-		base := "/c/" + st.community.Slug
+		base := "/c/" + st.Community.Slug
 		data.Files = append(data.Files, fileView{Attachment: f, URL: base + "/files/" + f.SHA256, Thumb: base + "/thumbs/" + f.SHA256})
 	}
 	// A correction is shown with what it changed; a withdrawal with the
@@ -417,19 +399,19 @@ func (s *Server) loadDisclosure(r *http.Request) (*disclosureData, error) {
 	return data, nil
 }
 
-func (s *Server) disclosurePage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) disclosurePage(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.loadDisclosure(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "board_disclosure", d)
+	s.Render(w, r, http.StatusOK, "board_disclosure", d)
 	return nil
 }
 
 // serveFile sends a stored attachment. Files are named by their hash, so
 // a URL's content never changes and may be cached for good; the sniffed
 // type was checked at upload, and nosniff keeps browsers to it.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f *disclosure.Attachment, thumb bool) error {
+func (s *handlers) serveFile(w http.ResponseWriter, r *http.Request, f *disclosure.Attachment, thumb bool) error {
 	open := s.disclosure.Files().Open
 	ctype := f.ContentType
 	if thumb {
@@ -449,28 +431,28 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f *disclosure
 		disp = "attachment"
 	}
 	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(f.Name))
-	if state(r).actor == nil {
+	if web.Actor(r).Anonymous() {
 		h.Set("Cache-Control", "public, max-age=86400")
 	}
 	http.ServeContent(w, r, "", time.Time{}, file)
 	return nil
 }
 
-func (s *Server) publicFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.disclosure.FileOf(r.Context(), state(r).community.ID, r.PathValue("sum"))
+func (s *handlers) publicFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.disclosure.FileOf(r.Context(), web.State(r).Community.ID, r.PathValue("sum"))
 	if err != nil {
 		return err
 	}
 	return s.serveFile(w, r, f, false)
 }
 
-func (s *Server) publicThumb(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.disclosure.FileOf(r.Context(), state(r).community.ID, r.PathValue("sum"))
+func (s *handlers) publicThumb(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.disclosure.FileOf(r.Context(), web.State(r).Community.ID, r.PathValue("sum"))
 	if err != nil {
 		return err
 	}
 	if !f.IsImage() {
-		return errNotFound
+		return web.ErrNotFound
 	}
 	if err := s.serveFile(w, r, f, true); mingbai.ErrorCode(err) == mingbai.ENOTFOUND {
 		return s.serveFile(w, r, f, false)
@@ -489,13 +471,13 @@ type archiveData struct {
 	NextURL string
 }
 
-func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	periods, err := s.disclosure.ArchivePeriods(r.Context(), st.community.ID)
+func (s *handlers) archivePage(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	periods, err := s.disclosure.ArchivePeriods(r.Context(), st.Community.ID)
 	if err != nil {
 		return err
 	}
-	d := &archiveData{boardPage: s.newBoardPage(r, "公开档案 · "+st.community.Name, "archive"), Periods: periods}
+	d := &archiveData{boardPage: s.newBoardPage(r, "公开档案 · "+st.Community.Name, "archive"), Periods: periods}
 	if y := r.URL.Query().Get("year"); y != "" {
 		year, err := strconv.Atoi(y)
 		if err != nil {
@@ -503,12 +485,12 @@ func (s *Server) archivePage(w http.ResponseWriter, r *http.Request) error {
 		}
 		q, _ := strconv.Atoi(r.URL.Query().Get("quarter"))
 		d.Year, d.Quarter = year, q
-		if d.List, err = s.disclosure.Archive(r.Context(), st.community.ID, year, q, queryPage(r)); err != nil {
+		if d.List, err = s.disclosure.Archive(r.Context(), st.Community.ID, year, q, queryPage(r)); err != nil {
 			return err
 		}
 		d.PrevURL, d.NextURL = pager(r, d.List.Page, d.List.More)
 	}
-	s.render(w, r, http.StatusOK, "board_archive", d)
+	s.Render(w, r, http.StatusOK, "board_archive", d)
 	return nil
 }
 
@@ -520,16 +502,16 @@ type searchData struct {
 	NextURL string
 }
 
-func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	d := &searchData{boardPage: s.newBoardPage(r, "搜索 · "+st.community.Name, "search")}
+func (s *handlers) searchPage(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	d := &searchData{boardPage: s.newBoardPage(r, "搜索 · "+st.Community.Name, "search")}
 	q := r.URL.Query().Get("q")
 	d.Query = q
 	status := http.StatusOK
 	if q != "" {
-		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: q, CommunityID: st.community.ID, Page: queryPage(r)})
+		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: q, CommunityID: st.Community.ID, Page: queryPage(r)})
 		switch {
-		case formError(err):
+		case web.FormError(err):
 			d.Error, status = mingbai.ErrorMessage(err), http.StatusBadRequest
 		case err != nil:
 			return err
@@ -538,7 +520,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) error {
 			d.PrevURL, d.NextURL = pager(r, res.Page, res.More)
 		}
 	}
-	s.render(w, r, status, "board_search", d)
+	s.Render(w, r, status, "board_search", d)
 	return nil
 }
 
@@ -548,52 +530,52 @@ type draftsData struct {
 	boardPage
 	Drafts []disclosure.Draft
 	Items  []disclosure.Item
-	Form   *form
+	Form   *web.Form
 }
 
-func (s *Server) draftsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderDrafts(w, r, http.StatusOK, &form{Values: map[string]string{"item": r.URL.Query().Get("item")}, Errors: map[string]string{}})
+func (s *handlers) draftsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderDrafts(w, r, http.StatusOK, &web.Form{Values: map[string]string{"item": r.URL.Query().Get("item")}, Errors: map[string]string{}})
 }
 
-func (s *Server) renderDrafts(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	st := state(r)
-	a := actor(r)
-	drafts, err := s.disclosure.Drafts(r.Context(), a, st.community.ID)
+func (s *handlers) renderDrafts(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	st := web.State(r)
+	a := web.Actor(r)
+	drafts, err := s.disclosure.Drafts(r.Context(), a, st.Community.ID)
 	if err != nil {
 		return err
 	}
-	items, err := s.disclosure.PublishableItems(r.Context(), a, st.community.ID)
+	items, err := s.disclosure.PublishableItems(r.Context(), a, st.Community.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, status, "board_drafts", &draftsData{boardPage: s.newBoardPage(r, "发布公开事项 · "+st.community.Name, ""), Drafts: drafts, Items: items, Form: f})
+	s.Render(w, r, status, "board_drafts", &draftsData{boardPage: s.newBoardPage(r, "发布公开事项 · "+st.Community.Name, ""), Drafts: drafts, Items: items, Form: f})
 	return nil
 }
 
 var draftFields = []string{"item", "title", "period", "body", "valid_from", "valid_to"}
 
-func draftInput(f *form) disclosure.DraftInput {
+func draftInput(f *web.Form) disclosure.DraftInput {
 	item, _ := strconv.ParseInt(f.Values["item"], 10, 64)
 	return disclosure.DraftInput{ItemID: item, Title: f.Values["title"], Period: f.Values["period"], Body: f.Values["body"], ValidFrom: f.Values["valid_from"], ValidTo: f.Values["valid_to"]}
 }
 
-func (s *Server) createDraft(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	f := newForm(r, draftFields...)
+func (s *handlers) createDraft(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	f := web.NewForm(r, draftFields...)
 	in := draftInput(f)
 	var d *disclosure.Draft
 	var err error
-	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
-		d, err = s.disclosure.CreateDraft(r.Context(), actor(r), st.community.ID, in)
+	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
+		d, err = s.disclosure.CreateDraft(r.Context(), web.Actor(r), st.Community.ID, in)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderDrafts(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderDrafts(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.community.Slug, d.ID), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, d.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -603,172 +585,172 @@ type draftData struct {
 	Item    *disclosure.Item
 	Items   []disclosure.Item
 	Preview template.HTML
-	Form    *form
-	Upload  *form
+	Form    *web.Form
+	Upload  *web.Form
 	// Kept are the phones the draft's text keeps unmasked.
 	Kept []zh.Number
 }
 
-func (s *Server) draftPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) draftPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderDraft(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) renderDraft(w http.ResponseWriter, r *http.Request, status int, f, up *form) error {
-	st := state(r)
-	a := actor(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) renderDraft(w http.ResponseWriter, r *http.Request, status int, f, up *web.Form) error {
+	st := web.State(r)
+	a := web.Actor(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	d, err := s.disclosure.Draft(r.Context(), a, st.community.ID, id)
+	d, err := s.disclosure.Draft(r.Context(), a, st.Community.ID, id)
 	if err != nil {
 		return err
 	}
-	it, err := s.disclosure.Item(r.Context(), st.community.ID, d.ItemID)
+	it, err := s.disclosure.Item(r.Context(), st.Community.ID, d.ItemID)
 	if err != nil {
 		return err
 	}
-	items, err := s.disclosure.PublishableItems(r.Context(), a, st.community.ID)
+	items, err := s.disclosure.PublishableItems(r.Context(), a, st.Community.ID)
 	if err != nil {
 		return err
 	}
 	if f == nil {
-		f = &form{Values: map[string]string{
+		f = &web.Form{Values: map[string]string{
 			"item": strconv.FormatInt(d.ItemID, 10), "title": d.Title, "period": d.Period, "body": d.Body, "valid_from": d.ValidFrom, "valid_to": d.ValidTo,
 		}, Errors: map[string]string{}}
-		listKeptNumbers(f, d.Title, d.Period, d.Body)
+		web.ListKeptNumbers(f, d.Title, d.Period, d.Body)
 	}
 	if up == nil {
-		up = &form{Values: map[string]string{}, Errors: map[string]string{}}
+		up = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	}
-	s.render(w, r, status, "board_draft", &draftData{
+	s.Render(w, r, status, "board_draft", &draftData{
 		boardPage: s.newBoardPage(r, "草稿预览 · "+d.Title, ""), Draft: d, Item: it, Items: items,
-		Preview: disclosure.RenderMarkdown(d.Body), Form: f, Upload: up, Kept: findNumbers(d.Title, d.Period, d.Body),
+		Preview: disclosure.RenderMarkdown(d.Body), Form: f, Upload: up, Kept: web.FindNumbers(d.Title, d.Period, d.Body),
 	})
 	return nil
 }
 
-func (s *Server) updateDraft(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) updateDraft(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, draftFields...)
+	f := web.NewForm(r, draftFields...)
 	in := draftInput(f)
-	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
-		_, err = s.disclosure.UpdateDraft(r.Context(), actor(r), st.community.ID, id, in)
+	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
+		_, err = s.disclosure.UpdateDraft(r.Context(), web.Actor(r), st.Community.ID, id, in)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderDraft(w, r, statusOf(mingbai.ErrorCode(err)), f, nil)
+	if web.FormError(err) {
+		f.Fail(err)
+		return s.renderDraft(w, r, web.StatusOf(mingbai.ErrorCode(err)), f, nil)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	a := actor(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	a := web.Actor(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
 	// The draft is checked before the file is stored, so nobody can fill
 	// the disk through another community's draft.
-	if _, err := s.disclosure.Draft(r.Context(), a, st.community.ID, id); err != nil {
+	if _, err := s.disclosure.Draft(r.Context(), a, st.Community.ID, id); err != nil {
 		return err
 	}
-	up := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	up := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		up.fail(mingbai.FieldError("file", "请选择要上传的图片或 PDF 文件。"))
+		up.Fail(mingbai.FieldError("file", "请选择要上传的图片或 PDF 文件。"))
 		return s.renderDraft(w, r, http.StatusBadRequest, nil, up)
 	}
 	defer file.Close()
 	att, err := s.disclosure.Files().Put(io.Reader(file), hdr.Filename)
 	if err == nil {
-		err = s.disclosure.AttachToDraft(r.Context(), a, st.community.ID, id, att)
+		err = s.disclosure.AttachToDraft(r.Context(), a, st.Community.ID, id, att)
 	}
-	if formError(err) {
-		up.fail(err)
-		return s.renderDraft(w, r, statusOf(mingbai.ErrorCode(err)), nil, up)
+	if web.FormError(err) {
+		up.Fail(err)
+		return s.renderDraft(w, r, web.StatusOf(mingbai.ErrorCode(err)), nil, up)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) draftFile(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) draftFile(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	f, err := s.disclosure.DraftFile(r.Context(), actor(r), st.community.ID, id, r.PathValue("sum"))
+	f, err := s.disclosure.DraftFile(r.Context(), web.Actor(r), st.Community.ID, id, r.PathValue("sum"))
 	if err != nil {
 		return err
 	}
 	return s.serveFile(w, r, f, false)
 }
 
-func (s *Server) removeDraftFile(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) removeDraftFile(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	if err := s.disclosure.DetachFromDraft(r.Context(), actor(r), st.community.ID, id, r.PathValue("sum")); err != nil {
+	if err := s.disclosure.DetachFromDraft(r.Context(), web.Actor(r), st.Community.ID, id, r.PathValue("sum")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) publishDraft(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) publishDraft(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	v, err := s.disclosure.Publish(r.Context(), actor(r), st.community.ID, id)
+	v, err := s.disclosure.Publish(r.Context(), web.Actor(r), st.Community.ID, id)
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d?done=published", st.community.Slug, v.DisclosureID), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d?done=published", st.Community.Slug, v.DisclosureID), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) deleteDraft(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "draft")
+func (s *handlers) deleteDraft(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "draft")
 	if err != nil {
 		return err
 	}
-	if err := s.disclosure.DeleteDraft(r.Context(), actor(r), st.community.ID, id); err != nil {
+	if err := s.disclosure.DeleteDraft(r.Context(), web.Actor(r), st.Community.ID, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts?done=deleted", st.community.Slug), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts?done=deleted", st.Community.Slug), http.StatusSeeOther)
 	return nil
 }
 
 var correctFields = []string{"title", "period", "body", "valid_from", "valid_to", "reason", "version"}
 
-func (s *Server) correctPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) correctPage(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.loadDisclosure(r)
 	if err != nil {
 		return err
 	}
 	v := d.Shown
 	d.Form.Values = map[string]string{"title": v.Title, "period": v.Period, "body": v.Body, "valid_from": v.ValidFrom, "valid_to": v.ValidTo, "version": strconv.Itoa(v.Version)}
-	listKeptNumbers(d.Form, v.Title, v.Period, v.Body)
+	web.ListKeptNumbers(d.Form, v.Title, v.Period, v.Body)
 	d.Title = "更正 · " + v.Title
-	s.render(w, r, http.StatusOK, "board_correct", d)
+	s.Render(w, r, http.StatusOK, "board_correct", d)
 	return nil
 }
 
@@ -776,14 +758,14 @@ func (s *Server) correctPage(w http.ResponseWriter, r *http.Request) error {
 // the current attachments to drop ("drop") and new files ("file"). The
 // service checks the form before any upload is stored, so a form with a
 // mistake leaves no file behind.
-func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	a := actor(r)
-	id, err := pathID(r, "id")
+func (s *handlers) correct(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	a := web.Actor(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, correctFields...)
+	f := web.NewForm(r, correctFields...)
 	version, _ := strconv.Atoi(f.Values["version"])
 	in := disclosure.CorrectInput{
 		Title: f.Values["title"], Period: f.Values["period"], Body: f.Values["body"], ValidFrom: f.Values["valid_from"], ValidTo: f.Values["valid_to"],
@@ -798,8 +780,8 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if in.PublicPhones, err = reviewNumbers(r, f, in.Title, in.Period, in.Body, in.Reason); err == nil {
-		err = s.disclosure.CheckCorrect(r.Context(), a, st.community.ID, id, in, len(uploads))
+	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body, in.Reason); err == nil {
+		err = s.disclosure.CheckCorrect(r.Context(), a, st.Community.ID, id, in, len(uploads))
 	}
 	for _, h := range uploads {
 		if err == nil {
@@ -816,21 +798,21 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 	}
 	var v *disclosure.Version
 	if err == nil {
-		v, err = s.disclosure.Correct(r.Context(), a, st.community.ID, id, in)
+		v, err = s.disclosure.Correct(r.Context(), a, st.Community.ID, id, in)
 	}
 	if err != nil && len(in.Add) > 0 {
 		// The files stored for this form are no version's: take them off
 		// the disk unless something else shows them.
 		if ferr := s.disclosure.ForgetUploads(r.Context(), in.Add); ferr != nil {
-			s.logger.Error("forget uploads of a failed correction", "id", requestID(r), "err", ferr)
+			s.logger.Error("forget uploads of a failed correction", "id", web.RequestID(r), "err", ferr)
 		}
 	}
-	if formError(err) {
+	if web.FormError(err) {
 		d, lerr := s.loadDisclosure(r)
 		if lerr != nil {
 			return lerr
 		}
-		f.fail(err)
+		f.Fail(err)
 		if len(uploads) > 0 && f.Errors["file"] == "" {
 			// Browsers never refill a file input.
 			f.Errors["file"] = "请重新选择要上传的文件。"
@@ -841,13 +823,13 @@ func (s *Server) correct(w http.ResponseWriter, r *http.Request) error {
 			d.Drop[sum] = true
 		}
 		d.Title = "更正 · " + d.Shown.Title
-		s.render(w, r, statusOf(mingbai.ErrorCode(err)), "board_correct", d)
+		s.Render(w, r, web.StatusOf(mingbai.ErrorCode(err)), "board_correct", d)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=corrected", st.community.Slug, id, v.Version), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=corrected", st.Community.Slug, id, v.Version), http.StatusSeeOther)
 	return nil
 }
 
@@ -872,59 +854,59 @@ func checkUpload(h *multipart.FileHeader) error {
 
 // storeUpload stores one uploaded file by its hash; a refused file's
 // message names it.
-func (s *Server) storeUpload(h *multipart.FileHeader) (disclosure.Attachment, error) {
+func (s *handlers) storeUpload(h *multipart.FileHeader) (disclosure.Attachment, error) {
 	file, err := h.Open()
 	if err != nil {
 		return disclosure.Attachment{}, fmt.Errorf("open upload: %w", err)
 	}
 	defer file.Close()
 	att, err := s.disclosure.Files().Put(file, h.Filename)
-	if formError(err) {
+	if web.FormError(err) {
 		return att, mingbai.FieldError("file", "“%s”：%s", h.Filename, mingbai.ErrorMessage(err))
 	}
 	return att, err
 }
 
-func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "id")
+func (s *handlers) withdraw(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	f := newForm(r, "reason", "version")
+	f := web.NewForm(r, "reason", "version")
 	version, _ := strconv.Atoi(f.Values["version"])
-	_, err = s.disclosure.Withdraw(r.Context(), actor(r), st.community.ID, id, version, f.Values["reason"])
-	if formError(err) {
+	_, err = s.disclosure.Withdraw(r.Context(), web.Actor(r), st.Community.ID, id, version, f.Values["reason"])
+	if web.FormError(err) {
 		d, lerr := s.loadDisclosure(r)
 		if lerr != nil {
 			return lerr
 		}
-		f.fail(err)
+		f.Fail(err)
 		d.Form = f
-		s.render(w, r, statusOf(mingbai.ErrorCode(err)), "board_disclosure", d)
+		s.Render(w, r, web.StatusOf(mingbai.ErrorCode(err)), "board_disclosure", d)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d?done=withdrawn", st.community.Slug, id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d?done=withdrawn", st.Community.Slug, id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) redactPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) redactPage(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.loadDisclosure(r)
 	if err != nil {
 		return err
 	}
 	d.Title = "删除个人信息 · " + d.Shown.Title
 	d.RedactFiles = redactFiles(d)
-	s.render(w, r, http.StatusOK, "board_redact", d)
+	s.Render(w, r, http.StatusOK, "board_redact", d)
 	return nil
 }
 
-func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	id, err := pathID(r, "id")
+func (s *handlers) redact(w http.ResponseWriter, r *http.Request) error {
+	st := web.State(r)
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -932,27 +914,27 @@ func (s *Server) redact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n < 1 {
 		return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该版本。")
 	}
-	f := newForm(r, "mask", "what", "why")
+	f := web.NewForm(r, "mask", "what", "why")
 	// One passage to mask per line: the server finds and masks them, the
 	// form never carries replacement text.
-	err = s.disclosure.Redact(r.Context(), actor(r), st.community.ID, id, n, disclosure.RedactInput{
+	err = s.disclosure.Redact(r.Context(), web.Actor(r), st.Community.ID, id, n, disclosure.RedactInput{
 		Mask: strings.Split(f.Values["mask"], "\n"), What: f.Values["what"], Why: f.Values["why"], DropFiles: r.PostForm["drop"],
 	})
-	if formError(err) {
+	if web.FormError(err) {
 		d, lerr := s.loadDisclosure(r)
 		if lerr != nil {
 			return lerr
 		}
-		f.fail(err)
+		f.Fail(err)
 		d.Form = f
 		d.Title = "删除个人信息 · " + d.Shown.Title
 		d.RedactFiles = redactFiles(d)
-		s.render(w, r, statusOf(mingbai.ErrorCode(err)), "board_redact", d)
+		s.Render(w, r, web.StatusOf(mingbai.ErrorCode(err)), "board_redact", d)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=redacted", st.community.Slug, id, n), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/d/%d/v/%d?done=redacted", st.Community.Slug, id, n), http.StatusSeeOther)
 	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package finance
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/finance"
+	"mingbai/internal/web"
 )
 
 // redactRows is how many rectangles the redaction form offers; the
@@ -18,13 +19,13 @@ var redactRows = []int{1, 2, 3, 4}
 // financeRedact blacks out the posted rectangles on a receipt image. The
 // form sends x, y, w and h once per rectangle; rows left empty are
 // skipped.
-func (s *Server) financeRedact(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "attachment")
+func (s *handlers) financeRedact(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "attachment")
 	if err != nil {
 		return err
 	}
-	st := state(r)
-	f := newForm(r, "redact_reason", "entry")
+	st := web.State(r)
+	f := web.NewForm(r, "redact_reason", "entry")
 	// On a form error the entry's page is shown again.
 	r.SetPathValue("entry", f.Values["entry"])
 	err = func() error {
@@ -52,7 +53,7 @@ func (s *Server) financeRedact(w http.ResponseWriter, r *http.Request) error {
 			}
 			boxes = append(boxes, finance.Rect{X: n[0], Y: n[1], W: n[2], H: n[3]})
 		}
-		_, err := s.finance.RedactAttachment(r.Context(), actor(r), st.community.ID, id, boxes, f.Values["redact_reason"])
+		_, err := s.finance.RedactAttachment(r.Context(), web.Actor(r), st.Community.ID, id, boxes, f.Values["redact_reason"])
 		if mingbai.ErrorField(err) == "reason" {
 			// The entry page's reversal form has its own "reason" field.
 			return mingbai.FieldError("redact_reason", "%s", mingbai.ErrorMessage(err))
@@ -65,6 +66,6 @@ func (s *Server) financeRedact(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.formFailed(w, r, err, f, s.renderEntry)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%s?done=redacted", st.community.Slug, f.Values["entry"]), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/c/%s/finance/entries/%s?done=redacted", st.Community.Slug, f.Values["entry"]), http.StatusSeeOther)
 	return nil
 }

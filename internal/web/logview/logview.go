@@ -1,4 +1,4 @@
-package web
+package logview
 
 import (
 	"encoding/hex"
@@ -10,6 +10,7 @@ import (
 	"mingbai"
 	"mingbai/internal/org"
 	"mingbai/internal/tlog"
+	"mingbai/internal/web"
 )
 
 // logPages are the public pages about the transparency log.
@@ -18,15 +19,15 @@ var logPages = map[string][]string{
 	"log_leaf": {"log/leaf.html", "partials/verify.html"},
 }
 
-func (s *Server) registerLogRoutes() {
+func (s *handlers) registerLogRoutes() {
 	if s.log == nil {
 		return
 	}
-	s.handle("GET /log", public, s.logPage)
-	s.handle("GET /log/leaves/{index}", public, s.leafPage)
+	s.Handle("GET /log", web.Public, s.logPage)
+	s.Handle("GET /log/leaves/{index}", web.Public, s.leafPage)
 	// The machine-readable log: C2SP checkpoint and tiles, proofs.
 	logHandler := http.StripPrefix("/log", s.log.Handler())
-	s.handle("GET /log/", public, func(w http.ResponseWriter, r *http.Request) error {
+	s.Handle("GET /log/", web.Public, func(w http.ResponseWriter, r *http.Request) error {
 		logHandler.ServeHTTP(w, r)
 		return nil
 	})
@@ -42,7 +43,7 @@ type checkpointView struct {
 	Note     string
 }
 
-func (s *Server) checkpointView() checkpointView {
+func (s *handlers) checkpointView() checkpointView {
 	cp := s.log.Checkpoint()
 	root := hex.EncodeToString(cp.Root[:])
 	v := checkpointView{Size: cp.Size, RootHex: root, RootHead: root[:16], KeyName: s.log.Origin(), SignedAt: cp.SignedAt, Note: string(cp.Note)}
@@ -50,7 +51,7 @@ func (s *Server) checkpointView() checkpointView {
 }
 
 type logData struct {
-	page
+	web.Page
 	Checkpoint checkpointView
 	VKey       string
 	Origin     string
@@ -58,28 +59,19 @@ type logData struct {
 	Refusal    string
 }
 
-func (s *Server) logPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) logPage(w http.ResponseWriter, r *http.Request) error {
 	d := &logData{
-		page:       s.newPage(r, "公开日志"),
+		Page:       s.NewPage(r, "公开日志"),
 		Checkpoint: s.checkpointView(),
 		VKey:       s.log.VerifierKey(),
 		Origin:     s.log.Origin(),
-		BaseURL:    baseURL(r, s.trust),
+		BaseURL:    s.BaseURL(r),
 	}
 	if err := s.log.Refusal(); err != nil {
 		d.Refusal = mingbai.ErrorMessage(err)
 	}
-	s.render(w, r, http.StatusOK, "log", d)
+	s.Render(w, r, http.StatusOK, "log", d)
 	return nil
-}
-
-// baseURL is the address the visitor used, for commands they can copy.
-func baseURL(r *http.Request, trustProxy bool) string {
-	scheme := "http"
-	if r.TLS != nil || (trustProxy && r.Header.Get("X-Forwarded-Proto") == "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // kindLabels names each kind of leaf in Chinese.
@@ -117,13 +109,13 @@ type leafView struct {
 }
 
 type leafData struct {
-	page
+	web.Page
 	Leaf       leafView
 	Checkpoint checkpointView
 	Included   bool // the newest checkpoint already covers the leaf
 }
 
-func (s *Server) leafPage(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) leafPage(w http.ResponseWriter, r *http.Request) error {
 	index, err := strconv.ParseInt(r.PathValue("index"), 10, 64)
 	if err != nil || index < 0 {
 		return mingbai.Errorf(mingbai.ENOTFOUND, "叶子编号应为非负整数。")
@@ -150,7 +142,7 @@ func (s *Server) leafPage(w http.ResponseWriter, r *http.Request) error {
 		v.KindLabel = strings.TrimSpace(v.Kind)
 	}
 	cp := s.checkpointView()
-	s.render(w, r, http.StatusOK, "log_leaf", &leafData{page: s.newPage(r, "公开日志第 "+strconv.FormatInt(index, 10)+" 号记录"), Leaf: v, Checkpoint: cp, Included: index < cp.Size})
+	s.Render(w, r, http.StatusOK, "log_leaf", &leafData{Page: s.NewPage(r, "公开日志第 "+strconv.FormatInt(index, 10)+" 号记录"), Leaf: v, Checkpoint: cp, Included: index < cp.Size})
 	return nil
 }
 
