@@ -3,20 +3,10 @@ package finance
 import (
 	"fmt"
 	"html/template"
-	"strings"
 
 	"mingbai/internal/finance"
+	"mingbai/internal/web/chart"
 	"mingbai/internal/zh"
-)
-
-// Server-rendered SVG charts for the finance board: no script, so they
-// show on any phone and print on the paper board. Bars carry their figures
-// as text and the two series differ in pattern as well as colour, so no
-// information is given by colour alone.
-
-const (
-	chartW = 640
-	chartH = 260
 )
 
 // monthlyCharts draws the last twelve published months' income and
@@ -58,121 +48,55 @@ func monthlyCharts(periods []finance.PeriodInfo, latest finance.Period) (monthly
 	return monthly, yearVs, thisYear, lastYear
 }
 
-// barChart draws grouped bars of two series: the first solid, the second
-// hatched.
+// barChart draws grouped bars of two series of amounts.
 func barChart(title string, labels []string, nameA string, a []zh.Fen, nameB string, b []zh.Fen) template.HTML {
-	var max zh.Fen = 1
-	for i := range a {
-		max = maxFen(max, maxFen(a[i], b[i]))
+	c := chart.Chart{Title: title, Series: []string{nameA, nameB}, Labels: labels, Unit: " 元"}
+	var top zh.Fen
+	for i := range labels {
+		c.Values = append(c.Values, []int64{int64(a[i]), int64(b[i])})
+		c.Texts = append(c.Texts, []string{a[i].String(), b[i].String()})
+		top = max(top, a[i], b[i])
 	}
-	left, top, bottom := 8.0, 36.0, 30.0
-	plotH := chartH - top - bottom
-	step := (chartW - left*2) / float64(len(labels))
-	bw := step * 0.36
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, chartW, chartH, template.HTMLEscapeString(title))
-	sb.WriteString(`<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`)
-	fmt.Fprintf(&sb, `<rect x="8" y="6" width="18" height="18" fill="#b3261e"/><text x="32" y="21" font-size="16">%s</text>`, template.HTMLEscapeString(nameA))
-	fmt.Fprintf(&sb, `<rect x="140" y="6" width="18" height="18" fill="url(#hatch)" stroke="#1f5f99"/><text x="164" y="21" font-size="16">%s</text>`, template.HTMLEscapeString(nameB))
-	base := top + plotH
-	for i, l := range labels {
-		x := left + float64(i)*step + step*0.12
-		for j, v := range []zh.Fen{a[i], b[i]} {
-			h := float64(v) / float64(max) * plotH
-			fill := `fill="#b3261e"`
-			if j == 1 {
-				fill = `fill="url(#hatch)" stroke="#1f5f99"`
-			}
-			bx := x + float64(j)*bw
-			fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s><title>%s %s：%s 元</title></rect>`,
-				bx, base-h, bw, h, fill, template.HTMLEscapeString(l), []string{nameA, nameB}[j], v.String())
-		}
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle">%s</text>`, x+bw, base+20, template.HTMLEscapeString(l))
-	}
-	fmt.Fprintf(&sb, `<line x1="%.0f" y1="%.1f" x2="%d" y2="%.1f" stroke="#333"/>`, left, base, chartW-8, base)
-	fmt.Fprintf(&sb, `<text x="%d" y="21" font-size="14" text-anchor="end">最高 %s 元</text>`, chartW-8, max.String())
-	sb.WriteString(`</svg>`)
-	return template.HTML(sb.String())
+	c.Note = "最高 " + top.String() + " 元"
+	return chart.Columns(c)
 }
 
 // categoryChart draws a month's expense by category as labelled bars.
 func categoryChart(cats []finance.StatementCategory) template.HTML {
-	var rows []finance.StatementCategory
-	var max zh.Fen = 1
-	for _, c := range cats {
-		if c.Direction == finance.Expense && c.Total > 0 {
-			rows = append(rows, c)
-			max = maxFen(max, c.Total)
+	c := chart.Chart{Title: "本月支出按科目"}
+	for _, x := range cats {
+		if x.Direction == finance.Expense && x.Total > 0 {
+			c.Labels = append(c.Labels, x.Name)
+			c.Values = append(c.Values, []int64{int64(x.Total)})
+			c.Texts = append(c.Texts, []string{x.Total.String() + " 元"})
 		}
 	}
-	if len(rows) == 0 {
+	if len(c.Labels) == 0 {
 		return ""
 	}
-	rowH := 40
-	h := rowH*len(rows) + 10
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="本月支出按科目" xmlns="http://www.w3.org/2000/svg">`, chartW, h)
-	for i, c := range rows {
-		y := i*rowH + 6
-		w := float64(c.Total) / float64(max) * 300
-		fmt.Fprintf(&sb, `<text x="4" y="%d" font-size="16">%s</text>`, y+22, template.HTMLEscapeString(c.Name))
-		fmt.Fprintf(&sb, `<rect x="120" y="%d" width="%.1f" height="26" fill="#b3261e"/>`, y+4, w)
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%d" font-size="16">%s 元</text>`, 128+w, y+22, c.Total.String())
-	}
-	sb.WriteString(`</svg>`)
-	return template.HTML(sb.String())
-}
-
-func maxFen(a, b zh.Fen) zh.Fen {
-	if a > b {
-		return a
-	}
-	return b
+	return chart.Bars(c)
 }
 
 // budgetChart draws each category's yearly budget (solid) against its
-// actual (hatched) as labelled horizontal bars; every bar is followed by
-// its figure in text, and an actual above its budget is marked "超" in
-// text as well, not by colour alone.
+// actual (hatched); an actual above its budget is marked in text as well,
+// not by colour alone.
 func budgetChart(b *finance.Budget) template.HTML {
 	if b == nil || len(b.Lines) == 0 {
 		return ""
 	}
-	var max zh.Fen = 1
+	c := chart.Chart{Title: fmt.Sprintf("%d年预算与实际", b.Year), Series: []string{"预算", "实际"}}
 	for _, l := range b.Lines {
-		max = maxFen(max, maxFen(l.Budget, l.Actual))
-	}
-	// Narrower than the other charts, so that on a phone, where the
-	// picture is scaled to the screen, its text stays readable.
-	const width, labelW, barMax, barH, rowH = 440, 96.0, 170.0, 18.0, 64
-	h := rowH*len(b.Lines) + 40
-	var sb strings.Builder
-	title := fmt.Sprintf("%d年预算与实际", b.Year)
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, width, h, template.HTMLEscapeString(title))
-	sb.WriteString(`<defs><pattern id="hatch-budget" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`)
-	sb.WriteString(`<rect x="8" y="6" width="18" height="18" fill="#6b6b6b"/><text x="32" y="21" font-size="16">预算</text>`)
-	sb.WriteString(`<rect x="100" y="6" width="18" height="18" fill="url(#hatch-budget)" stroke="#1f5f99"/><text x="124" y="21" font-size="16">实际</text>`)
-	for i, l := range b.Lines {
-		y := float64(40 + i*rowH)
-		fmt.Fprintf(&sb, `<text x="4" y="%.1f" font-size="15">%s</text>`, y+barH+6, template.HTMLEscapeString(l.Name))
-		bw := float64(l.Budget) / float64(max) * barMax
-		aw := float64(l.Actual) / float64(max) * barMax
-		if aw < 0 {
-			aw = 0
-		}
 		budget := "未编预算"
 		if l.Budgeted {
 			budget = "预算 " + l.Budget.String() + " 元"
 		}
-		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#6b6b6b"/><text x="%.1f" y="%.1f" font-size="14">%s</text>`,
-			labelW, y, bw, barH, labelW+bw+6, y+14, budget)
 		actual := "实际 " + l.Actual.String() + " 元"
 		if l.Over() {
 			actual += "（超预算）"
 		}
-		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="url(#hatch-budget)" stroke="#1f5f99"/><text x="%.1f" y="%.1f" font-size="14">%s</text>`,
-			labelW, y+barH+4, aw, barH, labelW+aw+6, y+barH+18, actual)
+		c.Labels = append(c.Labels, l.Name)
+		c.Values = append(c.Values, []int64{int64(l.Budget), int64(l.Actual)})
+		c.Texts = append(c.Texts, []string{budget, actual})
 	}
-	sb.WriteString(`</svg>`)
-	return template.HTML(sb.String())
+	return chart.Bars(c)
 }

@@ -16,6 +16,7 @@ import (
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/web"
+	"mingbai/internal/web/chart"
 )
 
 // qaPages are the pages of the 提问栏/回音栏, the suggestion box and
@@ -659,61 +660,23 @@ func (s *handlers) qaDistrictStats(w http.ResponseWriter, r *http.Request) error
 	return s.renderStats(w, r, qa.Scope{District: d.ID}, d.Name, "区", "/")
 }
 
-// monthChart draws received and replied items per month as grouped bars.
-// Each bar carries its number as text, so nothing depends on colour.
+// monthChart draws each month's received and replied counts.
 func monthChart(months []qa.MonthCounts) template.HTML {
-	const h, top, bottom, barW, gap = 220, 24, 40, 18, 14
-	max := 1
+	c := chart.Chart{Title: "每月收到与已回音条数", Series: []string{"收到", "已回音"}}
 	for _, m := range months {
-		if m.Received > max {
-			max = m.Received
-		}
+		c.Labels = append(c.Labels, fmt.Sprintf("%d月", int(m.Month.Month())))
+		c.Values = append(c.Values, []int64{int64(m.Received), int64(m.Replied)})
 	}
-	w := len(months)*(2*barW+gap) + 40
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-title"><title id="chart-title">每月收到与已回音条数</title>`, w, h)
-	plot := float64(h - top - bottom)
-	for i, m := range months {
-		x := 20 + i*(2*barW+gap)
-		for j, v := range []int{m.Received, m.Replied} {
-			bh := int(plot * float64(v) / float64(max))
-			y := h - bottom - bh
-			cls := "bar-received"
-			if j == 1 {
-				cls = "bar-replied"
-			}
-			fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="%d" height="%d"></rect>`, cls, x+j*barW, y, barW-2, bh)
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="11">%d</text>`, x+j*barW+barW/2-1, y-4, v)
-		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="12">%d月</text>`, x+barW, h-bottom+16, int(m.Month.Month()))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="10">收 回</text>`, x+barW, h-bottom+30)
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return chart.Columns(c)
 }
 
-// outcomeChart draws the outcomes as labelled horizontal bars.
+// outcomeChart draws how the replied items ended, and how many are open.
 func outcomeChart(c qa.Counts) template.HTML {
-	rows := []struct {
-		label string
-		n     int
-	}{{"采纳", c.Adopted}, {"部分采纳", c.Partly}, {"不采纳", c.NotAdopted}, {"办理中", c.Received - c.Replied}}
-	max := 1
-	for _, r := range rows {
-		if r.n > max {
-			max = r.n
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 360 %d" role="img" aria-labelledby="outcome-title"><title id="outcome-title">办理结果</title>`, len(rows)*30+10)
-	for i, r := range rows {
-		y := 10 + i*30
-		wd := 200 * r.n / max
-		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="13">%s</text><rect class="bar-outcome" x="80" y="%d" width="%d" height="20"></rect><text x="%d" y="%d" font-size="13">%d</text>`,
-			y+15, r.label, y, wd, 86+wd, y+15, r.n)
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return chart.Bars(chart.Chart{
+		Title:  "办理结果",
+		Labels: []string{"采纳", "部分采纳", "不采纳", "办理中"},
+		Values: [][]int64{{int64(c.Adopted)}, {int64(c.Partly)}, {int64(c.NotAdopted)}, {int64(c.Received - c.Replied)}},
+	})
 }
 
 // ---- feed and export ----
