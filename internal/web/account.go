@@ -134,6 +134,39 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// endSession signs one of the account's other devices out ("这台设备退出").
+// The session is looked up by the account's own id, so nobody can end
+// another account's session by its id.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("session")
+	if id == State(r).sessionID {
+		return mingbai.Errorf(mingbai.EINVALID, "要退出本设备，请点“退出登录”。")
+	}
+	if err := s.auth.EndSession(r.Context(), Actor(r).UserID, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account?done=signedout", http.StatusSeeOther)
+	return nil
+}
+
+// endOtherSessions signs out every device but this one.
+func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	a, st := Actor(r), State(r)
+	sessions, err := s.auth.Sessions(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	for _, ss := range sessions {
+		if ss.ID != st.sessionID {
+			if err := s.auth.EndSession(r.Context(), a.UserID, ss.ID); err != nil {
+				return err
+			}
+		}
+	}
+	http.Redirect(w, r, "/account?done=signedout", http.StatusSeeOther)
+	return nil
+}
+
 type registerData struct {
 	Page
 	Form  *Form
@@ -212,9 +245,16 @@ type accountGrant struct {
 
 type accountData struct {
 	Page
-	User   *auth.User
-	Grants []accountGrant
-	Form   *Form
+	User     *auth.User
+	Grants   []accountGrant
+	Form     *Form
+	Sessions []accountSession
+}
+
+// accountSession is one device the account is logged in on.
+type accountSession struct {
+	auth.Session
+	Current bool // the device asking
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
@@ -234,6 +274,13 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 			return err
 		}
 		d.Grants = append(d.Grants, accountGrant{Role: g.Role, Unit: unit})
+	}
+	sessions, err := s.auth.Sessions(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	for _, ss := range sessions {
+		d.Sessions = append(d.Sessions, accountSession{Session: ss, Current: ss.ID == State(r).sessionID})
 	}
 	s.Render(w, r, status, "account", d)
 	return nil

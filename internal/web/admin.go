@@ -401,6 +401,33 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// setDisabled stops an account from logging in (and signs it out
+// everywhere), or lets it log in again. An admin cannot switch off their
+// own account: a district must never lose its last admin by a slip.
+func (s *Server) setDisabled(disabled bool) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathUserID(r)
+		if err != nil {
+			return err
+		}
+		if _, err := s.managedUser(r, id); err != nil {
+			return err
+		}
+		if disabled && id == Actor(r).UserID {
+			return mingbai.Errorf(mingbai.EINVALID, "不能停用自己的账号。")
+		}
+		if err := s.auth.SetDisabled(r.Context(), id, disabled); err != nil {
+			return err
+		}
+		done := "enabled"
+		if disabled {
+			done = "disabled"
+		}
+		http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done="+done, http.StatusSeeOther)
+		return nil
+	}
+}
+
 type adminLoginsData struct {
 	Page
 	Bursts []auth.LoginBurst

@@ -169,12 +169,15 @@ func (s *Server) NewPage(r *http.Request, title string) Page {
 // notices are the messages a page shows after a redirect with ?done=KEY;
 // the board and finance pages add their own (boardNotices, financeDone).
 var notices = map[string]string{
-	"saved":    "已保存。",
-	"password": "密码已修改，其他设备上的登录已退出。",
-	"verified": "已通过审核。",
-	"rejected": "已退回该申请。",
-	"archived": "已归档。历史记录仍然保留。",
-	"created":  "已创建。",
+	"saved":     "已保存。",
+	"password":  "密码已修改，其他设备上的登录已退出。",
+	"verified":  "已通过审核。",
+	"rejected":  "已退回该申请。",
+	"archived":  "已归档。历史记录仍然保留。",
+	"created":   "已创建。",
+	"signedout": "已让该设备退出登录。",
+	"disabled":  "账号已停用，它在所有设备上的登录都已退出。",
+	"enabled":   "账号已重新启用。",
 }
 
 // render executes a page into a buffer first, so a template error becomes

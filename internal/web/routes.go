@@ -16,6 +16,8 @@ func (s *Server) registerRoutes(features []Feature) {
 	s.Handle("POST /login", Public, s.login)
 	s.Handle("POST /logout", LoggedIn, s.logout)
 	s.Handle("POST /logout/everywhere", LoggedIn, s.logoutEverywhere)
+	s.Handle("POST /account/sessions/others/end", LoggedIn, s.endOtherSessions)
+	s.Handle("POST /account/sessions/{session}/end", LoggedIn, s.endSession)
 	s.Handle("GET /register", Public, s.registerPage)
 	s.Handle("POST /register", Public, s.register)
 	s.Handle("GET /account", LoggedIn, s.accountPage)
@@ -39,6 +41,8 @@ func (s *Server) registerRoutes(features []Feature) {
 	s.Handle("POST /admin/users/{user}/grants", DistrictAdmin, s.grantRole)
 	s.Handle("POST /admin/users/{user}/revoke", DistrictAdmin, s.revokeRole)
 	s.Handle("POST /admin/users/{user}/password", DistrictAdmin, s.resetPassword)
+	s.Handle("POST /admin/users/{user}/disable", DistrictAdmin, s.setDisabled(true))
+	s.Handle("POST /admin/users/{user}/enable", DistrictAdmin, s.setDisabled(false))
 	s.Handle("GET /admin/logins", DistrictAdmin, s.adminLoginsPage)
 
 	for _, f := range features {
