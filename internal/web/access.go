@@ -13,7 +13,7 @@ import (
 	"mingbai/internal/org"
 )
 
-// requestState is what the middleware learns about a request before its
+// RequestState is what the middleware learns about a request before its
 // handler runs: who is acting, and which org units the path names.
 type RequestState struct {
 	id        string // see withRequestID
@@ -45,7 +45,7 @@ func Actor(r *http.Request) *mingbai.Actor {
 	return &mingbai.Actor{}
 }
 
-// policy decides whether an actor may use a route, knowing the units the
+// Policy decides whether an actor may use a route, knowing the units the
 // request touches. Every route names one; the authorization matrix test
 // walks them all.
 type Policy struct {
@@ -54,15 +54,15 @@ type Policy struct {
 }
 
 var (
-	// public pages: anyone, with or without an account.
+	// Public pages: anyone, with or without an account.
 	Public = Policy{"public", func(*mingbai.Actor, *RequestState) bool { return true }}
-	// loggedIn: any account.
+	// LoggedIn: any account.
 	LoggedIn = Policy{"logged in", func(a *mingbai.Actor, _ *RequestState) bool { return !a.Anonymous() }}
-	// cadreOfCommunity: a cadre of the {community} in the path.
+	// CadreOfCommunity: a cadre of the {community} in the path.
 	CadreOfCommunity = Policy{"cadre of the community", func(a *mingbai.Actor, st *RequestState) bool {
 		return st.Community != nil && a.Has(mingbai.RoleCadre, st.Community.ID)
 	}}
-	// supervisorOfCommunity: a member of the {community}'s supervision
+	// SupervisorOfCommunity: a member of the {community}'s supervision
 	// committee who is not also one of its cadres (the committee checks
 	// the cadres; nobody reviews their own work).
 	SupervisorOfCommunity = Policy{"supervisor of the community", func(a *mingbai.Actor, st *RequestState) bool {
@@ -79,7 +79,7 @@ var (
 	DistrictAdmin = Policy{"district admin", func(a *mingbai.Actor, st *RequestState) bool {
 		switch {
 		case st.Unit != nil:
-			return a.IsDistrictAdmin(districtOf(st.Unit))
+			return a.IsDistrictAdmin(DistrictOf(st.Unit))
 		case st.Community != nil:
 			return a.IsDistrictAdmin(st.Community.DistrictID)
 		}
@@ -87,7 +87,7 @@ var (
 	}}
 )
 
-func districtOf(u *org.Unit) int64 {
+func DistrictOf(u *org.Unit) int64 {
 	if u.Kind == org.District {
 		return u.ID
 	}
@@ -105,19 +105,19 @@ type route struct {
 // take uploads register with handleUpload and their own limit.
 const maxFormBody = 256 << 10
 
-// handle registers a handler behind its policy. Path values {community},
+// Handle registers a handler behind its policy. Path values {community},
 // {street} and {unit} are resolved to org units first, so a missing unit is
 // a 404 and the policy can see where the request points.
 func (s *Server) Handle(pattern string, p Policy, h func(http.ResponseWriter, *http.Request) error) {
 	s.HandleUpload(pattern, p, maxFormBody, h)
 }
 
-// handleUpload is handle with a larger body limit, for forms with files.
+// HandleUpload is handle with a larger body limit, for forms with files.
 func (s *Server) HandleUpload(pattern string, p Policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
 	s.HandleGated(pattern, p, maxBody, nil, h)
 }
 
-// handleGated is handleUpload with a gate that may refuse the request
+// HandleGated is handleUpload with a gate that may refuse the request
 // after its policy allowed it and before its body is read: a rate limit
 // checked there spares the parsing of a refused upload and the decoding
 // of its pictures.
@@ -306,7 +306,7 @@ func checkText(path string, values url.Values) error {
 	return nil
 }
 
-// pathID parses the numeric path value name; anything else is a 404, as
+// PathID parses the numeric path value name; anything else is a 404, as
 // is any other spelling of a number ("+7", "007"), so a record has one URL.
 func PathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)

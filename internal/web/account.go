@@ -11,38 +11,6 @@ import (
 	"mingbai/internal/org"
 )
 
-// form carries what a user typed and a message per field, so a form that
-// fails validation comes back filled in with the problem beside the field.
-type Form struct {
-	Values map[string]string
-	Errors map[string]string
-	Error  string // a message about the whole form
-	// Numbers are the personal numbers found in the form's texts (see
-	// reviewNumbers), listed with a choice for each.
-	Numbers []NumberChoice
-}
-
-func NewForm(r *http.Request, fields ...string) *Form {
-	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
-	for _, k := range fields {
-		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
-	}
-	return f
-}
-
-// fail records err on the form: beside its field when it names one.
-func (f *Form) Fail(err error) {
-	msg := mingbai.ErrorMessage(err)
-	if field := mingbai.ErrorField(err); field != "" {
-		f.Errors[field] = msg
-		if f.Error == "" {
-			f.Error = "请按提示修改后再提交。"
-		}
-		return
-	}
-	f.Error = msg
-}
-
 type loginData struct {
 	Page
 	Form *Form
@@ -54,7 +22,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	}
-	d := &loginData{Page: s.NewPage(r, "登录"), Form: &Form{Values: map[string]string{}, Errors: map[string]string{}}, Next: LocalPath(r.URL.Query().Get("next"), "")}
+	d := &loginData{Page: s.NewPage(r, "登录"), Form: NewForm(r), Next: LocalPath(r.URL.Query().Get("next"), "")}
 	s.Render(w, r, http.StatusOK, "login", d)
 	return nil
 }
@@ -258,7 +226,7 @@ type accountSession struct {
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAccount(w, r, http.StatusOK, &Form{Values: map[string]string{}, Errors: map[string]string{}})
+	return s.renderAccount(w, r, http.StatusOK, NewForm(r))
 }
 
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -287,7 +255,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
+	f := NewForm(r)
 	if r.PostFormValue("new_password") != r.PostFormValue("new_password2") {
 		f.Errors["new_password2"] = "两次输入的新密码不一致。"
 		f.Error = "请按提示修改后再提交。"
@@ -320,16 +288,8 @@ func (s *Server) registrationsPage(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func pathUserID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该账号。")
-	}
-	return id, nil
-}
-
 func (s *Server) verifyRegistration(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathUserID(r)
+	id, err := PathID(r, "user")
 	if err != nil {
 		return err
 	}
@@ -344,7 +304,7 @@ func (s *Server) verifyRegistration(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) rejectRegistration(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathUserID(r)
+	id, err := PathID(r, "user")
 	if err != nil {
 		return err
 	}

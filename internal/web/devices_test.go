@@ -111,7 +111,7 @@ func TestDisableAccount(t *testing.T) {
 		if login.StatusCode == http.StatusSeeOther {
 			t.Fatal("disabled account logged in")
 		}
-		if page := body(t, admin.get(user + "?done=disabled")); !strings.Contains(page, "账号已停用") || !strings.Contains(page, user+"/enable") {
+		if page := body(t, admin.get(user+"?done=disabled")); !strings.Contains(page, "账号已停用") || !strings.Contains(page, user+"/enable") {
 			t.Fatal("page does not show the account disabled with an enable button")
 		}
 

@@ -8,7 +8,7 @@ import (
 	"mingbai"
 )
 
-// statusOf maps an error code to an HTTP status.
+// StatusOf maps an error code to an HTTP status.
 func StatusOf(code string) int {
 	switch code {
 	case mingbai.EINVALID:
@@ -38,7 +38,7 @@ type errorPage struct {
 	Message string
 }
 
-// renderError is the one place an error becomes a response. Internal
+// RenderError is the one place an error becomes a response. Internal
 // errors are logged with the request id; the user sees only a generic
 // Chinese message and that id.
 func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) {
@@ -91,7 +91,7 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // notFound is the error of an unknown path.
 var ErrNotFound = mingbai.Errorf(mingbai.ENOTFOUND, "您要找的页面不存在，可能地址有误或已经调整。")
 
-// formError reports whether err is a validation error a form should show
+// FormError reports whether err is a validation error a form should show
 // beside its fields rather than on an error page.
 func FormError(err error) bool {
 	var e *mingbai.Error

@@ -20,7 +20,7 @@ type ctxKey int
 
 const requestStateKey ctxKey = iota
 
-// requestID returns the id given to the request by withRequestID.
+// RequestID returns the id given to the request by withRequestID.
 func RequestID(r *http.Request) string {
 	if st := State(r); st != nil {
 		return st.id
@@ -257,7 +257,7 @@ func withGzip(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address. Behind a reverse proxy the server is
+// ClientIP is the peer address. Behind a reverse proxy the server is
 // started with TrustProxy so that X-Forwarded-For's last hop counts.
 func ClientIP(r *http.Request) string {
 	if st := State(r); st != nil && st.ip != "" {

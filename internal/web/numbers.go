@@ -15,18 +15,18 @@ import (
 // checkbox on each phone to keep it as an office's public phone (便民热线).
 // Nothing but a ticked phone is kept; an ID number never is.
 
-// numberChoice is a personal number found in a form's text, as the form
+// NumberChoice is a personal number found in a form's text, as the form
 // lists it.
 type NumberChoice struct {
 	zh.Number
 	Keep bool // ticked as an office's public phone
 }
 
-// errNumbersFound sends a form back to the cadre with its numbers listed.
+// ErrNumbersFound sends a form back to the cadre with its numbers listed.
 var ErrNumbersFound = mingbai.Errorf(mingbai.EINVALID,
 	"内容中有个人号码（手机号、固定电话或身份证号码），保存后将按下表遮盖。请核对：单位的公开电话（如便民热线）可勾选保留，其余号码不会公开。确认后请再次提交。")
 
-// findNumbers lists the personal numbers in texts, each once.
+// FindNumbers lists the personal numbers in texts, each once.
 func FindNumbers(texts ...string) []zh.Number {
 	var out []zh.Number
 	seen := map[string]bool{}
@@ -41,7 +41,7 @@ func FindNumbers(texts ...string) []zh.Number {
 	return out
 }
 
-// reviewNumbers lists on f the personal numbers in a submitted form's
+// ReviewNumbers lists on f the personal numbers in a submitted form's
 // texts and returns the phones the cadre ticked to keep. The form carries
 // each number it listed back as seen_number; while a number was never
 // listed, it returns errNumbersFound, so nothing is saved before the cadre
@@ -65,7 +65,7 @@ func ReviewNumbers(r *http.Request, f *Form, texts ...string) ([]string, error) 
 	return keep, nil
 }
 
-// listKeptNumbers lists on f the numbers a stored text still shows, ticked:
+// ListKeptNumbers lists on f the numbers a stored text still shows, ticked:
 // the service masks every other one, so each was kept by a cadre's choice
 // when the text was saved, and editing the text again keeps it unless the
 // cadre unticks it.

@@ -303,7 +303,7 @@ var (
 	gzipEncoding   = []string{"gzip"}
 )
 
-// cached wraps a public page handler in servePublic.
+// Cached wraps a public page handler in servePublic.
 func (s *Server) Cached(page func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error { return s.servePublic(w, r, page) }
 }

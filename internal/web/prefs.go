@@ -26,7 +26,7 @@ func (s *Server) setTextSize(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// localPath returns next if it is a clean path on this site, otherwise
+// LocalPath returns next if it is a clean path on this site, otherwise
 // def, so a crafted link cannot send a resident elsewhere after logging in
 // or switching the text size. It is the one check for every redirect
 // target taken from a request.

@@ -23,11 +23,6 @@ var foundationPages = map[string][]string{
 	"registered":    {"pages/registered.html"},
 	"account":       {"pages/account.html", "partials/fields.html"},
 	"registrations": {"pages/registrations.html"},
-	"admin":         {"pages/admin.html", "partials/fields.html"},
-	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
-	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
-	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
-	"admin_logins":  {"pages/admin_logins.html"},
 }
 
 type pageSet struct {
@@ -122,7 +117,7 @@ type boardItemList struct {
 	Items any
 }
 
-// page is what every page's data embeds: the layout needs it.
+// Page is what every page's data embeds: the layout needs it.
 type Page struct {
 	Title     string
 	SiteName  string
@@ -139,7 +134,7 @@ type Page struct {
 	Feeds []FeedLink
 }
 
-// feedLink is one Atom feed a page announces.
+// FeedLink is one Atom feed a page announces.
 type FeedLink struct {
 	Title string
 	Href  string
@@ -180,7 +175,7 @@ var notices = map[string]string{
 	"enabled":   "账号已重新启用。",
 }
 
-// render executes a page into a buffer first, so a template error becomes
+// Render executes a page into a buffer first, so a template error becomes
 // a clean 500 page instead of half a page.
 func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t, ok := s.pages.pages[name]

@@ -28,23 +28,6 @@ func (s *Server) registerRoutes(features []Feature) {
 	s.Handle("POST /c/{community}/registrations/{user}/verify", CadreOfCommunity, s.verifyRegistration)
 	s.Handle("POST /c/{community}/registrations/{user}/reject", CadreOfCommunity, s.rejectRegistration)
 
-	// District administration.
-	s.Handle("GET /admin", DistrictAdmin, s.adminPage)
-	s.Handle("POST /admin/districts", DistrictAdmin, s.createDistrict)
-	s.Handle("POST /admin/units/{unit}/children", DistrictAdmin, s.createChild)
-	s.Handle("GET /admin/units/{unit}", DistrictAdmin, s.adminUnitPage)
-	s.Handle("POST /admin/units/{unit}", DistrictAdmin, s.updateUnit)
-	s.Handle("POST /admin/units/{unit}/archive", DistrictAdmin, s.archiveUnit)
-	s.Handle("GET /admin/users", DistrictAdmin, s.adminUsersPage)
-	s.Handle("POST /admin/users", DistrictAdmin, s.createUser)
-	s.Handle("GET /admin/users/{user}", DistrictAdmin, s.adminUserPage)
-	s.Handle("POST /admin/users/{user}/grants", DistrictAdmin, s.grantRole)
-	s.Handle("POST /admin/users/{user}/revoke", DistrictAdmin, s.revokeRole)
-	s.Handle("POST /admin/users/{user}/password", DistrictAdmin, s.resetPassword)
-	s.Handle("POST /admin/users/{user}/disable", DistrictAdmin, s.setDisabled(true))
-	s.Handle("POST /admin/users/{user}/enable", DistrictAdmin, s.setDisabled(false))
-	s.Handle("GET /admin/logins", DistrictAdmin, s.adminLoginsPage)
-
 	for _, f := range features {
 		f.Mount(s)
 	}

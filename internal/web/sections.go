@@ -2,14 +2,14 @@ package web
 
 import "mingbai/internal/org"
 
-// section is one of the four parts of every community's board.
+// Section is one of the four parts of every community's board.
 type Section struct {
 	Slug  string
 	Label string
 	Blurb string
 }
 
-// sections are the four 栏目 of 居务公开, in the order the boards show them.
+// Sections are the four 栏目 of 居务公开, in the order the boards show them.
 var Sections = []Section{
 	{"party", "党务", "党建工作目标、党务工作流程、党员教育管理、党费收缴标准、党员发展"},
 	{"government", "政务", "一门通服务大厅：各部门职责、办事条件、程序、时限和办理结果"},
@@ -26,7 +26,7 @@ func SectionBySlug(slug string) (Section, bool) {
 	return Section{}, false
 }
 
-// communityFeeds are the Atom feeds a community's page announces: its
+// CommunityFeeds are the Atom feeds a community's page announces: its
 // section's feed first when it belongs to one, then the whole board's.
 // The titles are the feeds' own (boardAtom).
 func CommunityFeeds(c *org.Unit, current string) []FeedLink {

@@ -194,7 +194,7 @@ func (s *Server) Secure(r *http.Request) bool {
 	return r.TLS != nil || (s.trust && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 
-// cookieName is the name of cookie name for r: __Host- prefixed over TLS.
+// CookieName is the name of cookie name for r: __Host- prefixed over TLS.
 func (s *Server) CookieName(r *http.Request, name string) string {
 	if s.Secure(r) {
 		return hostPrefix + name
@@ -255,7 +255,7 @@ func (s *Server) rotateCSRF(w http.ResponseWriter, r *http.Request, sessionToken
 	s.setCSRFCookie(w, r, st.csrf)
 }
 
-// baseURL is the address the visitor used, for links in feeds and for
+// BaseURL is the address the visitor used, for links in feeds and for
 // commands they can copy.
 func (s *Server) BaseURL(r *http.Request) string {
 	scheme := "http"

@@ -374,7 +374,7 @@ func (s *handlers) loadDisclosure(r *http.Request) (*disclosureData, error) {
 		Disclosure: d, Item: it, Versions: versions, Shown: &versions[n-1], Latest: n == d.Version,
 		CanPublish: isPublisher(a, st.Community),
 		CanRedact:  isPublisher(a, st.Community) || a.IsDistrictAdmin(st.Community.DistrictID),
-		Form:       &web.Form{Values: map[string]string{}, Errors: map[string]string{}},
+		Form:       web.NewForm(r),
 	}
 	data.Section, _ = web.SectionBySlug(string(it.Section))
 	data.Body = disclosure.RenderMarkdown(data.Shown.Body)
@@ -621,7 +621,7 @@ func (s *handlers) renderDraft(w http.ResponseWriter, r *http.Request, status in
 		web.ListKeptNumbers(f, d.Title, d.Period, d.Body)
 	}
 	if up == nil {
-		up = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		up = web.NewForm(r)
 	}
 	s.Render(w, r, status, "board_draft", &draftData{
 		boardPage: s.newBoardPage(r, "草稿预览 · "+d.Title, ""), Draft: d, Item: it, Items: items,
@@ -664,7 +664,7 @@ func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error
 	if _, err := s.disclosure.Draft(r.Context(), a, st.Community.ID, id); err != nil {
 		return err
 	}
-	up := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+	up := web.NewForm(r)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		up.Fail(mingbai.FieldError("file", "请选择要上传的图片或 PDF 文件。"))

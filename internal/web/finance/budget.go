@@ -78,7 +78,7 @@ func (s *handlers) renderBudget(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	if d.Form == nil {
-		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = web.NewForm(r)
 		for _, l := range d.View.Budget.Lines {
 			if l.Budgeted {
 				d.Form.Values["budget_"+strconv.FormatInt(l.CategoryID, 10)] = l.Budget.String()
@@ -93,7 +93,7 @@ func (s *handlers) renderBudget(w http.ResponseWriter, r *http.Request, status i
 // are left as they were.
 func (s *handlers) financeSetBudget(w http.ResponseWriter, r *http.Request) error {
 	st := web.State(r)
-	f := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+	f := web.NewForm(r)
 	err := func() error {
 		year, err := s.budgetYear(r)
 		if err != nil {

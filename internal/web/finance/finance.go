@@ -218,7 +218,7 @@ func (s *handlers) renderStatement(w http.ResponseWriter, r *http.Request, statu
 	d.CanReview = d.Access.Review && d.V.Status == finance.StatusClosed
 	d.CanAnswer = d.Access.Post && d.V.Status == finance.StatusReturned
 	if d.Form == nil {
-		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = web.NewForm(r)
 	}
 	s.Render(w, r, status, "finance_statement", d)
 	return nil
@@ -262,7 +262,7 @@ func (s *handlers) renderEntry(w http.ResponseWriter, r *http.Request, status in
 	}
 	d.Title = "凭证 " + d.E.Voucher() + " · " + d.Community.Name
 	if d.Form == nil {
-		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = web.NewForm(r)
 	}
 	s.Render(w, r, status, "finance_entry", d)
 	return nil
@@ -338,7 +338,7 @@ func (s *handlers) renderSpecial(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = web.NewForm(r)
 	}
 	s.Render(w, r, status, "finance_special", d)
 	return nil
@@ -545,7 +545,7 @@ func (s *handlers) financeAttach(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	st := web.State(r)
-	f := &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+	f := web.NewForm(r)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		return s.formFailed(w, r, mingbai.FieldError("file", "请选择要上传的收据照片或 PDF。"), f, s.renderEntry)
@@ -592,7 +592,7 @@ func (s *handlers) renderImport(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	if d.Form == nil {
-		d.Form = &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
+		d.Form = web.NewForm(r)
 	}
 	s.Render(w, r, status, "finance_import", d)
 	return nil

@@ -103,9 +103,6 @@ func (s *handlers) registerQARoutes() {
 	s.Handle("POST /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaSetRules)
 }
 
-func emptyForm() *web.Form {
-	return &web.Form{Values: map[string]string{}, Errors: map[string]string{}}
-}
 
 // ---- the public board ----
 
@@ -204,8 +201,8 @@ func (s *handlers) renderQANew(w http.ResponseWriter, r *http.Request, status in
 
 // submitForm is an empty form to submit something: it carries a new
 // submission key, so that sending it again returns the first receipt.
-func submitForm() *web.Form {
-	f := emptyForm()
+func submitForm(r *http.Request) *web.Form {
+	f := web.NewForm(r)
 	f.Values["submit_key"] = qa.NewSubmitKey()
 	return f
 }
@@ -216,14 +213,14 @@ func submitForm() *web.Form {
 func keepPrivate(w http.ResponseWriter) { w.Header().Set("Cache-Control", "private, no-store") }
 
 func (s *handlers) qaNewPage(w http.ResponseWriter, r *http.Request) error {
-	f := submitForm()
+	f := submitForm(r)
 	f.Values["kind"] = string(qa.Question)
 	s.renderQANew(w, r, http.StatusOK, f, false)
 	return nil
 }
 
 func (s *handlers) qaRecordPage(w http.ResponseWriter, r *http.Request) error {
-	f := submitForm()
+	f := submitForm(r)
 	f.Values["kind"] = string(qa.Question)
 	f.Values["channel"] = string(qa.Paper)
 	s.renderQANew(w, r, http.StatusOK, f, true)
@@ -351,7 +348,7 @@ func (s *handlers) qaItemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderItem(w, r, http.StatusOK, st.Community.ID, id, emptyForm())
+	return s.renderItem(w, r, http.StatusOK, st.Community.ID, id, web.NewForm(r))
 }
 
 func (s *handlers) renderItem(w http.ResponseWriter, r *http.Request, status int, communityID, id int64, f *web.Form) error {
@@ -484,18 +481,18 @@ func (s *handlers) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 			http.Redirect(w, r, "/qa/t/"+code, http.StatusSeeOther)
 			return nil
 		}
-		f := emptyForm()
+		f := web.NewForm(r)
 		f.Values["code"] = c
 		f.Fail(mingbai.FieldError("code", "查询码是 10 位字母和数字，例如 7KX2M-9QH4D，请核对"))
 		s.Render(w, r, http.StatusBadRequest, "qa_track", &qaTrackData{Page: s.NewPage(r, "查询办理进度"), Form: f})
 		return nil
 	}
-	s.Render(w, r, http.StatusOK, "qa_track", &qaTrackData{Page: s.NewPage(r, "查询办理进度"), Form: emptyForm()})
+	s.Render(w, r, http.StatusOK, "qa_track", &qaTrackData{Page: s.NewPage(r, "查询办理进度"), Form: web.NewForm(r)})
 	return nil
 }
 
 func (s *handlers) qaTrackPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderTrack(w, r, http.StatusOK, emptyForm())
+	return s.renderTrack(w, r, http.StatusOK, web.NewForm(r))
 }
 
 func (s *handlers) renderTrack(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
@@ -801,7 +798,7 @@ func (s *handlers) qaReferrals(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *handlers) qaReferralPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderReferral(w, r, http.StatusOK, emptyForm())
+	return s.renderReferral(w, r, http.StatusOK, web.NewForm(r))
 }
 
 func (s *handlers) renderReferral(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
@@ -849,7 +846,7 @@ type qaTemplatesData struct {
 }
 
 func (s *handlers) qaTemplatesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderTemplates(w, r, http.StatusOK, emptyForm())
+	return s.renderTemplates(w, r, http.StatusOK, web.NewForm(r))
 }
 
 func (s *handlers) renderTemplates(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
@@ -887,7 +884,7 @@ type complainData struct {
 }
 
 func (s *handlers) complainPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderComplain(w, r, http.StatusOK, submitForm())
+	return s.renderComplain(w, r, http.StatusOK, submitForm(r))
 }
 
 func (s *handlers) renderComplain(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
@@ -978,7 +975,7 @@ type complaintData struct {
 type qaOption struct{ Value, Label string }
 
 func (s *handlers) complaintPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderComplaint(w, r, http.StatusOK, emptyForm())
+	return s.renderComplaint(w, r, http.StatusOK, web.NewForm(r))
 }
 
 func (s *handlers) renderComplaint(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
@@ -1056,7 +1053,7 @@ func (s *handlers) renderNotifications(w http.ResponseWriter, r *http.Request, s
 		return err
 	}
 	if f == nil {
-		f = emptyForm()
+		f = web.NewForm(r)
 		f.Values["email"], f.Values["mode"] = prefs.Email, prefs.Mode
 	}
 	s.Render(w, r, status, "qa_inbox_user", &notificationsData{Page: s.NewPage(r, "我的消息"), Notes: notes, Unread: unread, Mail: prefs, Form: f})

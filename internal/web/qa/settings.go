@@ -38,7 +38,7 @@ type qaCalendarData struct {
 }
 
 func (s *handlers) qaCalendarPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCalendar(w, r, http.StatusOK, emptyForm(), emptyForm())
+	return s.renderCalendar(w, r, http.StatusOK, web.NewForm(r), web.NewForm(r))
 }
 
 func (s *handlers) renderCalendar(w http.ResponseWriter, r *http.Request, status int, add, paste *web.Form) error {
@@ -66,11 +66,11 @@ func (s *handlers) qaAddCalendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	add, paste := web.NewForm(r, "date", "kind", "name"), emptyForm()
+	add, paste := web.NewForm(r, "date", "kind", "name"), web.NewForm(r)
 	pasted := strings.TrimSpace(r.PostFormValue("tsv")) != "" || r.PostFormValue("mode") == "tsv"
 	var days []zh.Day
 	if pasted {
-		add, paste = emptyForm(), &web.Form{Values: map[string]string{"tsv": r.PostFormValue("tsv")}, Errors: map[string]string{}}
+		add, paste = web.NewForm(r), &web.Form{Values: map[string]string{"tsv": r.PostFormValue("tsv")}, Errors: map[string]string{}}
 		days, err = qa.ParseCalendarTSV(r.PostFormValue("tsv"))
 	} else {
 		var day zh.Day
@@ -127,7 +127,7 @@ type qaRulesData struct {
 }
 
 func (s *handlers) qaRulesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRules(w, r, http.StatusOK, emptyForm())
+	return s.renderRules(w, r, http.StatusOK, web.NewForm(r))
 }
 
 func (s *handlers) renderRules(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {

@@ -15,6 +15,7 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/web/admin"
 	"mingbai/internal/web/board"
 	financeweb "mingbai/internal/web/finance"
 	"mingbai/internal/web/logview"
@@ -40,9 +41,10 @@ type Config struct {
 }
 
 // New builds the server with every feature whose service is set. The
-// board is always there: it serves the home, street and community pages.
+// district administration and the board are always there: the board
+// serves the home, street and community pages.
 func New(cfg Config) (*web.Server, error) {
-	features := []web.Feature{board.New(board.Config{Disclosure: cfg.Disclosure})}
+	features := []web.Feature{admin.New(), board.New(board.Config{Disclosure: cfg.Disclosure})}
 	if cfg.QA != nil {
 		features = append(features, qaweb.New(qaweb.Config{QA: cfg.QA, Log: cfg.Log}))
 	}

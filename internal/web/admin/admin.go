@@ -1,4 +1,4 @@
-package web
+package admin
 
 import (
 	"net/http"
@@ -9,18 +9,19 @@ import (
 	"mingbai"
 	"mingbai/internal/auth"
 	"mingbai/internal/org"
+	"mingbai/internal/web"
 )
 
 type adminData struct {
-	Page
+	web.Page
 	Trees []*org.Tree
-	Form  *Form
+	Form  *web.Form
 }
 
 // adminDistricts returns the trees of the districts the actor administers.
-func (s *Server) adminDistricts(r *http.Request) ([]*org.Tree, error) {
+func (s *handlers) adminDistricts(r *http.Request) ([]*org.Tree, error) {
 	var trees []*org.Tree
-	for _, id := range Actor(r).Units(mingbai.RoleDistrictAdmin) {
+	for _, id := range web.Actor(r).Units(mingbai.RoleDistrictAdmin) {
 		t, err := s.org.Tree(r.Context(), id)
 		if err != nil {
 			return nil, err
@@ -30,11 +31,11 @@ func (s *Server) adminDistricts(r *http.Request) ([]*org.Tree, error) {
 	return trees, nil
 }
 
-func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAdmin(w, r, http.StatusOK, &Form{Values: map[string]string{}, Errors: map[string]string{}})
+func (s *handlers) adminPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdmin(w, r, http.StatusOK, web.NewForm(r))
 }
 
-func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+func (s *handlers) renderAdmin(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	trees, err := s.adminDistricts(r)
 	if err != nil {
 		return err
@@ -44,13 +45,13 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // createDistrict makes a new district and its creator its first admin.
-func (s *Server) createDistrict(w http.ResponseWriter, r *http.Request) error {
-	f := NewForm(r, "name", "slug", "gb_code", "phone")
-	a := Actor(r)
+func (s *handlers) createDistrict(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "name", "slug", "gb_code", "phone")
+	a := web.Actor(r)
 	d, err := s.org.CreateDistrict(r.Context(), org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], GBCode: f.Values["gb_code"], Phone: f.Values["phone"]}, a.UserID)
-	if FormError(err) {
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdmin(w, r, StatusOf(mingbai.ErrorCode(err)), f)
+		return s.renderAdmin(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -63,11 +64,11 @@ func (s *Server) createDistrict(w http.ResponseWriter, r *http.Request) error {
 
 // createChild adds a street or department to a district, or a community
 // to a street.
-func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
-	parent := State(r).Unit
-	f := NewForm(r, "kind", "name", "slug", "phone", "board_location")
+func (s *handlers) createChild(w http.ResponseWriter, r *http.Request) error {
+	parent := web.State(r).Unit
+	f := web.NewForm(r, "kind", "name", "slug", "phone", "board_location")
 	nu := org.NewUnit{Name: f.Values["name"], Slug: f.Values["slug"], Phone: f.Values["phone"], BoardLocation: f.Values["board_location"]}
-	by := Actor(r).UserID
+	by := web.Actor(r).UserID
 	var err error
 	switch {
 	case parent.Kind == org.District && f.Values["kind"] == string(org.Street):
@@ -79,9 +80,9 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
 	default:
 		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
 	}
-	if FormError(err) {
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdminUnit(w, r, StatusOf(mingbai.ErrorCode(err)), f, newEmptyForm())
+		return s.renderAdminUnit(w, r, web.StatusOf(mingbai.ErrorCode(err)), f, web.NewForm(r))
 	} else if err != nil {
 		return err
 	}
@@ -89,25 +90,23 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func newEmptyForm() *Form { return &Form{Values: map[string]string{}, Errors: map[string]string{}} }
-
 type adminUnitData struct {
-	Page
+	web.Page
 	Unit       *org.Unit
 	Parent     *org.Unit
 	Children   []org.Unit
 	History    []org.Change
 	ChildKinds []org.Kind
-	Edit       *Form
-	Add        *Form
+	Edit       *web.Form
+	Add        *web.Form
 }
 
-func (s *Server) adminUnitPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAdminUnit(w, r, http.StatusOK, newEmptyForm(), newEmptyForm())
+func (s *handlers) adminUnitPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUnit(w, r, http.StatusOK, web.NewForm(r), web.NewForm(r))
 }
 
-func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status int, add, edit *Form) error {
-	u := State(r).Unit
+func (s *handlers) renderAdminUnit(w http.ResponseWriter, r *http.Request, status int, add, edit *web.Form) error {
+	u := web.State(r).Unit
 	ctx := r.Context()
 	d := &adminUnitData{Page: s.NewPage(r, u.Name+" · 单位管理"), Unit: u, Add: add, Edit: edit}
 	if u.ParentID != 0 {
@@ -138,19 +137,19 @@ func (s *Server) renderAdminUnit(w http.ResponseWriter, r *http.Request, status 
 	return nil
 }
 
-func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
-	u := State(r).Unit
-	f := NewForm(r, "name", "slug", "phone", "board_location")
+func (s *handlers) updateUnit(w http.ResponseWriter, r *http.Request) error {
+	u := web.State(r).Unit
+	f := web.NewForm(r, "name", "slug", "phone", "board_location")
 	ch := org.UnitChanges{}
 	name, slug, phone, board := f.Values["name"], f.Values["slug"], f.Values["phone"], f.Values["board_location"]
 	ch.Name, ch.Slug, ch.Phone = &name, &slug, &phone
 	if u.Kind == org.Community {
 		ch.BoardLocation = &board
 	}
-	_, err := s.org.Update(r.Context(), u.ID, ch, Actor(r).UserID)
-	if FormError(err) {
+	_, err := s.org.Update(r.Context(), u.ID, ch, web.Actor(r).UserID)
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdminUnit(w, r, StatusOf(mingbai.ErrorCode(err)), newEmptyForm(), f)
+		return s.renderAdminUnit(w, r, web.StatusOf(mingbai.ErrorCode(err)), web.NewForm(r), f)
 	} else if err != nil {
 		return err
 	}
@@ -158,9 +157,9 @@ func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) archiveUnit(w http.ResponseWriter, r *http.Request) error {
-	u := State(r).Unit
-	if err := s.org.Archive(r.Context(), u.ID, Actor(r).UserID); err != nil {
+func (s *handlers) archiveUnit(w http.ResponseWriter, r *http.Request) error {
+	u := web.State(r).Unit
+	if err := s.org.Archive(r.Context(), u.ID, web.Actor(r).UserID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=archived", http.StatusSeeOther)
@@ -168,11 +167,11 @@ func (s *Server) archiveUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 type adminUsersData struct {
-	Page
+	web.Page
 	Users []auth.User
 	Total int
 	Query string
-	Form  *Form
+	Form  *web.Form
 	Prev  string
 	Next  string
 	// Districts are the admin's districts, one of which a new account
@@ -182,15 +181,15 @@ type adminUsersData struct {
 
 const usersPerPage = 50
 
-func (s *Server) adminUsersPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAdminUsers(w, r, http.StatusOK, newEmptyForm())
+func (s *handlers) adminUsersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUsers(w, r, http.StatusOK, web.NewForm(r))
 }
 
-func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+func (s *handlers) renderAdminUsers(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pageNo = max(pageNo, 1)
-	users, total, err := s.auth.AdminUsers(r.Context(), Actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
+	users, total, err := s.auth.AdminUsers(r.Context(), web.Actor(r), auth.UserFilter{Query: q, Limit: usersPerPage, Offset: (pageNo - 1) * usersPerPage})
 	if err != nil {
 		return err
 	}
@@ -214,9 +213,9 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 
 // createUser makes an account whose home is the admin's district (the one
 // chosen in the form, for an admin of several).
-func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	f := NewForm(r, "name", "username", "phone", "district")
-	districts := Actor(r).Units(mingbai.RoleDistrictAdmin)
+func (s *handlers) createUser(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "name", "username", "phone", "district")
+	districts := web.Actor(r).Units(mingbai.RoleDistrictAdmin)
 	var district int64
 	var err error
 	if v := f.Values["district"]; v != "" {
@@ -231,9 +230,9 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
 			Password: r.PostFormValue("password"), DistrictID: district})
 	}
-	if FormError(err) {
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdminUsers(w, r, StatusOf(mingbai.ErrorCode(err)), f)
+		return s.renderAdminUsers(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -248,19 +247,19 @@ type userGrant struct {
 }
 
 type adminUserData struct {
-	Page
+	web.Page
 	User   *auth.User
 	Grants []userGrant
 	Units  []org.Unit // units of the admin's districts, for the grant form
-	Form   *Form
+	Form   *web.Form
 }
 
-func (s *Server) adminUserPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAdminUser(w, r, http.StatusOK, newEmptyForm())
+func (s *handlers) adminUserPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAdminUser(w, r, http.StatusOK, web.NewForm(r))
 }
 
-func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
-	id, err := pathUserID(r)
+func (s *handlers) renderAdminUser(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	id, err := web.PathID(r, "user")
 	if err != nil {
 		return err
 	}
@@ -268,14 +267,14 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	a := Actor(r)
+	a := web.Actor(r)
 	d := &adminUserData{Page: s.NewPage(r, u.Name+" · 账号"), User: u, Form: f}
 	for _, g := range u.Grants {
 		unit, err := s.org.Unit(r.Context(), g.UnitID)
 		if err != nil {
 			return err
 		}
-		d.Grants = append(d.Grants, userGrant{Role: g.Role, Unit: unit, Mine: a.IsDistrictAdmin(districtOf(unit))})
+		d.Grants = append(d.Grants, userGrant{Role: g.Role, Unit: unit, Mine: a.IsDistrictAdmin(web.DistrictOf(unit))})
 	}
 	trees, err := s.adminDistricts(r)
 	if err != nil {
@@ -297,8 +296,8 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 // account and the unit lie in a district the actor administers. The
 // account is checked first, so an account of another district is a 404
 // whatever the form says.
-func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, error) {
-	id, err := pathUserID(r)
+func (s *handlers) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, error) {
+	id, err := web.PathID(r, "user")
 	if err != nil {
 		return 0, "", nil, err
 	}
@@ -317,7 +316,7 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 	if err != nil {
 		return 0, "", nil, mingbai.FieldError("unit", "找不到所选单位。")
 	}
-	if !Actor(r).IsDistrictAdmin(districtOf(unit)) {
+	if !web.Actor(r).IsDistrictAdmin(web.DistrictOf(unit)) {
 		return 0, "", nil, mingbai.Errorf(mingbai.EFORBIDDEN, "您只能管理本区单位的角色。")
 	}
 	return id, role, unit, nil
@@ -328,8 +327,8 @@ func (s *Server) grantTarget(r *http.Request) (int64, mingbai.Role, *org.Unit, e
 // a missing account: auth.ManagedUser scopes the query), and so is every
 // role it holds. An admin of one district can never see, reset the
 // password of, or hand roles to another district's accounts.
-func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
-	a := Actor(r)
+func (s *handlers) managedUser(r *http.Request, id int64) (*auth.User, error) {
+	a := web.Actor(r)
 	u, err := s.auth.ManagedUser(r.Context(), a, id)
 	if err != nil {
 		return nil, err
@@ -346,22 +345,22 @@ func (s *Server) managedUser(r *http.Request, id int64) (*auth.User, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !a.IsDistrictAdmin(districtOf(unit)) {
+		if !a.IsDistrictAdmin(web.DistrictOf(unit)) {
 			return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "该账号属于其他区，您不能管理。")
 		}
 	}
 	return u, nil
 }
 
-func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) error {
-	f := NewForm(r, "role", "unit")
+func (s *handlers) grantRole(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "role", "unit")
 	id, role, unit, err := s.grantTarget(r)
 	if err == nil {
-		err = s.auth.Grant(r.Context(), id, role, unit.ID, Actor(r).UserID)
+		err = s.auth.Grant(r.Context(), id, role, unit.ID, web.Actor(r).UserID)
 	}
-	if FormError(err) {
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdminUser(w, r, StatusOf(mingbai.ErrorCode(err)), f)
+		return s.renderAdminUser(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -369,21 +368,21 @@ func (s *Server) grantRole(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) revokeRole(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) revokeRole(w http.ResponseWriter, r *http.Request) error {
 	id, role, unit, err := s.grantTarget(r)
 	if err != nil {
 		return err
 	}
-	if err := s.auth.Revoke(r.Context(), id, role, unit.ID, Actor(r).UserID); err != nil {
+	if err := s.auth.Revoke(r.Context(), id, role, unit.ID, web.Actor(r).UserID); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	f := newEmptyForm()
-	id, err := pathUserID(r)
+func (s *handlers) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r)
+	id, err := web.PathID(r, "user")
 	if err != nil {
 		return err
 	}
@@ -391,9 +390,9 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))
-	if FormError(err) {
+	if web.FormError(err) {
 		f.Fail(err)
-		return s.renderAdminUser(w, r, StatusOf(mingbai.ErrorCode(err)), f)
+		return s.renderAdminUser(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
@@ -404,16 +403,16 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 // setDisabled stops an account from logging in (and signs it out
 // everywhere), or lets it log in again. An admin cannot switch off their
 // own account: a district must never lose its last admin by a slip.
-func (s *Server) setDisabled(disabled bool) func(http.ResponseWriter, *http.Request) error {
+func (s *handlers) setDisabled(disabled bool) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathUserID(r)
+		id, err := web.PathID(r, "user")
 		if err != nil {
 			return err
 		}
 		if _, err := s.managedUser(r, id); err != nil {
 			return err
 		}
-		if disabled && id == Actor(r).UserID {
+		if disabled && id == web.Actor(r).UserID {
 			return mingbai.Errorf(mingbai.EINVALID, "不能停用自己的账号。")
 		}
 		if err := s.auth.SetDisabled(r.Context(), id, disabled); err != nil {
@@ -429,18 +428,37 @@ func (s *Server) setDisabled(disabled bool) func(http.ResponseWriter, *http.Requ
 }
 
 type adminLoginsData struct {
-	Page
+	web.Page
 	Bursts []auth.LoginBurst
 }
 
 // adminLoginsPage shows the bursts of failed logins on the accounts of
 // the admin's districts: someone guessing at a cadre's password is slowed
 // down, not let through, and the admins should know.
-func (s *Server) adminLoginsPage(w http.ResponseWriter, r *http.Request) error {
-	bursts, err := s.auth.LoginBursts(r.Context(), Actor(r))
+func (s *handlers) adminLoginsPage(w http.ResponseWriter, r *http.Request) error {
+	bursts, err := s.auth.LoginBursts(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
 	}
 	s.Render(w, r, http.StatusOK, "admin_logins", &adminLoginsData{Page: s.NewPage(r, "登录异常"), Bursts: bursts})
 	return nil
+}
+
+func (s *handlers) registerAdminRoutes() {
+	// District administration.
+	s.Handle("GET /admin", web.DistrictAdmin, s.adminPage)
+	s.Handle("POST /admin/districts", web.DistrictAdmin, s.createDistrict)
+	s.Handle("POST /admin/units/{unit}/children", web.DistrictAdmin, s.createChild)
+	s.Handle("GET /admin/units/{unit}", web.DistrictAdmin, s.adminUnitPage)
+	s.Handle("POST /admin/units/{unit}", web.DistrictAdmin, s.updateUnit)
+	s.Handle("POST /admin/units/{unit}/archive", web.DistrictAdmin, s.archiveUnit)
+	s.Handle("GET /admin/users", web.DistrictAdmin, s.adminUsersPage)
+	s.Handle("POST /admin/users", web.DistrictAdmin, s.createUser)
+	s.Handle("GET /admin/users/{user}", web.DistrictAdmin, s.adminUserPage)
+	s.Handle("POST /admin/users/{user}/grants", web.DistrictAdmin, s.grantRole)
+	s.Handle("POST /admin/users/{user}/revoke", web.DistrictAdmin, s.revokeRole)
+	s.Handle("POST /admin/users/{user}/password", web.DistrictAdmin, s.resetPassword)
+	s.Handle("POST /admin/users/{user}/disable", web.DistrictAdmin, s.setDisabled(true))
+	s.Handle("POST /admin/users/{user}/enable", web.DistrictAdmin, s.setDisabled(false))
+	s.Handle("GET /admin/logins", web.DistrictAdmin, s.adminLoginsPage)
 }

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"mingbai"
+)
+
+// Form carries what a user typed and a message per field, so a form that
+// fails validation comes back filled in with the problem beside the field.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+	Error  string // a message about the whole form
+	// Numbers are the personal numbers found in the form's texts (see
+	// ReviewNumbers), listed with a choice for each.
+	Numbers []NumberChoice
+}
+
+// NewForm returns a form holding the named fields of r's body, trimmed;
+// with no fields, an empty form to fill.
+func NewForm(r *http.Request, fields ...string) *Form {
+	f := &Form{Values: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range fields {
+		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	return f
+}
+
+// Fail records err on the form: beside its field when it names one.
+func (f *Form) Fail(err error) {
+	msg := mingbai.ErrorMessage(err)
+	if field := mingbai.ErrorField(err); field != "" {
+		f.Errors[field] = msg
+		if f.Error == "" {
+			f.Error = "请按提示修改后再提交。"
+		}
+		return
+	}
+	f.Error = msg
+}
