@@ -262,14 +262,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return s.renderAccount(w, r, http.StatusBadRequest, f)
 	}
 	err := s.auth.ChangePassword(r.Context(), Actor(r).UserID, State(r).sessionID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	if FormError(err) {
-		f.Fail(err)
-		return s.renderAccount(w, r, StatusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
-	return nil
+	return Finish(w, r, err, f, func(status int) error { return s.renderAccount(w, r, status, f) }, "/account?done=password")
 }
 
 type registrationsData struct {

@@ -40,3 +40,19 @@ func (f *Form) Fail(err error) {
 	}
 	f.Error = msg
 }
+
+// Finish ends the handling of a form post. A validation error (see
+// FormError) is written on f, and show draws the form again with the
+// error's status; any other error goes to the error page; success sends
+// the browser to next, so that reloading the page does not post again.
+func Finish(w http.ResponseWriter, r *http.Request, err error, f *Form, show func(status int) error, next string) error {
+	if FormError(err) {
+		f.Fail(err)
+		return show(StatusOf(mingbai.ErrorCode(err)))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}

@@ -80,14 +80,7 @@ func (s *handlers) createChild(w http.ResponseWriter, r *http.Request) error {
 	default:
 		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderAdminUnit(w, r, web.StatusOf(mingbai.ErrorCode(err)), f, web.NewForm(r))
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(parent.ID, 10)+"?done=created", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUnit(w, r, status, f, web.NewForm(r)) }, "/admin/units/"+strconv.FormatInt(parent.ID, 10)+"?done=created")
 }
 
 type adminUnitData struct {
@@ -147,14 +140,7 @@ func (s *handlers) updateUnit(w http.ResponseWriter, r *http.Request) error {
 		ch.BoardLocation = &board
 	}
 	_, err := s.org.Update(r.Context(), u.ID, ch, web.Actor(r).UserID)
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderAdminUnit(w, r, web.StatusOf(mingbai.ErrorCode(err)), web.NewForm(r), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=saved", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUnit(w, r, status, web.NewForm(r), f) }, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=saved")
 }
 
 func (s *handlers) archiveUnit(w http.ResponseWriter, r *http.Request) error {
@@ -230,14 +216,7 @@ func (s *handlers) createUser(w http.ResponseWriter, r *http.Request) error {
 		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
 			Password: r.PostFormValue("password"), DistrictID: district})
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderAdminUsers(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=created", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUsers(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=created")
 }
 
 type userGrant struct {
@@ -358,14 +337,7 @@ func (s *handlers) grantRole(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.auth.Grant(r.Context(), id, role, unit.ID, web.Actor(r).UserID)
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderAdminUser(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUser(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved")
 }
 
 func (s *handlers) revokeRole(w http.ResponseWriter, r *http.Request) error {
@@ -390,14 +362,7 @@ func (s *handlers) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderAdminUser(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUser(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved")
 }
 
 // setDisabled stops an account from logging in (and signs it out

@@ -568,15 +568,7 @@ func (s *handlers) createDraft(w http.ResponseWriter, r *http.Request) error {
 	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
 		d, err = s.disclosure.CreateDraft(r.Context(), web.Actor(r), st.Community.ID, in)
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderDrafts(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, d.ID), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderDrafts(w, r, status, f) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, d.ID))
 }
 
 type draftData struct {
@@ -641,15 +633,7 @@ func (s *handlers) updateDraft(w http.ResponseWriter, r *http.Request) error {
 	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
 		_, err = s.disclosure.UpdateDraft(r.Context(), web.Actor(r), st.Community.ID, id, in)
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderDraft(w, r, web.StatusOf(mingbai.ErrorCode(err)), f, nil)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderDraft(w, r, status, f, nil) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id))
 }
 
 func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
@@ -675,15 +659,7 @@ func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error
 	if err == nil {
 		err = s.disclosure.AttachToDraft(r.Context(), a, st.Community.ID, id, att)
 	}
-	if web.FormError(err) {
-		up.Fail(err)
-		return s.renderDraft(w, r, web.StatusOf(mingbai.ErrorCode(err)), nil, up)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, up, func(status int) error { return s.renderDraft(w, r, status, nil, up) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id))
 }
 
 func (s *handlers) draftFile(w http.ResponseWriter, r *http.Request) error {

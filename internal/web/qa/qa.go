@@ -416,15 +416,7 @@ func (s *handlers) qaAction(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return web.ErrNotFound
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderItem(w, r, web.StatusOf(mingbai.ErrorCode(err)), c, id, f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.Community.Slug, id), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderItem(w, r, status, c, id, f) }, fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.Community.Slug, id))
 }
 
 func (s *handlers) servePhoto(w http.ResponseWriter, p *qa.Photo) {
@@ -542,15 +534,7 @@ func (s *handlers) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
 	f := web.NewForm(r, "reason")
 	err := s.byCode(r, func() error { return s.qa.Reopen(r.Context(), code, f.Values["reason"]) })
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderTrack(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/qa/t/"+code+"?done=reopened", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderTrack(w, r, status, f) }, "/qa/t/"+code+"?done=reopened")
 }
 
 func (s *handlers) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
@@ -827,15 +811,7 @@ func (s *handlers) qaRefereeReply(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := web.NewForm(r, "body", "outcome", "reason")
 	err = s.qa.RefereeReply(r.Context(), web.Actor(r), id, qa.Answer{Body: r.PostFormValue("body"), Outcome: qa.Outcome(f.Values["outcome"]), Reason: f.Values["reason"]})
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderReferral(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/qa/referred/%d?done=saved", id), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderReferral(w, r, status, f) }, fmt.Sprintf("/qa/referred/%d?done=saved", id))
 }
 
 type qaTemplatesData struct {
@@ -863,15 +839,7 @@ func (s *handlers) qaAddTemplate(w http.ResponseWriter, r *http.Request) error {
 	c := web.State(r).Community
 	f := web.NewForm(r, "title", "body")
 	err := s.qa.AddTemplate(r.Context(), web.Actor(r), c.ID, f.Values["title"], f.Values["body"])
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderTemplates(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/c/"+c.Slug+"/qa/templates?done=saved", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderTemplates(w, r, status, f) }, "/c/"+c.Slug+"/qa/templates?done=saved")
 }
 
 // ---- complaints ----
@@ -1017,15 +985,7 @@ func (s *handlers) concludeComplaint(w http.ResponseWriter, r *http.Request) err
 	}
 	f := web.NewForm(r, "outcome", "conclusion")
 	err = s.qa.ConcludeComplaint(r.Context(), web.Actor(r), id, f.Values["outcome"], f.Values["conclusion"])
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderComplaint(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/complaints/%d?done=saved", id), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderComplaint(w, r, status, f) }, fmt.Sprintf("/complaints/%d?done=saved", id))
 }
 
 // ---- notifications ----
@@ -1071,13 +1031,5 @@ func (s *handlers) markRead(w http.ResponseWriter, r *http.Request) error {
 func (s *handlers) setMailPrefs(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r, "email", "mode")
 	err := s.qa.SetMailPrefs(r.Context(), web.Actor(r).UserID, qa.MailPrefs{Email: f.Values["email"], Mode: f.Values["mode"]})
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderNotifications(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	}
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/inbox?done=saved", http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderNotifications(w, r, status, f) }, "/inbox?done=saved")
 }

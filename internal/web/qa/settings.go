@@ -170,12 +170,5 @@ func (s *handlers) qaSetRules(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.qa.SetRules(r.Context(), web.Actor(r), d.ID, rules)
 	}
-	if web.FormError(err) {
-		f.Fail(err)
-		return s.renderRules(w, r, web.StatusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/districts/%d/qa-rules?done=saved", d.ID), http.StatusSeeOther)
-	return nil
+	return web.Finish(w, r, err, f, func(status int) error { return s.renderRules(w, r, status, f) }, fmt.Sprintf("/admin/districts/%d/qa-rules?done=saved", d.ID))
 }
