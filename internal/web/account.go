@@ -262,7 +262,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return s.renderAccount(w, r, http.StatusBadRequest, f)
 	}
 	err := s.auth.ChangePassword(r.Context(), Actor(r).UserID, State(r).sessionID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	return Finish(w, r, err, f, func(status int) error { return s.renderAccount(w, r, status, f) }, "/account?done=password")
+	return Finish(w, r, err, f,
+		func(status int) error { return s.renderAccount(w, r, status, f) },
+		func() string { return "/account?done=password" })
 }
 
 type registrationsData struct {

@@ -44,8 +44,9 @@ func (f *Form) Fail(err error) {
 // Finish ends the handling of a form post. A validation error (see
 // FormError) is written on f, and show draws the form again with the
 // error's status; any other error goes to the error page; success sends
-// the browser to next, so that reloading the page does not post again.
-func Finish(w http.ResponseWriter, r *http.Request, err error, f *Form, show func(status int) error, next string) error {
+// the browser to next(), so that reloading the page does not post again.
+// next is called only on success, when what it names exists.
+func Finish(w http.ResponseWriter, r *http.Request, err error, f *Form, show func(status int) error, next func() string) error {
 	if FormError(err) {
 		f.Fail(err)
 		return show(StatusOf(mingbai.ErrorCode(err)))
@@ -53,6 +54,6 @@ func Finish(w http.ResponseWriter, r *http.Request, err error, f *Form, show fun
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, next(), http.StatusSeeOther)
 	return nil
 }

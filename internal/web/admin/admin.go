@@ -80,7 +80,9 @@ func (s *handlers) createChild(w http.ResponseWriter, r *http.Request) error {
 	default:
 		err = mingbai.FieldError("kind", "不能在%s下建立这种单位。", parent.Name)
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUnit(w, r, status, f, web.NewForm(r)) }, "/admin/units/"+strconv.FormatInt(parent.ID, 10)+"?done=created")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderAdminUnit(w, r, status, f, web.NewForm(r)) },
+		func() string { return "/admin/units/" + strconv.FormatInt(parent.ID, 10) + "?done=created" })
 }
 
 type adminUnitData struct {
@@ -140,7 +142,9 @@ func (s *handlers) updateUnit(w http.ResponseWriter, r *http.Request) error {
 		ch.BoardLocation = &board
 	}
 	_, err := s.org.Update(r.Context(), u.ID, ch, web.Actor(r).UserID)
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUnit(w, r, status, web.NewForm(r), f) }, "/admin/units/"+strconv.FormatInt(u.ID, 10)+"?done=saved")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderAdminUnit(w, r, status, web.NewForm(r), f) },
+		func() string { return "/admin/units/" + strconv.FormatInt(u.ID, 10) + "?done=saved" })
 }
 
 func (s *handlers) archiveUnit(w http.ResponseWriter, r *http.Request) error {
@@ -216,7 +220,9 @@ func (s *handlers) createUser(w http.ResponseWriter, r *http.Request) error {
 		u, err = s.auth.CreateUser(r.Context(), auth.NewUser{Name: f.Values["name"], Username: f.Values["username"], Phone: f.Values["phone"],
 			Password: r.PostFormValue("password"), DistrictID: district})
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUsers(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?done=created")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderAdminUsers(w, r, status, f) },
+		func() string { return "/admin/users/" + strconv.FormatInt(u.ID, 10) + "?done=created" })
 }
 
 type userGrant struct {
@@ -337,7 +343,9 @@ func (s *handlers) grantRole(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.auth.Grant(r.Context(), id, role, unit.ID, web.Actor(r).UserID)
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUser(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderAdminUser(w, r, status, f) },
+		func() string { return "/admin/users/" + strconv.FormatInt(id, 10) + "?done=saved" })
 }
 
 func (s *handlers) revokeRole(w http.ResponseWriter, r *http.Request) error {
@@ -362,7 +370,9 @@ func (s *handlers) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = s.auth.SetPassword(r.Context(), id, r.PostFormValue("password"))
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderAdminUser(w, r, status, f) }, "/admin/users/"+strconv.FormatInt(id, 10)+"?done=saved")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderAdminUser(w, r, status, f) },
+		func() string { return "/admin/users/" + strconv.FormatInt(id, 10) + "?done=saved" })
 }
 
 // setDisabled stops an account from logging in (and signs it out

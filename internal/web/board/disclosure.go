@@ -568,7 +568,9 @@ func (s *handlers) createDraft(w http.ResponseWriter, r *http.Request) error {
 	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
 		d, err = s.disclosure.CreateDraft(r.Context(), web.Actor(r), st.Community.ID, in)
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderDrafts(w, r, status, f) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, d.ID))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderDrafts(w, r, status, f) },
+		func() string { return fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, d.ID) })
 }
 
 type draftData struct {
@@ -633,7 +635,9 @@ func (s *handlers) updateDraft(w http.ResponseWriter, r *http.Request) error {
 	if in.PublicPhones, err = web.ReviewNumbers(r, f, in.Title, in.Period, in.Body); err == nil {
 		_, err = s.disclosure.UpdateDraft(r.Context(), web.Actor(r), st.Community.ID, id, in)
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderDraft(w, r, status, f, nil) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderDraft(w, r, status, f, nil) },
+		func() string { return fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id) })
 }
 
 func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error {
@@ -659,7 +663,9 @@ func (s *handlers) uploadDraftFile(w http.ResponseWriter, r *http.Request) error
 	if err == nil {
 		err = s.disclosure.AttachToDraft(r.Context(), a, st.Community.ID, id, att)
 	}
-	return web.Finish(w, r, err, up, func(status int) error { return s.renderDraft(w, r, status, nil, up) }, fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id))
+	return web.Finish(w, r, err, up,
+		func(status int) error { return s.renderDraft(w, r, status, nil, up) },
+		func() string { return fmt.Sprintf("/c/%s/drafts/%d?done=saved", st.Community.Slug, id) })
 }
 
 func (s *handlers) draftFile(w http.ResponseWriter, r *http.Request) error {

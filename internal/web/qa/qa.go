@@ -103,7 +103,6 @@ func (s *handlers) registerQARoutes() {
 	s.Handle("POST /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaSetRules)
 }
 
-
 // ---- the public board ----
 
 type qaBoardData struct {
@@ -416,7 +415,9 @@ func (s *handlers) qaAction(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return web.ErrNotFound
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderItem(w, r, status, c, id, f) }, fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.Community.Slug, id))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderItem(w, r, status, c, id, f) },
+		func() string { return fmt.Sprintf("/c/%s/qa/items/%d?done=saved", st.Community.Slug, id) })
 }
 
 func (s *handlers) servePhoto(w http.ResponseWriter, p *qa.Photo) {
@@ -534,7 +535,9 @@ func (s *handlers) qaReopen(w http.ResponseWriter, r *http.Request) error {
 	code := qa.NormalizeCode(r.PathValue("code"))
 	f := web.NewForm(r, "reason")
 	err := s.byCode(r, func() error { return s.qa.Reopen(r.Context(), code, f.Values["reason"]) })
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderTrack(w, r, status, f) }, "/qa/t/"+code+"?done=reopened")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderTrack(w, r, status, f) },
+		func() string { return "/qa/t/" + code + "?done=reopened" })
 }
 
 func (s *handlers) qaTrackPhoto(w http.ResponseWriter, r *http.Request) error {
@@ -811,7 +814,9 @@ func (s *handlers) qaRefereeReply(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := web.NewForm(r, "body", "outcome", "reason")
 	err = s.qa.RefereeReply(r.Context(), web.Actor(r), id, qa.Answer{Body: r.PostFormValue("body"), Outcome: qa.Outcome(f.Values["outcome"]), Reason: f.Values["reason"]})
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderReferral(w, r, status, f) }, fmt.Sprintf("/qa/referred/%d?done=saved", id))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderReferral(w, r, status, f) },
+		func() string { return fmt.Sprintf("/qa/referred/%d?done=saved", id) })
 }
 
 type qaTemplatesData struct {
@@ -839,7 +844,9 @@ func (s *handlers) qaAddTemplate(w http.ResponseWriter, r *http.Request) error {
 	c := web.State(r).Community
 	f := web.NewForm(r, "title", "body")
 	err := s.qa.AddTemplate(r.Context(), web.Actor(r), c.ID, f.Values["title"], f.Values["body"])
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderTemplates(w, r, status, f) }, "/c/"+c.Slug+"/qa/templates?done=saved")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderTemplates(w, r, status, f) },
+		func() string { return "/c/" + c.Slug + "/qa/templates?done=saved" })
 }
 
 // ---- complaints ----
@@ -985,7 +992,9 @@ func (s *handlers) concludeComplaint(w http.ResponseWriter, r *http.Request) err
 	}
 	f := web.NewForm(r, "outcome", "conclusion")
 	err = s.qa.ConcludeComplaint(r.Context(), web.Actor(r), id, f.Values["outcome"], f.Values["conclusion"])
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderComplaint(w, r, status, f) }, fmt.Sprintf("/complaints/%d?done=saved", id))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderComplaint(w, r, status, f) },
+		func() string { return fmt.Sprintf("/complaints/%d?done=saved", id) })
 }
 
 // ---- notifications ----
@@ -1031,5 +1040,7 @@ func (s *handlers) markRead(w http.ResponseWriter, r *http.Request) error {
 func (s *handlers) setMailPrefs(w http.ResponseWriter, r *http.Request) error {
 	f := web.NewForm(r, "email", "mode")
 	err := s.qa.SetMailPrefs(r.Context(), web.Actor(r).UserID, qa.MailPrefs{Email: f.Values["email"], Mode: f.Values["mode"]})
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderNotifications(w, r, status, f) }, "/inbox?done=saved")
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderNotifications(w, r, status, f) },
+		func() string { return "/inbox?done=saved" })
 }

@@ -170,5 +170,7 @@ func (s *handlers) qaSetRules(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.qa.SetRules(r.Context(), web.Actor(r), d.ID, rules)
 	}
-	return web.Finish(w, r, err, f, func(status int) error { return s.renderRules(w, r, status, f) }, fmt.Sprintf("/admin/districts/%d/qa-rules?done=saved", d.ID))
+	return web.Finish(w, r, err, f,
+		func(status int) error { return s.renderRules(w, r, status, f) },
+		func() string { return fmt.Sprintf("/admin/districts/%d/qa-rules?done=saved", d.ID) })
 }
