@@ -496,10 +496,31 @@ func (s *handlers) archivePage(w http.ResponseWriter, r *http.Request) error {
 
 type searchData struct {
 	boardPage
+	searchHits
+}
+
+// searchHits is a search's outcome as the search pages show it.
+type searchHits struct {
 	Result  *disclosure.SearchResult
 	Error   string
 	PrevURL string
 	NextURL string
+}
+
+// search runs q into h. A query the index refuses becomes a message on
+// the page with status 400, not an error page.
+func (s *handlers) search(r *http.Request, q disclosure.SearchQuery, h *searchHits) (status int, err error) {
+	res, err := s.disclosure.Search(r.Context(), q)
+	switch {
+	case web.FormError(err):
+		h.Error = mingbai.ErrorMessage(err)
+		return http.StatusBadRequest, nil
+	case err != nil:
+		return 0, err
+	}
+	h.Result = res
+	h.PrevURL, h.NextURL = pager(r, res.Page, res.More)
+	return http.StatusOK, nil
 }
 
 func (s *handlers) searchPage(w http.ResponseWriter, r *http.Request) error {
@@ -509,15 +530,9 @@ func (s *handlers) searchPage(w http.ResponseWriter, r *http.Request) error {
 	d.Query = q
 	status := http.StatusOK
 	if q != "" {
-		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: q, CommunityID: st.Community.ID, Page: queryPage(r)})
-		switch {
-		case web.FormError(err):
-			d.Error, status = mingbai.ErrorMessage(err), http.StatusBadRequest
-		case err != nil:
+		var err error
+		if status, err = s.search(r, disclosure.SearchQuery{Q: q, CommunityID: st.Community.ID, Page: queryPage(r)}, &d.searchHits); err != nil {
 			return err
-		default:
-			d.Result = res
-			d.PrevURL, d.NextURL = pager(r, res.Page, res.More)
 		}
 	}
 	s.Render(w, r, status, "board_search", d)

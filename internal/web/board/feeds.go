@@ -386,10 +386,7 @@ type districtSearchData struct {
 	Districts []districtChoice
 	District  int64
 	Query     string
-	Result    *disclosure.SearchResult
-	Error     string
-	PrevURL   string
-	NextURL   string
+	searchHits
 }
 
 type districtChoice struct {
@@ -420,15 +417,9 @@ func (s *handlers) districtSearch(w http.ResponseWriter, r *http.Request) error 
 	}
 	status := http.StatusOK
 	if d.Query != "" {
-		res, err := s.disclosure.Search(r.Context(), disclosure.SearchQuery{Q: d.Query, DistrictID: d.District, Page: queryPage(r)})
-		switch {
-		case web.FormError(err):
-			d.Error, status = mingbai.ErrorMessage(err), http.StatusBadRequest
-		case err != nil:
+		var err error
+		if status, err = s.search(r, disclosure.SearchQuery{Q: d.Query, DistrictID: d.District, Page: queryPage(r)}, &d.searchHits); err != nil {
 			return err
-		default:
-			d.Result = res
-			d.PrevURL, d.NextURL = pager(r, res.Page, res.More)
 		}
 	}
 	s.Render(w, r, status, "board_dsearch", d)
