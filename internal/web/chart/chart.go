@@ -72,17 +72,19 @@ func (c *Chart) open(b *strings.Builder, w, h int) string {
 // Columns draws the groups side by side as vertical bars, for series
 // over time (months).
 func Columns(c Chart) template.HTML {
-	const w, h, left, top, bottom = 640, 260, 8.0, 36.0, 30.0
+	// A group is 44 units wide whatever the count, so a chart of a few
+	// months is drawn near its size on a phone, not blown up or shrunk.
+	const h, left, top, bottom, step = 230, 8.0, 36.0, 30.0, 44.0
+	w := int(left*2 + step*float64(max(len(c.Labels), 6)))
 	n := max(len(c.Series), 1)
 	m := c.max()
 	plotH := h - top - bottom
-	step := (w - left*2) / float64(max(len(c.Labels), 1))
-	bw := step * 0.72 / float64(n)
+	bw := step * 0.76 / float64(n)
 	var b strings.Builder
 	hatch := c.open(&b, w, h)
 	base := top + plotH
 	for i, l := range c.Labels {
-		x := left + float64(i)*step + step*0.14
+		x := left + float64(i)*step + step*0.12
 		for j, v := range c.Values[i] {
 			bh := float64(v) / float64(m) * plotH
 			bx := x + float64(j)*bw
@@ -93,12 +95,12 @@ func Columns(c Chart) template.HTML {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s><title>%s：%s%s</title></rect>`,
 				bx, base-bh, bw-1, bh, c.style(j, hatch), esc(name), esc(c.text(i, j)), esc(c.Unit))
 			if c.Unit == "" {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, esc(c.text(i, j)))
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, esc(c.text(i, j)))
 			}
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle">%s</text>`, x+bw*float64(n)/2, base+20, esc(l))
 	}
-	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%d" y2="%.1f" stroke="#333"/>`, left, base, w-8, base)
+	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%d" y2="%.1f" stroke="#333"/>`, left, base, w-int(left), base)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
