@@ -20,6 +20,7 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/web/site"
 	"mingbai/internal/zh"
 )
 
@@ -179,11 +180,10 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	go func() { defer close(choresDone); runChores(choresCtx, a.chores(), a.logger) }()
 	// Stop the chores before the caller closes the log and the database.
 	defer func() { stopChores(); <-choresDone }()
-	srv, err := web.New(web.Config{
-		DB: db, Org: a.org, Auth: a.auth, QA: a.qa, Log: a.log, Logger: a.logger,
-		Disclosure: a.disclosure, DataDir: a.dataDir,
+	srv, err := site.New(site.Config{
+		DB: db, Org: a.org, Auth: a.auth, Logger: a.logger,
 		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
-		Finance: a.fin,
+		Log: a.log, Disclosure: a.disclosure, QA: a.qa, Finance: a.fin,
 	})
 	if err != nil {
 		return err

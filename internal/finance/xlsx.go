@@ -2,7 +2,6 @@ package finance
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"mingbai"
+	"mingbai/internal/export"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -640,27 +640,20 @@ func balancesBeforeTx(ctx context.Context, tx *store.Tx, b *Books, from Period) 
 	return bal, rows.Err()
 }
 
-// Table is one sheet of an export.
-type Table struct {
-	Name   string
-	Header []string
-	Rows   [][]string
-}
-
 // StatementTables returns a statement as tables: accounts, categories,
 // entries.
-func StatementTables(v *StatementView) []Table {
+func StatementTables(v *StatementView) []export.Table {
 	st := &v.Statement
-	accounts := Table{Name: "账户", Header: []string{"账户", "期初余额", "本月收入", "本月支出", "期末余额"}}
+	accounts := export.Table{Name: "账户", Header: []string{"账户", "期初余额", "本月收入", "本月支出", "期末余额"}}
 	for _, a := range st.Accounts {
 		accounts.Rows = append(accounts.Rows, []string{a.Name, plain(a.Opening), plain(a.Income), plain(a.Expense), plain(a.Closing)})
 	}
 	accounts.Rows = append(accounts.Rows, []string{"合计", "", plain(st.Income), plain(st.Expense), plain(v.Closing)})
-	cats := Table{Name: "科目", Header: []string{"科目代码", "科目", "收支", "金额"}}
+	cats := export.Table{Name: "科目", Header: []string{"科目代码", "科目", "收支", "金额"}}
 	for _, c := range st.Categories {
 		cats.Rows = append(cats.Rows, []string{c.Code, c.Name, c.Direction.Label(), plain(c.Total)})
 	}
-	entries := Table{Name: "明细", Header: []string{"日期", "凭证号", "摘要", "科目", "收入", "支出", "账户", "对方单位", "决议", "说明", "大额未说明"}}
+	entries := export.Table{Name: "明细", Header: []string{"日期", "凭证号", "摘要", "科目", "收入", "支出", "账户", "对方单位", "决议", "说明", "大额未说明"}}
 	for _, e := range st.Entries {
 		in, out := "", ""
 		if e.Direction == Income {
@@ -674,16 +667,16 @@ func StatementTables(v *StatementView) []Table {
 		}
 		entries.Rows = append(entries.Rows, []string{e.Date, e.Voucher, e.Summary, e.Category, in, out, e.Account, e.Counterparty, e.Decision, e.Reason, flag})
 	}
-	return []Table{accounts, cats, entries}
+	return []export.Table{accounts, cats, entries}
 }
 
 // SpecialTables returns the special disclosures as tables.
-func SpecialTables(sp *Specials) []Table {
-	subs := Table{Name: "干部补贴", Header: []string{"月份", "姓名", "职务", "类别", "金额", "发放依据"}}
+func SpecialTables(sp *Specials) []export.Table {
+	subs := export.Table{Name: "干部补贴", Header: []string{"月份", "姓名", "职务", "类别", "金额", "发放依据"}}
 	for _, x := range sp.Subsidies {
 		subs.Rows = append(subs.Rows, []string{x.Period, x.Person, x.Post, x.KindLabel(), plain(x.Amount), x.Basis})
 	}
-	dons := Table{Name: "救灾救济款物", Header: []string{"捐赠编号", "日期", "捐赠人", "物品或款项", "单位", "数量", "价值", "发放给（户主）", "发放数量", "发放金额", "剩余数量", "剩余价值"}}
+	dons := export.Table{Name: "救灾救济款物", Header: []string{"捐赠编号", "日期", "捐赠人", "物品或款项", "单位", "数量", "价值", "发放给（户主）", "发放数量", "发放金额", "剩余数量", "剩余价值"}}
 	for _, d := range sp.Donations {
 		id := strconv.FormatInt(d.ID, 10)
 		dons.Rows = append(dons.Rows, []string{id, d.ReceivedOn, d.DonorLabel(), d.Item, d.Unit, strconv.FormatInt(d.Quantity, 10), plain(d.Value), "", "", "", strconv.FormatInt(d.Quantity, 10), plain(d.Value)})
@@ -691,90 +684,9 @@ func SpecialTables(sp *Specials) []Table {
 			dons.Rows = append(dons.Rows, []string{id, st.DistributedOn, "", d.Item, d.Unit, "", "", st.Household, strconv.FormatInt(st.Quantity, 10), plain(st.Value), strconv.FormatInt(st.LeftQuantity, 10), plain(st.LeftValue)})
 		}
 	}
-	fees := Table{Name: "收费", Header: []string{"月份", "收费项目", "缴费户数", "金额", "依据或备注"}}
+	fees := export.Table{Name: "收费", Header: []string{"月份", "收费项目", "缴费户数", "金额", "依据或备注"}}
 	for _, x := range sp.Fees {
 		fees.Rows = append(fees.Rows, []string{x.Period, x.FeeType, strconv.FormatInt(x.Payers, 10), plain(x.Amount), x.Note})
 	}
-	return []Table{subs, dons, fees}
-}
-
-// WriteXLSX writes tables as the sheets of one workbook, streaming rows so
-// a large ledger does not sit in memory twice.
-func WriteXLSX(w io.Writer, tables []Table) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, t := range tables {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
-				return fmt.Errorf("xlsx sheet: %w", err)
-			}
-		} else if _, err := f.NewSheet(t.Name); err != nil {
-			return fmt.Errorf("xlsx sheet: %w", err)
-		}
-		sw, err := f.NewStreamWriter(t.Name)
-		if err != nil {
-			return fmt.Errorf("xlsx stream: %w", err)
-		}
-		write := func(n int, cells []string) error {
-			row := make([]any, len(cells))
-			for j, c := range cells {
-				row[j] = c
-			}
-			cell, _ := excelize.CoordinatesToCellName(1, n)
-			return sw.SetRow(cell, row)
-		}
-		if err := write(1, t.Header); err != nil {
-			return fmt.Errorf("xlsx row: %w", err)
-		}
-		for j, r := range t.Rows {
-			if err := write(j+2, r); err != nil {
-				return fmt.Errorf("xlsx row: %w", err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return fmt.Errorf("xlsx flush: %w", err)
-		}
-	}
-	return f.Write(w)
-}
-
-// spreadsheetText returns the row with every cell that a spreadsheet would
-// run as a formula (it starts with = + - @, a tab or a carriage return and
-// is not a number) prefixed with an apostrophe, which shows it as text: a
-// counterparty or summary typed or imported must not become a formula on
-// the computer of whoever opens the download.
-func spreadsheetText(row []string) []string {
-	out := make([]string, len(row))
-	for i, c := range row {
-		out[i] = c
-		if c == "" {
-			continue
-		}
-		switch c[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			if _, err := strconv.ParseFloat(c, 64); err != nil {
-				out[i] = "'" + c
-			}
-		}
-	}
-	return out
-}
-
-// WriteCSV writes one table as UTF-8 CSV with a byte-order mark, which
-// Excel needs to read Chinese text correctly.
-func WriteCSV(w io.Writer, t Table) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(t.Header); err != nil {
-		return err
-	}
-	for _, row := range t.Rows {
-		if err := cw.Write(spreadsheetText(row)); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
+	return []export.Table{subs, dons, fees}
 }

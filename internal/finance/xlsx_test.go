@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"mingbai"
+	"mingbai/internal/export"
 	"mingbai/internal/finance"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
@@ -119,7 +120,7 @@ func TestImportCashbook(t *testing.T) {
 			t.Fatalf("ledger rows %v", rows)
 		}
 		var out bytes.Buffer
-		if err := finance.WriteXLSX(&out, []finance.Table{{Name: "日记账", Header: finance.LedgerHeader, Rows: rows}}); err != nil {
+		if err := export.WriteXLSX(&out, export.Table{Name: "日记账", Header: finance.LedgerHeader, Rows: rows}); err != nil {
 			t.Fatal(err)
 		}
 		back, err := excelize.OpenReader(&out)
@@ -131,7 +132,7 @@ func TestImportCashbook(t *testing.T) {
 			t.Fatalf("xlsx rows %v", got)
 		}
 		var cb bytes.Buffer
-		if err := finance.WriteCSV(&cb, finance.Table{Header: finance.LedgerHeader, Rows: rows}); err != nil {
+		if err := export.WriteCSV(&cb, export.Table{Header: finance.LedgerHeader, Rows: rows}); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(cb.String(), "\uFEFF"))).ReadAll()

@@ -13,9 +13,9 @@ import (
 	"mingbai/internal/org"
 )
 
-// requestState is what the middleware learns about a request before its
+// RequestState is what the middleware learns about a request before its
 // handler runs: who is acting, and which org units the path names.
-type requestState struct {
+type RequestState struct {
 	id        string // see withRequestID
 	actor     *mingbai.Actor
 	sessionID string // hashed id of the session, for "log out everywhere else"
@@ -24,65 +24,70 @@ type requestState struct {
 	ip        string
 	newCSRF   bool
 
-	community *org.Unit // the {community} of the path
-	street    *org.Unit // the {street} of the path, or the community's street
-	unit      *org.Unit // the {unit} of the path (admin pages)
+	Community *org.Unit // the {community} of the path
+	Street    *org.Unit // the {street} of the path, or the community's street
+	Unit      *org.Unit // the {unit} of the path (admin pages)
 
 	// sessionToken is the live session's cookie value, "" for none: the
 	// CSRF token is bound to it.
 	sessionToken string
 }
 
-func state(r *http.Request) *requestState {
-	st, _ := r.Context().Value(requestStateKey).(*requestState)
+func State(r *http.Request) *RequestState {
+	st, _ := r.Context().Value(requestStateKey).(*RequestState)
 	return st
 }
 
-func actor(r *http.Request) *mingbai.Actor {
-	if st := state(r); st != nil && st.actor != nil {
+func Actor(r *http.Request) *mingbai.Actor {
+	if st := State(r); st != nil && st.actor != nil {
 		return st.actor
 	}
 	return &mingbai.Actor{}
 }
 
-// policy decides whether an actor may use a route, knowing the units the
+// Policy decides whether an actor may use a route, knowing the units the
 // request touches. Every route names one; the authorization matrix test
 // walks them all.
-type policy struct {
-	name  string
-	allow func(a *mingbai.Actor, st *requestState) bool
+type Policy struct {
+	Name  string
+	Allow func(a *mingbai.Actor, st *RequestState) bool
 }
 
 var (
-	// public pages: anyone, with or without an account.
-	public = policy{"public", func(*mingbai.Actor, *requestState) bool { return true }}
-	// loggedIn: any account.
-	loggedIn = policy{"logged in", func(a *mingbai.Actor, _ *requestState) bool { return !a.Anonymous() }}
-	// cadreOfCommunity: a cadre of the {community} in the path.
-	cadreOfCommunity = policy{"cadre of the community", func(a *mingbai.Actor, st *requestState) bool {
-		return st.community != nil && a.Has(mingbai.RoleCadre, st.community.ID)
+	// Public pages: anyone, with or without an account.
+	Public = Policy{"public", func(*mingbai.Actor, *RequestState) bool { return true }}
+	// LoggedIn: any account.
+	LoggedIn = Policy{"logged in", func(a *mingbai.Actor, _ *RequestState) bool { return !a.Anonymous() }}
+	// CadreOfCommunity: a cadre of the {community} in the path.
+	CadreOfCommunity = Policy{"cadre of the community", func(a *mingbai.Actor, st *RequestState) bool {
+		return st.Community != nil && a.Has(mingbai.RoleCadre, st.Community.ID)
 	}}
-	// supervisorOfCommunity: a member of the {community}'s supervision
+	// SupervisorOfCommunity: a member of the {community}'s supervision
 	// committee who is not also one of its cadres (the committee checks
 	// the cadres; nobody reviews their own work).
-	supervisorOfCommunity = policy{"supervisor of the community", func(a *mingbai.Actor, st *requestState) bool {
-		return st.community != nil && a.Has(mingbai.RoleSupervisor, st.community.ID) && !a.Has(mingbai.RoleCadre, st.community.ID)
+	SupervisorOfCommunity = Policy{"supervisor of the community", func(a *mingbai.Actor, st *RequestState) bool {
+		return st.Community != nil && a.Has(mingbai.RoleSupervisor, st.Community.ID) && !a.Has(mingbai.RoleCadre, st.Community.ID)
 	}}
 	// districtAdmin: an admin of the district the request touches; for
 	// pages that touch no unit, an admin of any district (the handler then
 	// shows only that admin's districts).
-	districtAdmin = policy{"district admin", func(a *mingbai.Actor, st *requestState) bool {
+	// overseerOfStreet: an officer of the {street} or an admin of its
+	// district.
+	OverseerOfStreet = Policy{"street officer or district admin", func(a *mingbai.Actor, st *RequestState) bool {
+		return st.Street != nil && (a.OfficerOf(st.Street.ID) || a.IsDistrictAdmin(st.Street.DistrictID))
+	}}
+	DistrictAdmin = Policy{"district admin", func(a *mingbai.Actor, st *RequestState) bool {
 		switch {
-		case st.unit != nil:
-			return a.IsDistrictAdmin(districtOf(st.unit))
-		case st.community != nil:
-			return a.IsDistrictAdmin(st.community.DistrictID)
+		case st.Unit != nil:
+			return a.IsDistrictAdmin(DistrictOf(st.Unit))
+		case st.Community != nil:
+			return a.IsDistrictAdmin(st.Community.DistrictID)
 		}
 		return a.HasAny(mingbai.RoleDistrictAdmin)
 	}}
 )
 
-func districtOf(u *org.Unit) int64 {
+func DistrictOf(u *org.Unit) int64 {
 	if u.Kind == org.District {
 		return u.ID
 	}
@@ -92,7 +97,7 @@ func districtOf(u *org.Unit) int64 {
 // route is one registered pattern with its access rule and body limit.
 type route struct {
 	pattern string
-	policy  policy
+	policy  Policy
 	maxBody int64
 }
 
@@ -100,64 +105,64 @@ type route struct {
 // take uploads register with handleUpload and their own limit.
 const maxFormBody = 256 << 10
 
-// handle registers a handler behind its policy. Path values {community},
+// Handle registers a handler behind its policy. Path values {community},
 // {street} and {unit} are resolved to org units first, so a missing unit is
 // a 404 and the policy can see where the request points.
-func (s *Server) handle(pattern string, p policy, h func(http.ResponseWriter, *http.Request) error) {
-	s.handleUpload(pattern, p, maxFormBody, h)
+func (s *Server) Handle(pattern string, p Policy, h func(http.ResponseWriter, *http.Request) error) {
+	s.HandleUpload(pattern, p, maxFormBody, h)
 }
 
-// handleUpload is handle with a larger body limit, for forms with files.
-func (s *Server) handleUpload(pattern string, p policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
-	s.handleGated(pattern, p, maxBody, nil, h)
+// HandleUpload is handle with a larger body limit, for forms with files.
+func (s *Server) HandleUpload(pattern string, p Policy, maxBody int64, h func(http.ResponseWriter, *http.Request) error) {
+	s.HandleGated(pattern, p, maxBody, nil, h)
 }
 
-// handleGated is handleUpload with a gate that may refuse the request
+// HandleGated is handleUpload with a gate that may refuse the request
 // after its policy allowed it and before its body is read: a rate limit
 // checked there spares the parsing of a refused upload and the decoding
 // of its pictures.
-func (s *Server) handleGated(pattern string, p policy, maxBody int64, gate func(http.ResponseWriter, *http.Request) error, h func(http.ResponseWriter, *http.Request) error) {
+func (s *Server) HandleGated(pattern string, p Policy, maxBody int64, gate func(http.ResponseWriter, *http.Request) error, h func(http.ResponseWriter, *http.Request) error) {
 	s.routes = append(s.routes, route{pattern, p, maxBody})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
-		st := state(r)
+		st := State(r)
 		if err := checkText(r.URL.Path, r.URL.Query()); err != nil {
-			s.renderError(w, r, err)
+			s.RenderError(w, r, err)
 			return
 		}
 		if err := s.resolveUnits(r, st); err != nil {
-			s.renderError(w, r, err)
+			s.RenderError(w, r, err)
 			return
 		}
-		a := actor(r)
-		if !p.allow(a, st) {
+		a := Actor(r)
+		if !p.Allow(a, st) {
 			s.deny(w, r, a)
 			return
 		}
 		if gate != nil {
 			if err := gate(w, r); err != nil {
-				s.renderError(w, r, err)
+				s.RenderError(w, r, err)
 				return
 			}
 		}
 		if isUnsafe(r.Method) {
 			if err := parseBody(r, maxBody); err != nil {
-				s.renderError(w, r, err)
+				s.RenderError(w, r, err)
 				return
 			}
 			if err := checkText("", r.PostForm); err != nil {
-				s.renderError(w, r, err)
+				s.RenderError(w, r, err)
 				return
 			}
 		}
 		if isUnsafe(r.Method) && !s.validCSRF(r, st) {
-			s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "页面已过期或来源不明，请返回上一页刷新后再试。"))
+			s.RenderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "页面已过期或来源不明，请返回上一页刷新后再试。"))
 			return
 		}
 		if err := h(w, r); err != nil {
-			s.renderError(w, r, err)
+			s.RenderError(w, r, err)
 		}
 	})
 }
@@ -191,7 +196,7 @@ func sizeText(n int64) string {
 	return strconv.FormatInt(n>>10, 10) + " KB"
 }
 
-func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
+func (s *Server) resolveUnits(r *http.Request, st *RequestState) error {
 	ctx := r.Context()
 	if slug := r.PathValue("community"); slug != "" {
 		u, err := s.org.BySlug(ctx, org.Community, slug)
@@ -201,10 +206,10 @@ func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
 		if u.Archived() && isUnsafe(r.Method) {
 			return mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不能再修改。")
 		}
-		st.community = u
-		if st.street == nil {
+		st.Community = u
+		if st.Street == nil {
 			if street, err := s.org.Unit(ctx, u.ParentID); err == nil {
-				st.street = street
+				st.Street = street
 			}
 		}
 	}
@@ -213,7 +218,7 @@ func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
 		if err != nil {
 			return err
 		}
-		st.street = u
+		st.Street = u
 	}
 	if v := r.PathValue("unit"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -224,7 +229,7 @@ func (s *Server) resolveUnits(r *http.Request, st *requestState) error {
 		if err != nil {
 			return err
 		}
-		st.unit = u
+		st.Unit = u
 	}
 	return nil
 }
@@ -237,10 +242,10 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, a *mingbai.Actor) 
 		return
 	}
 	if a.Anonymous() {
-		s.renderError(w, r, mingbai.Errorf(mingbai.EUNAUTHORIZED, "请先登录。"))
+		s.RenderError(w, r, mingbai.Errorf(mingbai.EUNAUTHORIZED, "请先登录。"))
 		return
 	}
-	s.renderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "您的账号没有权限访问这个页面。"))
+	s.RenderError(w, r, mingbai.Errorf(mingbai.EFORBIDDEN, "您的账号没有权限访问这个页面。"))
 }
 
 func isUnsafe(method string) bool {
@@ -255,7 +260,7 @@ func wantsJSON(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
-func withState(ctx context.Context, st *requestState) context.Context {
+func withState(ctx context.Context, st *RequestState) context.Context {
 	return context.WithValue(ctx, requestStateKey, st)
 }
 
@@ -301,9 +306,9 @@ func checkText(path string, values url.Values) error {
 	return nil
 }
 
-// pathID parses the numeric path value name; anything else is a 404, as
+// PathID parses the numeric path value name; anything else is a 404, as
 // is any other spelling of a number ("+7", "007"), so a record has one URL.
-func pathID(r *http.Request, name string) (int64, error) {
+func PathID(r *http.Request, name string) (int64, error) {
 	v := r.PathValue(name)
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != v {

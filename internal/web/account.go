@@ -11,69 +11,37 @@ import (
 	"mingbai/internal/org"
 )
 
-// form carries what a user typed and a message per field, so a form that
-// fails validation comes back filled in with the problem beside the field.
-type form struct {
-	Values map[string]string
-	Errors map[string]string
-	Error  string // a message about the whole form
-	// Numbers are the personal numbers found in the form's texts (see
-	// reviewNumbers), listed with a choice for each.
-	Numbers []numberChoice
-}
-
-func newForm(r *http.Request, fields ...string) *form {
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
-	for _, k := range fields {
-		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
-	}
-	return f
-}
-
-// fail records err on the form: beside its field when it names one.
-func (f *form) fail(err error) {
-	msg := mingbai.ErrorMessage(err)
-	if field := mingbai.ErrorField(err); field != "" {
-		f.Errors[field] = msg
-		if f.Error == "" {
-			f.Error = "请按提示修改后再提交。"
-		}
-		return
-	}
-	f.Error = msg
-}
-
 type loginData struct {
-	page
-	Form *form
+	Page
+	Form *Form
 	Next string
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
-	if !actor(r).Anonymous() {
+	if !Actor(r).Anonymous() {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return nil
 	}
-	d := &loginData{page: s.newPage(r, "登录"), Form: &form{Values: map[string]string{}, Errors: map[string]string{}}, Next: localPath(r.URL.Query().Get("next"), "")}
-	s.render(w, r, http.StatusOK, "login", d)
+	d := &loginData{Page: s.NewPage(r, "登录"), Form: NewForm(r), Next: LocalPath(r.URL.Query().Get("next"), "")}
+	s.Render(w, r, http.StatusOK, "login", d)
 	return nil
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "login")
-	next := localPath(r.PostFormValue("next"), "")
-	sess, err := s.auth.Login(r.Context(), f.Values["login"], r.PostFormValue("password"), clientIP(r))
+	f := NewForm(r, "login")
+	next := LocalPath(r.PostFormValue("next"), "")
+	sess, err := s.auth.Login(r.Context(), f.Values["login"], r.PostFormValue("password"), ClientIP(r))
 	if err != nil {
 		code := mingbai.ErrorCode(err)
 		if code == mingbai.EINTERNAL {
 			return err
 		}
 		f.Error = mingbai.ErrorMessage(err)
-		status := statusOf(code)
+		status := StatusOf(code)
 		if wait, ok := auth.RetryAfter(err); ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		}
-		s.render(w, r, status, "login", &loginData{page: s.newPage(r, "登录"), Form: f, Next: next})
+		s.Render(w, r, status, "login", &loginData{Page: s.NewPage(r, "登录"), Form: f, Next: next})
 		return nil
 	}
 	// A session cookie that came with the login is ended: whoever set or
@@ -125,7 +93,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error {
-	if err := s.auth.LogoutEverywhere(r.Context(), actor(r).UserID); err != nil {
+	if err := s.auth.LogoutEverywhere(r.Context(), Actor(r).UserID); err != nil {
 		return err
 	}
 	s.clearCookie(w, r, sessionCookie)
@@ -134,19 +102,52 @@ func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// endSession signs one of the account's other devices out ("这台设备退出").
+// The session is looked up by the account's own id, so nobody can end
+// another account's session by its id.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("session")
+	if id == State(r).sessionID {
+		return mingbai.Errorf(mingbai.EINVALID, "要退出本设备，请点“退出登录”。")
+	}
+	if err := s.auth.EndSession(r.Context(), Actor(r).UserID, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account?done=signedout", http.StatusSeeOther)
+	return nil
+}
+
+// endOtherSessions signs out every device but this one.
+func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	a, st := Actor(r), State(r)
+	sessions, err := s.auth.Sessions(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	for _, ss := range sessions {
+		if ss.ID != st.sessionID {
+			if err := s.auth.EndSession(r.Context(), a.UserID, ss.ID); err != nil {
+				return err
+			}
+		}
+	}
+	http.Redirect(w, r, "/account?done=signedout", http.StatusSeeOther)
+	return nil
+}
+
 type registerData struct {
-	page
-	Form  *form
+	Page
+	Form  *Form
 	Trees []*org.Tree
 }
 
 func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
-	f := &form{Values: map[string]string{"community": r.URL.Query().Get("c")}, Errors: map[string]string{}}
+	f := &Form{Values: map[string]string{"community": r.URL.Query().Get("c")}, Errors: map[string]string{}}
 	return s.renderRegister(w, r, http.StatusOK, f)
 }
 
-func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	d := &registerData{page: s.newPage(r, "居民注册"), Form: f}
+func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	d := &registerData{Page: s.NewPage(r, "居民注册"), Form: f}
 	districts, err := s.org.Districts(r.Context())
 	if err != nil {
 		return err
@@ -158,17 +159,17 @@ func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status i
 		}
 		d.Trees = append(d.Trees, tree)
 	}
-	s.render(w, r, status, "register", d)
+	s.Render(w, r, status, "register", d)
 	return nil
 }
 
 type registeredData struct {
-	page
+	Page
 	Community *org.Unit
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
-	f := newForm(r, "community", "name", "phone", "building_unit")
+	f := NewForm(r, "community", "name", "phone", "building_unit")
 	password := r.PostFormValue("password")
 	if password != r.PostFormValue("password2") {
 		f.Errors["password2"] = "两次输入的密码不一致。"
@@ -183,7 +184,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.auth.Register(r.Context(), auth.Registration{
 		CommunityID: community.ID, Name: f.Values["name"], Phone: f.Values["phone"],
-		BuildingUnit: f.Values["building_unit"], Password: password, IP: clientIP(r),
+		BuildingUnit: f.Values["building_unit"], Password: password, IP: ClientIP(r),
 	})
 	if auth.AlreadyRegistered(err) {
 		// The same answer as for a new phone: the form must not tell
@@ -192,16 +193,16 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		err = nil
 	}
 	if mingbai.ErrorCode(err) == mingbai.ETOOMANY {
-		f.fail(err)
+		f.Fail(err)
 		return s.renderRegister(w, r, http.StatusTooManyRequests, f)
 	}
-	if formError(err) {
-		f.fail(err)
-		return s.renderRegister(w, r, statusOf(mingbai.ErrorCode(err)), f)
+	if FormError(err) {
+		f.Fail(err)
+		return s.renderRegister(w, r, StatusOf(mingbai.ErrorCode(err)), f)
 	} else if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "registered", &registeredData{page: s.newPage(r, "注册已提交"), Community: community})
+	s.Render(w, r, http.StatusOK, "registered", &registeredData{Page: s.NewPage(r, "注册已提交"), Community: community})
 	return nil
 }
 
@@ -211,23 +212,30 @@ type accountGrant struct {
 }
 
 type accountData struct {
-	page
-	User   *auth.User
-	Grants []accountGrant
-	Form   *form
+	Page
+	User     *auth.User
+	Grants   []accountGrant
+	Form     *Form
+	Sessions []accountSession
+}
+
+// accountSession is one device the account is logged in on.
+type accountSession struct {
+	auth.Session
+	Current bool // the device asking
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAccount(w, r, http.StatusOK, &form{Values: map[string]string{}, Errors: map[string]string{}})
+	return s.renderAccount(w, r, http.StatusOK, NewForm(r))
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *form) error {
-	a := actor(r)
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, f *Form) error {
+	a := Actor(r)
 	u, err := s.auth.User(r.Context(), a.UserID)
 	if err != nil {
 		return err
 	}
-	d := &accountData{page: s.newPage(r, "我的账号"), User: u, Form: f}
+	d := &accountData{Page: s.NewPage(r, "我的账号"), User: u, Form: f}
 	for _, g := range a.Grants {
 		unit, err := s.org.Unit(r.Context(), g.UnitID)
 		if err != nil {
@@ -235,79 +243,73 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		}
 		d.Grants = append(d.Grants, accountGrant{Role: g.Role, Unit: unit})
 	}
-	s.render(w, r, status, "account", d)
+	sessions, err := s.auth.Sessions(r.Context(), a.UserID)
+	if err != nil {
+		return err
+	}
+	for _, ss := range sessions {
+		d.Sessions = append(d.Sessions, accountSession{Session: ss, Current: ss.ID == State(r).sessionID})
+	}
+	s.Render(w, r, status, "account", d)
 	return nil
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	f := &form{Values: map[string]string{}, Errors: map[string]string{}}
+	f := NewForm(r)
 	if r.PostFormValue("new_password") != r.PostFormValue("new_password2") {
 		f.Errors["new_password2"] = "两次输入的新密码不一致。"
 		f.Error = "请按提示修改后再提交。"
 		return s.renderAccount(w, r, http.StatusBadRequest, f)
 	}
-	err := s.auth.ChangePassword(r.Context(), actor(r).UserID, state(r).sessionID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
-	if formError(err) {
-		f.fail(err)
-		return s.renderAccount(w, r, statusOf(mingbai.ErrorCode(err)), f)
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
-	return nil
+	err := s.auth.ChangePassword(r.Context(), Actor(r).UserID, State(r).sessionID, r.PostFormValue("old_password"), r.PostFormValue("new_password"))
+	return Finish(w, r, err, f,
+		func(status int) error { return s.renderAccount(w, r, status, f) },
+		func() string { return "/account?done=password" })
 }
 
 type registrationsData struct {
-	page
+	Page
 	Community *org.Unit
 	Pending   []auth.User
 }
 
 func (s *Server) registrationsPage(w http.ResponseWriter, r *http.Request) error {
-	c := state(r).community
-	pending, err := s.auth.PendingRegistrations(r.Context(), actor(r), c.ID)
+	c := State(r).Community
+	pending, err := s.auth.PendingRegistrations(r.Context(), Actor(r), c.ID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "registrations", &registrationsData{page: s.newPage(r, "居民注册审核 · "+c.Name), Community: c, Pending: pending})
+	s.Render(w, r, http.StatusOK, "registrations", &registrationsData{Page: s.NewPage(r, "居民注册审核 · "+c.Name), Community: c, Pending: pending})
 	return nil
 }
 
-func pathUserID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该账号。")
-	}
-	return id, nil
-}
-
 func (s *Server) verifyRegistration(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathUserID(r)
+	id, err := PathID(r, "user")
 	if err != nil {
 		return err
 	}
 	if err := s.registrationInCommunity(r, id); err != nil {
 		return err
 	}
-	if err := s.auth.VerifyRegistration(r.Context(), actor(r), id); err != nil {
+	if err := s.auth.VerifyRegistration(r.Context(), Actor(r), id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/c/"+state(r).community.Slug+"/registrations?done=verified", http.StatusSeeOther)
+	http.Redirect(w, r, "/c/"+State(r).Community.Slug+"/registrations?done=verified", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) rejectRegistration(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathUserID(r)
+	id, err := PathID(r, "user")
 	if err != nil {
 		return err
 	}
 	if err := s.registrationInCommunity(r, id); err != nil {
 		return err
 	}
-	if err := s.auth.RejectRegistration(r.Context(), actor(r), id, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
+	if err := s.auth.RejectRegistration(r.Context(), Actor(r), id, strings.TrimSpace(r.PostFormValue("reason"))); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/c/"+state(r).community.Slug+"/registrations?done=rejected", http.StatusSeeOther)
+	http.Redirect(w, r, "/c/"+State(r).Community.Slug+"/registrations?done=rejected", http.StatusSeeOther)
 	return nil
 }
 
@@ -315,7 +317,7 @@ func (s *Server) rejectRegistration(w http.ResponseWriter, r *http.Request) erro
 // like one that does not exist: a cadre learns nothing about it.
 func (s *Server) registrationInCommunity(r *http.Request, userID int64) error {
 	u, err := s.auth.User(r.Context(), userID)
-	if err != nil || u.CommunityID != state(r).community.ID {
+	if err != nil || u.CommunityID != State(r).Community.ID {
 		return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该注册申请。")
 	}
 	return nil

@@ -32,6 +32,8 @@ var hiddenFrom = map[string][]string{
 	"POST /admin/users/{user}/grants":   {"admin2"},
 	"POST /admin/users/{user}/revoke":   {"admin2"},
 	"POST /admin/users/{user}/password": {"admin2"},
+	"POST /admin/users/{user}/disable":  {"admin2"},
+	"POST /admin/users/{user}/enable":   {"admin2"},
 	// District one's catalog items.
 	"GET /admin/catalog/{item}":          {"admin2"},
 	"POST /admin/catalog/{item}":         {"admin2"},
@@ -79,14 +81,16 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"GET /readyz":                  {"GET", "/readyz", nil, everyone},
 		"GET /api/v1/communities":      {"GET", "/api/v1/communities", nil, everyone},
 
-		"GET /login":              {"GET", "/login", nil, everyone},
-		"POST /login":             {"POST", "/login", nil, everyone},
-		"POST /logout":            {"POST", "/logout", nil, accounts},
-		"POST /logout/everywhere": {"POST", "/logout/everywhere", nil, accounts},
-		"GET /register":           {"GET", "/register", nil, everyone},
-		"POST /register":          {"POST", "/register", nil, everyone},
-		"GET /account":            {"GET", "/account", nil, accounts},
-		"POST /account/password":  {"POST", "/account/password", nil, accounts},
+		"GET /login":                           {"GET", "/login", nil, everyone},
+		"POST /login":                          {"POST", "/login", nil, everyone},
+		"POST /logout":                         {"POST", "/logout", nil, accounts},
+		"POST /logout/everywhere":              {"POST", "/logout/everywhere", nil, accounts},
+		"POST /account/sessions/others/end":    {"POST", "/account/sessions/others/end", nil, accounts},
+		"POST /account/sessions/{session}/end": {"POST", "/account/sessions/unknown/end", nil, accounts},
+		"GET /register":                        {"GET", "/register", nil, everyone},
+		"POST /register":                       {"POST", "/register", nil, everyone},
+		"GET /account":                         {"GET", "/account", nil, accounts},
+		"POST /account/password":               {"POST", "/account/password", nil, accounts},
 
 		"GET /c/{community}/registrations":                {"GET", "/c/suojin-4/registrations", nil, onlyCadre},
 		"POST /c/{community}/registrations/{user}/verify": {"POST", "/c/suojin-4/registrations/" + id(f.pending) + "/verify", nil, onlyCadre},
@@ -107,6 +111,10 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"POST /admin/users/{user}/revoke":   {"POST", "/admin/users/" + id(f.users["resident"]) + "/revoke", nil, onlyAdmin},
 		"POST /admin/users/{user}/password": {"POST", "/admin/users/" + id(f.users["resident"]) + "/password", nil, onlyAdmin},
 		"GET /admin/logins":                 {"GET", "/admin/logins", nil, bothAdmins},
+		// A pending registration cannot be switched on or off: an allowed
+		// request is refused with 409 and the fixture stays intact.
+		"POST /admin/users/{user}/disable": {"POST", "/admin/users/" + id(f.pending) + "/disable", nil, onlyAdmin},
+		"POST /admin/users/{user}/enable":  {"POST", "/admin/users/" + id(f.pending) + "/enable", nil, onlyAdmin},
 	}
 }
 
@@ -169,8 +177,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 // logMatrix covers the transparency log's pages and its machine paths.
 func logMatrix(f *fixture) map[string]matrixCase {
 	return map[string]matrixCase{
-		"GET /log":                {"GET", "/log", nil, everyone},
-		"GET /log/leaves/{index}": {"GET", "/log/leaves/1", nil, everyone},
-		"GET /log/":               {"GET", "/log/checkpoint", nil, everyone},
+		"GET /log":                   {"GET", "/log", nil, everyone},
+		"GET /log/leaves/{index}":    {"GET", "/log/leaves/1", nil, everyone},
+		"GET /log/":                  {"GET", "/log/checkpoint", nil, everyone},
+		"GET /static/tlog-verify.js": {"GET", "/static/tlog-verify.js", nil, everyone},
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"mingbai"
 )
 
-// statusOf maps an error code to an HTTP status.
-func statusOf(code string) int {
+// StatusOf maps an error code to an HTTP status.
+func StatusOf(code string) int {
 	switch code {
 	case mingbai.EINVALID:
 		return http.StatusBadRequest
@@ -32,27 +32,27 @@ func statusOf(code string) int {
 }
 
 type errorPage struct {
-	page
+	Page
 	Status  int
 	Heading string
 	Message string
 }
 
-// renderError is the one place an error becomes a response. Internal
+// RenderError is the one place an error becomes a response. Internal
 // errors are logged with the request id; the user sees only a generic
 // Chinese message and that id.
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	code := mingbai.ErrorCode(err)
-	status := statusOf(code)
+	status := StatusOf(code)
 	if status >= 500 {
-		s.logger.Error("internal error", "id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logger.Error("internal error", "id", RequestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	msg := mingbai.ErrorMessage(err)
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
 	if wantsJSON(r) {
-		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: msg, Field: mingbai.ErrorField(err), RequestID: requestID(r)}})
+		WriteJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: msg, Field: mingbai.ErrorField(err), RequestID: RequestID(r)}})
 		return
 	}
 	heading := map[int]string{
@@ -66,7 +66,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.StatusServiceUnavailable:    "暂停服务",
 		http.StatusInternalServerError:   "服务器出错了",
 	}[status]
-	s.render(w, r, status, "error", &errorPage{page: s.newPage(r, heading), Status: status, Heading: heading, Message: msg})
+	s.Render(w, r, status, "error", &errorPage{Page: s.NewPage(r, heading), Status: status, Heading: heading, Message: msg})
 }
 
 type apiError struct {
@@ -80,7 +80,7 @@ type apiErrorBody struct {
 	RequestID string `json:"request_id"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -89,11 +89,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // notFound is the error of an unknown path.
-var errNotFound = mingbai.Errorf(mingbai.ENOTFOUND, "您要找的页面不存在，可能地址有误或已经调整。")
+var ErrNotFound = mingbai.Errorf(mingbai.ENOTFOUND, "您要找的页面不存在，可能地址有误或已经调整。")
 
-// formError reports whether err is a validation error a form should show
+// FormError reports whether err is a validation error a form should show
 // beside its fields rather than on an error page.
-func formError(err error) bool {
+func FormError(err error) bool {
 	var e *mingbai.Error
 	return errors.As(err, &e) && (e.Code == mingbai.EINVALID || e.Code == mingbai.ECONFLICT)
 }

@@ -20,9 +20,9 @@ type ctxKey int
 
 const requestStateKey ctxKey = iota
 
-// requestID returns the id given to the request by withRequestID.
-func requestID(r *http.Request) string {
-	if st := state(r); st != nil {
+// RequestID returns the id given to the request by withRequestID.
+func RequestID(r *http.Request) string {
+	if st := State(r); st != nil {
 		return st.id
 	}
 	return ""
@@ -46,7 +46,7 @@ var requestIDs = struct {
 // to the log line.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &requestState{id: nextRequestID()}
+		st := &RequestState{id: nextRequestID()}
 		w.Header()["X-Request-Id"] = []string{st.id}
 		next.ServeHTTP(w, r.WithContext(withState(r.Context(), st)))
 	})
@@ -88,7 +88,7 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		logRequest(h, r, requestID(r), clientIP(r), sw.status, sw.size, start)
+		logRequest(h, r, RequestID(r), ClientIP(r), sw.status, sw.size, start)
 	})
 }
 
@@ -134,8 +134,8 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.logger.Error("panic", "id", requestID(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			s.renderError(w, r, fmt.Errorf("panic: %v", p))
+			s.logger.Error("panic", "id", RequestID(r), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.RenderError(w, r, fmt.Errorf("panic: %v", p))
 		}()
 		next.ServeHTTP(w, r)
 	})
@@ -257,10 +257,10 @@ func withGzip(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address. Behind a reverse proxy the server is
+// ClientIP is the peer address. Behind a reverse proxy the server is
 // started with TrustProxy so that X-Forwarded-For's last hop counts.
-func clientIP(r *http.Request) string {
-	if st := state(r); st != nil && st.ip != "" {
+func ClientIP(r *http.Request) string {
+	if st := State(r); st != nil && st.ip != "" {
 		return st.ip
 	}
 	return peerIP(r)

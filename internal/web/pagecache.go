@@ -90,7 +90,7 @@ func cacheKey(r *http.Request, largeText bool) string {
 }
 
 // cacheable reports whether r may be answered with the shared copy.
-func cacheable(r *http.Request, st *requestState) bool {
+func cacheable(r *http.Request, st *RequestState) bool {
 	return st.actor == nil && cacheableRequest(r)
 }
 
@@ -137,10 +137,10 @@ func (s *Server) withCachedPages(next http.Handler) http.Handler {
 
 // freshCopy is the cached copy withCachedPages may answer r with, or nil.
 func (s *Server) freshCopy(r *http.Request) *cachedPage {
-	if s.disclosure == nil || !cacheableRequest(r) {
+	if s.pageVersion == nil || !cacheableRequest(r) {
 		return nil
 	}
-	text, _, session := visitorCookies(r, s.secure(r))
+	text, _, session := visitorCookies(r, s.Secure(r))
 	if session != nil && *session != "" {
 		return nil // perhaps logged in: withState finds out
 	}
@@ -164,7 +164,7 @@ func (s *Server) freshCopy(r *http.Request) *cachedPage {
 // carries one visitor's Set-Cookie to the next.
 func (s *Server) withNewCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := state(r)
+		st := State(r)
 		if st.newCSRF && st.csrf == "" {
 			st.csrf = s.csrfToken(st.sessionToken)
 			if !strings.HasPrefix(r.URL.Path, "/static/") {
@@ -230,22 +230,22 @@ func (p *pageRecorder) Write(b []byte) (int, error) {
 // are logged in, requests that carry a one-off notice, and any answer
 // other than 200 go straight to page.
 func (s *Server) servePublic(w http.ResponseWriter, r *http.Request, page func(http.ResponseWriter, *http.Request) error) error {
-	st := state(r)
-	if s.disclosure == nil || st.community == nil || !cacheable(r, st) {
+	st := State(r)
+	if s.pageVersion == nil || st.Community == nil || !cacheable(r, st) {
 		return page(w, r)
 	}
 	// The generation is read before the version: a commit between the two
 	// then leaves the copy marked older than it is, never newer.
 	gen, genOK := s.db.Generation(r.Context())
 	day := s.today()
-	version, err := s.disclosure.PageVersion(r.Context(), st.community.ID)
+	version, err := s.pageVersion(r.Context(), st.Community.ID)
 	if err != nil {
 		return page(w, r)
 	}
 	// A renamed community or street changes the page without a leaf.
-	version += "/" + strconv.FormatInt(st.community.UpdatedAt.UnixNano(), 36)
-	if st.street != nil {
-		version += "/" + strconv.FormatInt(st.street.UpdatedAt.UnixNano(), 36)
+	version += "/" + strconv.FormatInt(st.Community.UpdatedAt.UnixNano(), 36)
+	if st.Street != nil {
+		version += "/" + strconv.FormatInt(st.Street.UpdatedAt.UnixNano(), 36)
 	}
 	key := cacheKey(r, st.largeText)
 	e := s.cache.get(key, version)
@@ -303,8 +303,8 @@ var (
 	gzipEncoding   = []string{"gzip"}
 )
 
-// cached wraps a public page handler in servePublic.
-func (s *Server) cached(page func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+// Cached wraps a public page handler in servePublic.
+func (s *Server) Cached(page func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error { return s.servePublic(w, r, page) }
 }
 

@@ -39,7 +39,7 @@ func TestLocalPath(t *testing.T) {
 		"/\\evil.example":      "/",
 		"javascript:alert(1)":  "/",
 	} {
-		if got := localPath(in, "/"); got != want {
+		if got := LocalPath(in, "/"); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
 	}

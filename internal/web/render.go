@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"mingbai/internal/disclosure"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,28 +13,16 @@ import (
 	"mingbai"
 )
 
-// featurePages lists each feature's page declarations. A feature adds its
-// own map (declared in its own file) here.
-var featurePages = []map[string][]string{foundationPages, logPages, qaPages, financePages, disclosurePages}
-
 // foundationPages declares the pages of the foundation, each with the
 // partials it uses. Every page is parsed with the layout at start; a
 // missing file fails New.
 var foundationPages = map[string][]string{
 	"error":         {"pages/error.html"},
-	"home":          {"pages/home.html", "partials/unitlist.html"},
-	"street":        {"pages/street.html", "partials/unitlist.html"},
-	"community":     {"pages/community.html"},
 	"login":         {"pages/login.html", "partials/fields.html"},
 	"register":      {"pages/register.html", "partials/fields.html"},
 	"registered":    {"pages/registered.html"},
 	"account":       {"pages/account.html", "partials/fields.html"},
 	"registrations": {"pages/registrations.html"},
-	"admin":         {"pages/admin.html", "partials/fields.html"},
-	"admin_unit":    {"pages/admin_unit.html", "partials/fields.html"},
-	"admin_users":   {"pages/admin_users.html", "partials/fields.html"},
-	"admin_user":    {"pages/admin_user.html", "partials/fields.html"},
-	"admin_logins":  {"pages/admin_logins.html"},
 }
 
 type pageSet struct {
@@ -58,7 +45,9 @@ var templateFuncs = template.FuncMap{
 	"roleLabel":   func(r mingbai.Role) string { return r.Label() },
 	"roles":       func() []mingbai.Role { return mingbai.Roles },
 	"latestIndex": func(size int64) int64 { return size - 1 },
-	"boardItems": func(slug string, items []disclosure.BoardItem) boardItemList {
+	// boardItems pairs a community's slug with its catalog items for the
+	// "boarditems" partial, which the board and finance pages share.
+	"boardItems": func(slug string, items any) boardItemList {
 		return boardItemList{Slug: slug, Items: items}
 	},
 	"deref": func(t *time.Time) time.Time {
@@ -69,36 +58,67 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
-func parsePages() (*pageSet, error) {
-	tfs, err := fs.Sub(assets, "templates")
+func parsePages(features []Feature) (*pageSet, error) {
+	core, err := fs.Sub(assets, "templates")
 	if err != nil {
 		return nil, err
 	}
 	ps := &pageSet{pages: map[string]*template.Template{}}
-	pageFiles := map[string][]string{}
-	for _, fp := range featurePages {
-		for name, files := range fp {
-			if _, dup := pageFiles[name]; dup {
+	sets := append([]Pages{{Files: core, Declared: foundationPages}}, featurePages(features)...)
+	seen := map[string]bool{}
+	for _, set := range sets {
+		files := unionFS{set.Files, core}
+		for name, names := range set.Declared {
+			if seen[name] {
 				return nil, fmt.Errorf("page %s declared twice", name)
 			}
-			pageFiles[name] = files
+			seen[name] = true
+			t := template.New(name).Funcs(templateFuncs)
+			if set.Funcs != nil {
+				t = t.Funcs(set.Funcs)
+			}
+			t, err := t.ParseFS(files, append([]string{"layout.html"}, names...)...)
+			if err != nil {
+				return nil, fmt.Errorf("parse page %s: %w", name, err)
+			}
+			if t.Lookup("content") == nil {
+				return nil, fmt.Errorf("page %s defines no content block", name)
+			}
+			ps.pages[name] = t
 		}
-	}
-	for name, files := range pageFiles {
-		t, err := template.New(name).Funcs(templateFuncs).ParseFS(tfs, append([]string{"layout.html"}, files...)...)
-		if err != nil {
-			return nil, fmt.Errorf("parse page %s: %w", name, err)
-		}
-		if t.Lookup("content") == nil {
-			return nil, fmt.Errorf("page %s defines no content block", name)
-		}
-		ps.pages[name] = t
 	}
 	return ps, nil
 }
 
-// page is what every page's data embeds: the layout needs it.
-type page struct {
+func featurePages(features []Feature) []Pages {
+	out := make([]Pages, len(features))
+	for i, f := range features {
+		out[i] = f.Pages()
+	}
+	return out
+}
+
+// unionFS reads a feature's own templates first and the core's (the
+// layout and the shared partials) after them.
+type unionFS []fs.FS
+
+func (u unionFS) Open(name string) (fs.File, error) {
+	for _, f := range u[:len(u)-1] {
+		if file, err := f.Open(name); err == nil {
+			return file, nil
+		}
+	}
+	return u[len(u)-1].Open(name)
+}
+
+// boardItemList is what the "boarditems" partial ranges over.
+type boardItemList struct {
+	Slug  string
+	Items any
+}
+
+// Page is what every page's data embeds: the layout needs it.
+type Page struct {
 	Title     string
 	SiteName  string
 	Actor     *mingbai.Actor
@@ -111,11 +131,11 @@ type page struct {
 	IsCadre   bool
 	// Feeds are announced in the head with <link rel="alternate">, so
 	// feed readers find them from the page's address.
-	Feeds []feedLink
+	Feeds []FeedLink
 }
 
-// feedLink is one Atom feed a page announces.
-type feedLink struct {
+// FeedLink is one Atom feed a page announces.
+type FeedLink struct {
 	Title string
 	Href  string
 }
@@ -124,17 +144,17 @@ type feedLink struct {
 // promoted through the embedding of page in each page's data costs
 // text/template a reflect search on every use, and the layout reads them
 // on every render; read from the page value they are found at once.
-func (p page) Layout() page { return p }
+func (p Page) Layout() Page { return p }
 
-func (s *Server) newPage(r *http.Request, title string) page {
-	st := state(r)
-	p := page{Title: title, SiteName: s.siteName, RequestID: requestID(r), Path: r.URL.RequestURI()}
+func (s *Server) NewPage(r *http.Request, title string) Page {
+	st := State(r)
+	p := Page{Title: title, SiteName: s.siteName, RequestID: RequestID(r), Path: r.URL.RequestURI()}
 	if st != nil {
 		p.Actor = st.actor
 		p.CSRF = st.csrf
 		p.LargeText = st.largeText
 	}
-	a := actor(r)
+	a := Actor(r)
 	p.IsAdmin = a.HasAny(mingbai.RoleDistrictAdmin)
 	p.IsCadre = a.HasAny(mingbai.RoleCadre)
 	p.Notice = notices[r.URL.Query().Get("done")]
@@ -144,17 +164,20 @@ func (s *Server) newPage(r *http.Request, title string) page {
 // notices are the messages a page shows after a redirect with ?done=KEY;
 // the board and finance pages add their own (boardNotices, financeDone).
 var notices = map[string]string{
-	"saved":    "已保存。",
-	"password": "密码已修改，其他设备上的登录已退出。",
-	"verified": "已通过审核。",
-	"rejected": "已退回该申请。",
-	"archived": "已归档。历史记录仍然保留。",
-	"created":  "已创建。",
+	"saved":     "已保存。",
+	"password":  "密码已修改，其他设备上的登录已退出。",
+	"verified":  "已通过审核。",
+	"rejected":  "已退回该申请。",
+	"archived":  "已归档。历史记录仍然保留。",
+	"created":   "已创建。",
+	"signedout": "已让该设备退出登录。",
+	"disabled":  "账号已停用，它在所有设备上的登录都已退出。",
+	"enabled":   "账号已重新启用。",
 }
 
-// render executes a page into a buffer first, so a template error becomes
+// Render executes a page into a buffer first, so a template error becomes
 // a clean 500 page instead of half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	t, ok := s.pages.pages[name]
 	if !ok {
 		s.logger.Error("unknown page", "page", name)
@@ -164,17 +187,17 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
-		s.logger.Error("render page", "id", requestID(r), "page", name, "err", err)
+		s.logger.Error("render page", "id", RequestID(r), "page", name, "err", err)
 		if name != "error" {
-			s.renderError(w, r, fmt.Errorf("render %s: %w", name, err))
+			s.RenderError(w, r, fmt.Errorf("render %s: %w", name, err))
 			return
 		}
-		http.Error(w, "服务器内部错误 "+requestID(r), http.StatusInternalServerError)
+		http.Error(w, "服务器内部错误 "+RequestID(r), http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if state(r) != nil && state(r).actor != nil {
+	if State(r) != nil && State(r).actor != nil {
 		h.Set("Cache-Control", "private, no-store")
 	} else if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-cache")

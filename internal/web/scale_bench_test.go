@@ -24,7 +24,7 @@ import (
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
-	"mingbai/internal/web"
+	"mingbai/internal/web/site"
 	"mingbai/internal/zh"
 )
 
@@ -88,8 +88,8 @@ func openScale(b *testing.B) *scaleSite {
 	orgs := org.NewService(db, now)
 	s.disc = disclosure.NewService(db, l, zh.NewCalendar(), dir, now)
 	s.qa = qa.NewService(db, l, zh.NewCalendar(), now)
-	srv, err := web.New(web.Config{DB: db, Org: orgs, Auth: s.auth, QA: s.qa,
-		Finance: finance.NewService(db, orgs, l, dir, now), Log: l, Disclosure: s.disc, DataDir: dir,
+	srv, err := site.New(site.Config{DB: db, Org: orgs, Auth: s.auth, QA: s.qa,
+		Finance: finance.NewService(db, orgs, l, dir, now), Log: l, Disclosure: s.disc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)

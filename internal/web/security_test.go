@@ -20,6 +20,7 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 	"mingbai/internal/web"
+	"mingbai/internal/web/site"
 )
 
 // The security tests walk the registered routes (web.Server.Routes), not a
@@ -675,8 +676,8 @@ func TestSessionFixation(t *testing.T) {
 		}
 
 		// Behind a TLS-terminating proxy the cookies are Secure.
-		proxied, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
-			DataDir: f.dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
+		proxied, err := site.New(site.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,24 +1,25 @@
-// Package web is Mingbai's HTTP side: routes with their access rules,
-// middleware, server-rendered pages from embedded templates, the JSON API
-// and static files. It turns every error into a Chinese message and a
-// status; features never import it.
+// Package web is the core of Mingbai's HTTP side: the server, routing with
+// the access registry, rendering with the layout, errors, sessions,
+// accounts and administration, the page cache and the middleware. Each
+// feature's pages live in a subpackage (web/board, web/qa, web/finance,
+// web/logview) that implements Feature and mounts its routes here; this
+// package imports none of them, and the domain packages never import web.
+// Every error becomes a Chinese message and a status here.
 package web
 
 import (
 	"context"
 	"embed"
+	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"mingbai"
 	"mingbai/internal/auth"
-	"mingbai/internal/disclosure"
-	"mingbai/internal/finance"
 	"mingbai/internal/org"
-	"mingbai/internal/qa"
 	"mingbai/internal/store"
-	"mingbai/internal/tlog"
 )
 
 //go:embed templates static
@@ -29,7 +30,6 @@ type Config struct {
 	DB     *store.DB
 	Org    *org.Service
 	Auth   *auth.Service
-	QA     *qa.Service
 	Logger *slog.Logger
 	Now    mingbai.Clock
 	// SiteName is shown in the header, e.g. "玄武区居务公开".
@@ -37,15 +37,14 @@ type Config struct {
 	// TrustProxy makes the server take the client address from the last
 	// hop of X-Forwarded-For and treat X-Forwarded-Proto https as TLS.
 	TrustProxy bool
-	// Log is the transparency log, served under /log. Nil in tests of
-	// pages that need no log.
-	Log *tlog.Log
-	// Finance is the community books (财务公开); its pages are off when nil.
-	Finance *finance.Service
-	// Disclosure is the board (公开目录, 公开事项); DataDir is the data
-	// directory (attachments live under it).
-	Disclosure *disclosure.Service
-	DataDir    string
+	// Features are the web sides of the features, each mounting its
+	// routes and declaring its pages; the assembly (cmd/mingbai) lists
+	// them.
+	Features []Feature
+	// PageVersion names the state of a community's public pages, so the
+	// page cache can tell a stored copy is current (see pagecache.go);
+	// nil turns the cache off.
+	PageVersion func(ctx context.Context, community int64) (string, error)
 }
 
 // Server holds the routes and the services they call.
@@ -53,7 +52,6 @@ type Server struct {
 	db       *store.DB
 	org      *org.Service
 	auth     *auth.Service
-	qa       *qa.Service
 	logger   *slog.Logger
 	now      mingbai.Clock
 	siteName string
@@ -63,13 +61,10 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []route
 	static http.Handler
-	log    *tlog.Log
 
-	finance    *finance.Service
-	disclosure *disclosure.Service
-	dataDir    string
-	cache      *pageCache
-	csrfKey    []byte // the MAC key of CSRF tokens, shared by all app nodes
+	pageVersion func(ctx context.Context, community int64) (string, error)
+	cache       *pageCache
+	csrfKey     []byte // the MAC key of CSRF tokens, shared by all app nodes
 }
 
 // New builds the server. It fails when a template is missing or broken, so
@@ -79,18 +74,14 @@ func New(cfg Config) (*Server, error) {
 		db:       cfg.DB,
 		org:      cfg.Org,
 		auth:     cfg.Auth,
-		qa:       cfg.QA,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		siteName: cfg.SiteName,
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
-		log:      cfg.Log,
-		finance:  cfg.Finance,
 
-		disclosure: cfg.Disclosure,
-		dataDir:    cfg.DataDir,
-		cache:      newPageCache(64 << 20),
+		pageVersion: cfg.PageVersion,
+		cache:       newPageCache(64 << 20),
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -101,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 	if s.siteName == "" {
 		s.siteName = "居务公开"
 	}
-	pages, err := parsePages()
+	pages, err := parsePages(cfg.Features)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +107,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.pages = pages
 	s.static = staticHandler()
-	s.registerRoutes()
+	s.registerRoutes(cfg.Features)
 	return s, nil
 }
 
@@ -149,3 +140,30 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		ConnContext:       withConn,
 	}
 }
+
+// Feature is one feature's web side. Pages declares its templates, parsed
+// with the layout when the server is built; Mount registers its routes,
+// each behind a policy, with Handle and its kin.
+type Feature interface {
+	Pages() Pages
+	Mount(s *Server)
+}
+
+// Pages are a feature's templates. Files holds them under the feature's
+// own folder ("qa/item.html"); Declared names each page and its files,
+// which may include the core's partials ("partials/fields.html"); Funcs
+// are template functions of the feature's own.
+type Pages struct {
+	Files    fs.FS
+	Declared map[string][]string
+	Funcs    template.FuncMap
+}
+
+// Org, Auth, DB, Logger, Clock and SiteName give features the services
+// and settings the server was built with.
+func (s *Server) Org() *org.Service    { return s.org }
+func (s *Server) Auth() *auth.Service  { return s.auth }
+func (s *Server) DB() *store.DB        { return s.db }
+func (s *Server) Logger() *slog.Logger { return s.logger }
+func (s *Server) Clock() mingbai.Clock { return s.now }
+func (s *Server) SiteName() string     { return s.siteName }

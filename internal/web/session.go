@@ -16,7 +16,7 @@ import (
 const (
 	sessionCookie = "mb_session"
 	csrfCookie    = "mb_csrf"
-	textCookie    = "mb_text"
+	TextCookie    = "mb_text"
 	csrfField     = "csrf"
 	csrfHeader    = "X-CSRF-Token"
 
@@ -30,13 +30,13 @@ const (
 // and the text-size preference, for every request.
 func (s *Server) withState(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := state(r)
+		st := State(r)
 		if st == nil { // a handler tested without withRequestID
-			st = &requestState{}
+			st = &RequestState{}
 			r = r.WithContext(withState(r.Context(), st))
 		}
 		st.ip = s.forwardedFor(r)
-		textValue, csrfValue, sessionValue := visitorCookies(r, s.secure(r))
+		textValue, csrfValue, sessionValue := visitorCookies(r, s.Secure(r))
 		st.largeText = textValue != nil && *textValue == "large"
 		// Static files and probes need no session lookup.
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" {
@@ -49,7 +49,7 @@ func (s *Server) withState(next http.Handler) http.Handler {
 				} else if mingbai.ErrorCode(err) == mingbai.EUNAUTHORIZED {
 					s.clearCookie(w, r, sessionCookie)
 				} else {
-					s.logger.Error("load session", "id", requestID(r), "err", err)
+					s.logger.Error("load session", "id", RequestID(r), "err", err)
 				}
 			}
 		}
@@ -125,7 +125,7 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 		if err != nil || u.Host == "" || !strings.EqualFold(u.Host, s.host(r)) {
 			return false // "null", another host, or nonsense
 		}
-		return u.Scheme == "https" || (u.Scheme == "http" && !s.secure(r))
+		return u.Scheme == "https" || (u.Scheme == "http" && !s.Secure(r))
 	}
 	switch r.Header.Get("Sec-Fetch-Site") {
 	case "", "same-origin", "none":
@@ -159,9 +159,9 @@ func visitorCookies(r *http.Request, secure bool) (text, csrf, session *string) 
 	if len(r.Header["Cookie"]) == 0 {
 		return nil, nil, nil
 	}
-	textName, csrfName, sessionName := textCookie, csrfCookie, sessionCookie
+	textName, csrfName, sessionName := TextCookie, csrfCookie, sessionCookie
 	if secure {
-		textName, csrfName, sessionName = hostPrefix+textCookie, hostPrefix+csrfCookie, hostPrefix+sessionCookie
+		textName, csrfName, sessionName = hostPrefix+TextCookie, hostPrefix+csrfCookie, hostPrefix+sessionCookie
 	}
 	for _, c := range r.Cookies() {
 		switch {
@@ -190,13 +190,13 @@ func (s *Server) host(r *http.Request) string {
 	return r.Host
 }
 
-func (s *Server) secure(r *http.Request) bool {
+func (s *Server) Secure(r *http.Request) bool {
 	return r.TLS != nil || (s.trust && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 
-// cookieName is the name of cookie name for r: __Host- prefixed over TLS.
-func (s *Server) cookieName(r *http.Request, name string) string {
-	if s.secure(r) {
+// CookieName is the name of cookie name for r: __Host- prefixed over TLS.
+func (s *Server) CookieName(r *http.Request, name string) string {
+	if s.Secure(r) {
 		return hostPrefix + name
 	}
 	return name
@@ -204,7 +204,7 @@ func (s *Server) cookieName(r *http.Request, name string) string {
 
 // sessionValue is the session cookie r carries, "" if none.
 func (s *Server) sessionValue(r *http.Request) string {
-	_, _, v := visitorCookies(r, s.secure(r))
+	_, _, v := visitorCookies(r, s.Secure(r))
 	if v == nil {
 		return ""
 	}
@@ -213,29 +213,29 @@ func (s *Server) sessionValue(r *http.Request) string {
 
 func (s *Server) setCSRFCookie(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(r, csrfCookie), Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: 7 * 24 * 3600,
+		Name: s.CookieName(r, csrfCookie), Value: token, Path: "/", HttpOnly: true,
+		Secure: s.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: 7 * 24 * 3600,
 	})
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(r, sessionCookie), Value: token, Path: "/", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, Expires: expires,
+		Name: s.CookieName(r, sessionCookie), Value: token, Path: "/", HttpOnly: true,
+		Secure: s.Secure(r), SameSite: http.SameSiteLaxMode, Expires: expires,
 	})
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cookieName(r, name), Value: "", Path: "/", HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1,
+		Name: s.CookieName(r, name), Value: "", Path: "/", HttpOnly: true,
+		Secure: s.Secure(r), SameSite: http.SameSiteLaxMode, MaxAge: -1,
 	})
 }
 
 // validCSRF checks an unsafe request: it comes from this site's pages
 // (sameOrigin), and its form field (or header, for scripts) equals the
 // CSRF cookie, which withState accepted only if made for this session.
-func (s *Server) validCSRF(r *http.Request, st *requestState) bool {
+func (s *Server) validCSRF(r *http.Request, st *RequestState) bool {
 	if st.newCSRF || !s.sameOrigin(r) {
 		return false
 	}
@@ -250,7 +250,17 @@ func (s *Server) validCSRF(r *http.Request, st *requestState) bool {
 // that starts (sessionToken) or to none, so a token seen before
 // authentication is worthless after it.
 func (s *Server) rotateCSRF(w http.ResponseWriter, r *http.Request, sessionToken string) {
-	st := state(r)
+	st := State(r)
 	st.csrf = s.csrfToken(sessionToken)
 	s.setCSRFCookie(w, r, st.csrf)
+}
+
+// BaseURL is the address the visitor used, for links in feeds and for
+// commands they can copy.
+func (s *Server) BaseURL(r *http.Request) string {
+	scheme := "http"
+	if s.Secure(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -22,6 +22,7 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
+	"mingbai/internal/web/site"
 	"mingbai/internal/zh"
 )
 
@@ -150,7 +151,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if _, err := f.log.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc, DataDir: f.dataDir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	s, err := site.New(site.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
 	if err != nil {
 		t.Fatal(err)
 	}

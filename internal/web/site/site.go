@@ -1,0 +1,65 @@
+// Package site assembles Mingbai's web server: the core (package web) and
+// the web side of every feature, in one list. It is the one place that
+// knows them all; serve, the demo and the tests build the server here.
+package site
+
+import (
+	"log/slog"
+
+	"mingbai"
+	"mingbai/internal/auth"
+	"mingbai/internal/disclosure"
+	"mingbai/internal/finance"
+	"mingbai/internal/org"
+	"mingbai/internal/qa"
+	"mingbai/internal/store"
+	"mingbai/internal/tlog"
+	"mingbai/internal/web"
+	"mingbai/internal/web/admin"
+	"mingbai/internal/web/board"
+	financeweb "mingbai/internal/web/finance"
+	"mingbai/internal/web/logview"
+	qaweb "mingbai/internal/web/qa"
+)
+
+// Config is everything the site is built from. A nil feature service
+// leaves that feature's pages out (tests of one feature build only it).
+type Config struct {
+	DB       *store.DB
+	Org      *org.Service
+	Auth     *auth.Service
+	Logger   *slog.Logger
+	Now      mingbai.Clock
+	SiteName string
+	// TrustProxy: see web.Config.
+	TrustProxy bool
+
+	Log        *tlog.Log
+	Disclosure *disclosure.Service
+	QA         *qa.Service
+	Finance    *finance.Service
+}
+
+// New builds the server with every feature whose service is set. The
+// district administration and the board are always there: the board
+// serves the home, street and community pages.
+func New(cfg Config) (*web.Server, error) {
+	features := []web.Feature{admin.New(), board.New(board.Config{Disclosure: cfg.Disclosure})}
+	if cfg.QA != nil {
+		features = append(features, qaweb.New(qaweb.Config{QA: cfg.QA, Log: cfg.Log}))
+	}
+	if cfg.Finance != nil {
+		features = append(features, financeweb.New(financeweb.Config{Finance: cfg.Finance, Disclosure: cfg.Disclosure}))
+	}
+	if cfg.Log != nil {
+		features = append(features, logview.New(cfg.Log))
+	}
+	wc := web.Config{
+		DB: cfg.DB, Org: cfg.Org, Auth: cfg.Auth, Logger: cfg.Logger, Now: cfg.Now,
+		SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, Features: features,
+	}
+	if cfg.Disclosure != nil {
+		wc.PageVersion = cfg.Disclosure.PageVersion
+	}
+	return web.New(wc)
+}
