@@ -243,27 +243,33 @@ func (s *Service) ArchivePeriods(ctx context.Context, communityID int64) ([]Arch
 }
 
 // PageVersion is the version of a community's public pages: its newest
-// log leaf (every publication, correction and withdrawal), of
-// redactions, its district's catalog version, and the date (freshness
-// changes with it). A cache revalidating with it never serves stale data.
+// leaf of the kinds they show (every publication, correction, withdrawal,
+// redaction and catalog item), the number of redacted versions, its
+// district's catalog version, and the date (freshness changes with it). A cache revalidating with it never serves stale data.
 func (s *Service) PageVersion(ctx context.Context, communityID int64) (string, error) {
 	// Every anonymous page view runs this: it stays prepared.
+	// Only the kinds its cached pages show count: a question, a ledger
+	// entry or a budget is a leaf of the community too, and must not send
+	// the board to be rendered again.
 	rows, err := s.db.QueryPrepared(ctx, `SELECT
-			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ?),
+			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ? AND kind = '`+LeafKind+`'),
+			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ? AND kind = '`+RedactionKind+`'),
+			(SELECT COALESCE(MAX(idx), -1) FROM tlog_leaves WHERE community_id = ? AND kind = '`+CatalogKind+`'),
 			(SELECT COUNT(*) FROM disclosure_versions WHERE community_id = ? AND redacted_at IS NOT NULL),
 			(SELECT COALESCE(MAX(k.version), 0) FROM disclosure_catalogs k JOIN org_units c ON c.district_id = k.district_id WHERE c.id = ?)`,
-		communityID, communityID, communityID)
+		communityID, communityID, communityID, communityID, communityID)
 	if err != nil {
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
 	defer rows.Close()
-	var leaves, redactions, catalog int64
+	var published, redacted, items, redactions, catalog int64
 	if !rows.Next() {
 		return "", fmt.Errorf("page version of %d: no row: %w", communityID, rows.Err())
 	}
-	if err := rows.Scan(&leaves, &redactions, &catalog); err != nil {
+	if err := rows.Scan(&published, &redacted, &items, &redactions, &catalog); err != nil {
 		return "", fmt.Errorf("page version of %d: %w", communityID, err)
 	}
+	leaves := max(published, redacted, items)
 	return fmt.Sprintf("%d.%d.%d.%s", leaves, redactions, catalog, civilDate(s.now()).Format("20060102")), nil
 }
 
