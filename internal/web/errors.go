@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -42,6 +43,12 @@ type errorPage struct {
 // errors are logged with the request id; the user sees only a generic
 // Chinese message and that id.
 func (s *Server) RenderError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The visitor left before the answer was ready (a closed tab, a
+		// load driver stopping): nothing failed and nobody is reading.
+		s.logger.Info("request abandoned", "id", RequestID(r), "method", r.Method, "path", r.URL.Path)
+		return
+	}
 	code := mingbai.ErrorCode(err)
 	status := StatusOf(code)
 	if status >= 500 {
