@@ -160,20 +160,9 @@ func (s *Service) PendingRegistrations(ctx context.Context, actor *mingbai.Actor
 		return nil, err
 	}
 	var users []User
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+userColumns+" FROM users WHERE community_id = ? AND status = 'pending' ORDER BY created_at, id", communityID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, *u)
-		}
-		return rows.Err()
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		users, err = store.QueryAll(ctx, tx, scanUserValue, "SELECT "+userColumns+" FROM users WHERE community_id = ? AND status = 'pending' ORDER BY created_at, id", communityID)
+		return err
 	})
 	return users, wrap(fmt.Sprintf("pending registrations of community %d", communityID), err)
 }

@@ -324,23 +324,17 @@ func (s *Service) LoginBursts(ctx context.Context, actor *mingbai.Actor) ([]Logi
 	}
 	var list []LoginBurst
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT b.user_id, u.name, COALESCE(u.username, u.phone, ''), b.ip, b.failures, b.first_at, b.last_at
+		var err error
+		list, err = store.QueryAll(ctx, tx, func(sc store.Scanner) (LoginBurst, error) {
+			var b LoginBurst
+			err := sc.Scan(&b.UserID, &b.Name, &b.Login, &b.IP, &b.Failures, &b.FirstAt, &b.LastAt)
+			b.FirstAt, b.LastAt = b.FirstAt.UTC(), b.LastAt.UTC()
+			return b, err
+		}, `SELECT b.user_id, u.name, COALESCE(u.username, u.phone, ''), b.ip, b.failures, b.first_at, b.last_at
 			FROM login_bursts b JOIN users u ON u.id = b.user_id
 			WHERE b.last_at > ? AND u.district_id IN (?`+strings.Repeat(", ?", len(districts)-1)+`)
 			ORDER BY b.last_at DESC, b.id DESC LIMIT 200`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b LoginBurst
-			if err := rows.Scan(&b.UserID, &b.Name, &b.Login, &b.IP, &b.Failures, &b.FirstAt, &b.LastAt); err != nil {
-				return err
-			}
-			b.FirstAt, b.LastAt = b.FirstAt.UTC(), b.LastAt.UTC()
-			list = append(list, b)
-		}
-		return rows.Err()
+		return err
 	})
 	return list, wrap("login bursts", err)
 }
@@ -435,22 +429,16 @@ func (s *Service) Sessions(ctx context.Context, userID int64) ([]Session, error)
 	now := s.clock()
 	var list []Session
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, user_id, ip, created_at, last_seen_at, expires_at FROM sessions
+		var err error
+		list, err = store.QueryAll(ctx, tx, func(sc store.Scanner) (Session, error) {
+			var ss Session
+			err := sc.Scan(&ss.ID, &ss.UserID, &ss.IP, &ss.CreatedAt, &ss.LastSeenAt, &ss.ExpiresAt)
+			ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.LastSeenAt.UTC(), ss.ExpiresAt.UTC()
+			return ss, err
+		}, `SELECT id, user_id, ip, created_at, last_seen_at, expires_at FROM sessions
 			WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY created_at DESC`,
 			userID, now, now.Add(-IdleTimeout))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var ss Session
-			if err := rows.Scan(&ss.ID, &ss.UserID, &ss.IP, &ss.CreatedAt, &ss.LastSeenAt, &ss.ExpiresAt); err != nil {
-				return err
-			}
-			ss.CreatedAt, ss.LastSeenAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.LastSeenAt.UTC(), ss.ExpiresAt.UTC()
-			list = append(list, ss)
-		}
-		return rows.Err()
+		return err
 	})
 	return list, wrap(fmt.Sprintf("sessions of user %d", userID), err)
 }

@@ -119,7 +119,16 @@ func checkLoginFree(ctx context.Context, tx *store.Tx, username, phone string) e
 const userColumns = `id, COALESCE(username, ''), COALESCE(phone, ''), name, building_unit, status,
 	COALESCE(community_id, 0), COALESCE(district_id, 0), reject_reason, created_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (*User, error) {
+// scanUserValue is scanUser for store.QueryAll.
+func scanUserValue(sc store.Scanner) (User, error) {
+	u, err := scanUser(sc)
+	if err != nil {
+		return User{}, err
+	}
+	return *u, nil
+}
+
+func scanUser(sc store.Scanner) (*User, error) {
 	var u User
 	var status string
 	if err := sc.Scan(&u.ID, &u.Username, &u.Phone, &u.Name, &u.BuildingUnit, &status,
@@ -256,20 +265,10 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, int, error) 
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM users"+cond, args...).Scan(&total); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "SELECT "+userColumns+" FROM users"+cond+
+		var err error
+		users, err = store.QueryAll(ctx, tx, scanUserValue, "SELECT "+userColumns+" FROM users"+cond+
 			fmt.Sprintf(" ORDER BY id DESC LIMIT %d OFFSET %d", limit, offset), args...)
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, *u)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		return fillGrants(ctx, tx, users)
@@ -557,29 +556,25 @@ type GrantRecord struct {
 func (s *Service) GrantHistory(ctx context.Context, userID int64) ([]GrantRecord, error) {
 	var recs []GrantRecord
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT g.role, g.unit_id, u.name, u.slug, COALESCE(g.granted_by, 0), g.granted_at,
-				COALESCE(g.revoked_by, 0), g.revoked_at
-			FROM role_grants g JOIN org_units u ON u.id = g.unit_id
-			WHERE g.user_id = ? ORDER BY g.granted_at, g.id`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		var err error
+		recs, err = store.QueryAll(ctx, tx, func(sc store.Scanner) (GrantRecord, error) {
 			var r GrantRecord
 			var role string
 			var revoked *time.Time
-			if err := rows.Scan(&role, &r.UnitID, &r.UnitName, &r.UnitSlug, &r.GrantedBy, &r.GrantedAt, &r.RevokedBy, &revoked); err != nil {
-				return err
+			if err := sc.Scan(&role, &r.UnitID, &r.UnitName, &r.UnitSlug, &r.GrantedBy, &r.GrantedAt, &r.RevokedBy, &revoked); err != nil {
+				return r, err
 			}
 			r.Role = mingbai.Role(role)
 			r.GrantedAt = r.GrantedAt.UTC()
 			if revoked != nil {
 				r.RevokedAt = revoked.UTC()
 			}
-			recs = append(recs, r)
-		}
-		return rows.Err()
+			return r, nil
+		}, `SELECT g.role, g.unit_id, u.name, u.slug, COALESCE(g.granted_by, 0), g.granted_at,
+				COALESCE(g.revoked_by, 0), g.revoked_at
+			FROM role_grants g JOIN org_units u ON u.id = g.unit_id
+			WHERE g.user_id = ? ORDER BY g.granted_at, g.id`, userID)
+		return err
 	})
 	return recs, wrap(fmt.Sprintf("grant history of user %d", userID), err)
 }

@@ -1,0 +1,27 @@
+package store
+
+import "context"
+
+// Scanner is one row to read: a *sql.Row or the current row of *sql.Rows.
+type Scanner interface {
+	Scan(dest ...any) error
+}
+
+// QueryAll runs query in tx and reads every row with scan: the one loop
+// over rows, so no caller forgets to close them or to check their error.
+func QueryAll[T any](ctx context.Context, tx *Tx, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
