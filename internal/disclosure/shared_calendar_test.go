@@ -34,7 +34,9 @@ func TestHolidayMovesBoardDueDate(t *testing.T) {
 		q := qa.NewService(db, l, zh.NewCalendar(), mingbai.SystemClock)
 		d := disclosure.NewService(db, l, zh.NewCalendar(), dir, mingbai.SystemClock)
 		d.UseCalendar(q.Calendar)
-		sh := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 10, 0, 0, 0, mingbai.Shanghai) }
+		sh := func(y int, m time.Month, day int) time.Time {
+			return time.Date(y, m, day, 10, 0, 0, 0, mingbai.Shanghai)
+		}
 		it := &disclosure.Item{Cadence: disclosure.Monthly}
 		// Published in May 2031 (no official rows yet): due at the end of
 		// June plus the grace working days.
