@@ -113,6 +113,9 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	}
 	a.fin = finance.NewService(db, a.org, l, dataDir, now)
 	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
+	// One calendar: the board counts with the 提问栏's, which holds the
+	// district's holiday rows and is swapped when an admin changes them.
+	a.disclosure.UseCalendar(a.qa.Calendar)
 	// Catalog items made before the catalog was logged get their first
 	// leaf; a log that refuses writes leaves them for a later start.
 	if n, err := a.disclosure.LogUnloggedItems(ctx); err != nil {

@@ -66,10 +66,10 @@ func (s *Service) Freshness(it *Item, last, now time.Time) Freshness {
 	today := civilDate(now)
 	start := periodStart(it.Cadence, civilDate(last))
 	nextEnd := start.AddDate(0, 2*m, -1)
-	due, prov := s.cal.AddWorkdays(nextEnd, s.rules.GraceWorkdays)
+	due, prov := s.Calendar().AddWorkdays(nextEnd, s.rules.GraceWorkdays)
 	due = civilDate(due)
 	f := Freshness{Due: due, Provisional: prov}
-	soon, _ := s.cal.AddWorkdays(today, s.rules.SoonWorkdays)
+	soon, _ := s.Calendar().AddWorkdays(today, s.rules.SoonWorkdays)
 	switch {
 	case today.After(due):
 		f.State = "overdue"

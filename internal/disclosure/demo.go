@@ -29,7 +29,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg) error {
 	var at time.Time
 	// The demo publishes on days of the past year: the same service with a
 	// clock of its own.
-	demo := &Service{db: s.db, log: s.log, cal: s.cal, files: s.files, rules: s.rules, now: func() time.Time { return at }}
+	demo := &Service{db: s.db, log: s.log, cal: s.cal, calOf: s.calOf, files: s.files, rules: s.rules, now: func() time.Time { return at }}
 	actor := func(name string, r mingbai.Role, unit int64) *mingbai.Actor {
 		return &mingbai.Actor{Name: name, Grants: []mingbai.Grant{{Role: r, UnitID: unit, District: d.District}}}
 	}

@@ -263,6 +263,7 @@ type Service struct {
 	db    *store.DB
 	log   *tlog.Log
 	cal   *zh.Calendar
+	calOf func() *zh.Calendar // when set, the shared calendar (UseCalendar)
 	files *FileStore
 	now   mingbai.Clock
 	rules Rules
@@ -305,7 +306,18 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, dataDir string, n
 func (s *Service) Files() *FileStore { return s.files }
 
 // Calendar returns the working-day calendar the service counts with.
-func (s *Service) Calendar() *zh.Calendar { return s.cal }
+func (s *Service) Calendar() *zh.Calendar {
+	if s.calOf != nil {
+		return s.calOf()
+	}
+	return s.cal
+}
+
+// UseCalendar makes the service count with the calendar f returns at each
+// use, so that the holiday rows a district admin enters through the 提问栏's
+// settings (which swap its calendar) move the board's due dates too: one
+// calendar for every service.
+func (s *Service) UseCalendar(f func() *zh.Calendar) { s.calOf = f }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second) }
 

@@ -224,6 +224,7 @@ type community struct {
 	Name     string
 	Street   int64
 	District int64
+	archived bool // readable, but cadreOf refuses every write
 }
 
 func (s *Service) community(ctx context.Context, id int64) (*community, error) {
@@ -234,7 +235,7 @@ func (s *Service) community(ctx context.Context, id int64) (*community, error) {
 	if u.Kind != org.Community {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该社区。")
 	}
-	return &community{ID: u.ID, Name: u.Name, Street: u.ParentID, District: u.DistrictID}, nil
+	return &community{ID: u.ID, Name: u.Name, Street: u.ParentID, District: u.DistrictID, archived: u.Archived()}, nil
 }
 
 // Access is what an actor may do with one community's books.
@@ -270,7 +271,8 @@ var (
 	errNotVisible    = mingbai.Errorf(mingbai.ENOTFOUND, "找不到该记录，或它还没有公开。")
 )
 
-// cadreOf loads the community and checks that a is one of its cadres.
+// cadreOf loads the community and checks that a is one of its cadres and
+// that the community is not archived: every caller writes.
 func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int64) (*community, error) {
 	c, err := s.community(ctx, communityID)
 	if err != nil {
@@ -278,6 +280,9 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 	}
 	if !a.Has(mingbai.RoleCadre, c.ID) {
 		return nil, errNotCadre
+	}
+	if c.archived {
+		return nil, org.ErrArchived
 	}
 	return c, nil
 }

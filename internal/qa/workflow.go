@@ -291,6 +291,22 @@ func (s *Service) Confirm(ctx context.Context, code string) error {
 	})
 }
 
+// CanReopen is the one reopening rule, used by Reopen and by the page that
+// shows the button: a replied item, not reopened before, until reopenDays
+// after the reply (the last instant included). The error says why not.
+func (it *Item) CanReopen(now time.Time, reopenDays int) error {
+	if it.Status != Replied || it.RepliedAt == nil {
+		return mingbai.Errorf(mingbai.ECONFLICT, "这条目前是“%s”，不能重新提出。", it.Status.Label())
+	}
+	if it.Reopened {
+		return mingbai.Errorf(mingbai.ECONFLICT, "每条只能重新提出一次。如仍不满意，可以向街道反映或提出新的问题。")
+	}
+	if now.After(it.RepliedAt.AddDate(0, 0, reopenDays)) {
+		return mingbai.Errorf(mingbai.ECONFLICT, "回音已超过 %d 天，不能再重新提出。可以提出新的问题。", reopenDays)
+	}
+	return nil
+}
+
 // Reopen sends an answered item back to study, once, within the district's
 // reopening period, with the resident's reason. The reply deadline starts
 // again.
@@ -304,12 +320,6 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 		if err != nil {
 			return err
 		}
-		if it.Status != Replied {
-			return mingbai.Errorf(mingbai.ECONFLICT, "这条目前是“%s”，不能重新提出。", it.Status.Label())
-		}
-		if it.Reopened {
-			return mingbai.Errorf(mingbai.ECONFLICT, "每条只能重新提出一次。如仍不满意，可以向街道反映或提出新的问题。")
-		}
 		c, err := communityTx(ctx, tx, it.CommunityID)
 		if err != nil {
 			return err
@@ -319,8 +329,8 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 			return err
 		}
 		now := s.clock()
-		if now.After(it.RepliedAt.AddDate(0, 0, rules.ReopenDays)) {
-			return mingbai.Errorf(mingbai.ECONFLICT, "回音已超过 %d 天，不能再重新提出。可以提出新的问题。", rules.ReopenDays)
+		if err := it.CanReopen(now, rules.ReopenDays); err != nil {
+			return err
 		}
 		due, prov := s.Calendar().AddWorkdays(now, rules.ReplyWorkdays)
 		if _, err := tx.Exec(ctx, `UPDATE qa_items SET status = ?, reopened = ?, outcome = '', replied_at = NULL, reply_due = ?,

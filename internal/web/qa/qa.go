@@ -509,7 +509,7 @@ func (s *handlers) renderTrack(w http.ResponseWriter, r *http.Request, status in
 	d := &qaItemData{Community: c, View: v, Now: s.now(), Tracker: true, Form: f, Code: v.Item.Code, New: r.URL.Query().Get("done") == "new",
 		ReopenDays: rules.ReopenDays, LogURL: s.log != nil}
 	it := v.Item
-	d.CanReopen = it.Status == qa.Replied && !it.Reopened && it.RepliedAt != nil && s.now().Before(it.RepliedAt.AddDate(0, 0, rules.ReopenDays))
+	d.CanReopen = it.CanReopen(s.now(), rules.ReopenDays) == nil
 	d.Page = s.NewPage(r, "办理进度 · 查询码 "+qa.FormatCode(it.Code))
 	switch r.URL.Query().Get("done") {
 	case "confirmed":
