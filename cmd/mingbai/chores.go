@@ -36,6 +36,9 @@ func (a *app) chores() []chore {
 			return err
 		}},
 		{"qa: purge rate-limit rows", time.Hour, a.qa.PurgeThrottle},
+		// This node reloads at once on its own admin's change; this is for
+		// the changes made through another node on the same database.
+		{"reload the working-day calendar", time.Minute, a.qa.LoadCalendar},
 		{"auth: purge ended sessions, old login failures and bursts, registration counts", 10 * time.Minute, a.auth.Purge},
 	}
 }

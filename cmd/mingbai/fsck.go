@@ -3,16 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"mingbai"
-	"mingbai/internal/disclosure"
-	"mingbai/internal/finance"
-	"mingbai/internal/org"
-	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
-	"mingbai/internal/zh"
 )
 
 // runFsck checks the log from inside the database: gaps, stored hashes,
@@ -34,10 +28,10 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	// Each feature knows how to rebuild the canonical content of its
-	// leaves from its rows; building the services registers that with the
-	// log, opened under its key's own name, which here never integrates or
-	// signs anything. Without a key (the wrong --data) nothing is created:
-	// fsck then checks the log's structure and counts content as unchecked.
+	// leaves from its rows; wire hands that to the log, opened under its
+	// key's own name, which here never integrates or signs anything.
+	// Without a key (the wrong --data) nothing is created: fsck then checks
+	// the log's structure and counts content as unchecked.
 	opts := tlog.FsckOptions{Dir: f.data}
 	if key, err := tlog.LoadKey(f.data); err == nil {
 		now := mingbai.Clock(mingbai.SystemClock)
@@ -46,14 +40,8 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		defer l.Close()
-		cal := zh.NewCalendar()
-		disc := disclosure.NewService(db, l, cal, f.data, now)
-		q := qa.NewService(db, l, cal, now)
-		units := org.NewService(db, now)
-		units.UseLog(l)
-		fin := finance.NewService(db, units, l, f.data, now)
+		opts.Checks = wire(db, l, f.data, now).checks()
 		opts.Sources = l.Sources()
-		opts.Checks = fsckChecks(disc, q, fin)
 	}
 	rep, err := tlog.Fsck(ctx, db, opts)
 	if err != nil {
@@ -73,18 +61,4 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintln(w, "OK       the log is intact")
 	return nil
-}
-
-// fsckChecks are the features' checks of derived public columns, the
-// other half of publicColumns' promise.
-func fsckChecks(disc *disclosure.Service, q *qa.Service, fin *finance.Service) []tlog.Check {
-	return slices.Concat(org.Checks(), disc.Checks(), q.Checks(), fin.Checks())
-}
-
-// publicColumns is every column a public page, feed, export or API shows,
-// from each feature's own list: the one place the schema-wide tamper test
-// (TestTamperEveryPublicColumn) walks. A feature that shows a new column
-// adds it to its list.
-func publicColumns() []tlog.PublicColumn {
-	return slices.Concat(org.PublicColumns, disclosure.PublicColumns, qa.PublicColumns, finance.PublicColumns)
 }

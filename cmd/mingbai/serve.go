@@ -12,16 +12,11 @@ import (
 	"time"
 
 	"mingbai"
-	"mingbai/internal/auth"
-	"mingbai/internal/disclosure"
-	"mingbai/internal/finance"
-	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
 	"mingbai/internal/web/site"
-	"mingbai/internal/zh"
 )
 
 // serveFlags are the flags of serve and demo.
@@ -72,16 +67,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 
 // app is the running program's services, built once from the database.
 type app struct {
-	db     *store.DB
-	org    *org.Service
-	auth   *auth.Service
-	log    *tlog.Log
-	qa     *qa.Service
-	fin    *finance.Service
-	logger *slog.Logger
-
-	disclosure *disclosure.Service
-	dataDir    string
+	*services
+	db      *store.DB
+	log     *tlog.Log
+	logger  *slog.Logger
+	dataDir string
 }
 
 // newApp opens the transparency log (its key lives in dataDir) and builds
@@ -96,26 +86,20 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 	if err := l.Refusal(); err != nil {
 		logger.Error("the transparency log refuses writes until the cause is found: run mingbai fsck", "reason", mingbai.ErrorMessage(err))
 	}
-	a := &app{db: db, org: org.NewService(db, now), auth: auth.NewService(db, now), log: l, logger: logger}
+	a := &app{services: wire(db, l, dataDir, now), db: db, log: l, logger: logger, dataDir: dataDir}
 	a.auth.SetLogger(logger)
 	// Units made before units were logged (or by a CLI run before the
 	// log's key existed) get their first leaf, as catalog items do below.
-	a.org.UseLog(l)
 	if n, err := a.org.LogUnloggedUnits(ctx); err != nil {
 		logger.Warn("logging org units made before units were logged", "err", err)
 	} else if n > 0 {
 		logger.Info("logged org units made before units were logged", "count", n)
 	}
-	a.qa = qa.NewService(db, l, zh.NewCalendar(), now)
-	// The calendar rows district admins added (a newly announced year).
+	// The calendar rows district admins added (a newly announced year);
+	// a chore reloads them, for the changes made on other nodes.
 	if err := a.qa.LoadCalendar(ctx); err != nil {
 		return nil, fmt.Errorf("load the working-day calendar: %w", err)
 	}
-	a.fin = finance.NewService(db, a.org, l, dataDir, now)
-	a.disclosure, a.dataDir = disclosure.NewService(db, l, zh.NewCalendar(), dataDir, now), dataDir
-	// One calendar: the board counts with the 提问栏's, which holds the
-	// district's holiday rows and is swapped when an admin changes them.
-	a.disclosure.UseCalendar(a.qa.Calendar)
 	// Catalog items made before the catalog was logged get their first
 	// leaf; a log that refuses writes leaves them for a later start.
 	if n, err := a.disclosure.LogUnloggedItems(ctx); err != nil {

@@ -44,7 +44,7 @@ func TestTamperEveryPublicColumn(t *testing.T) {
 		seedFiles(t, a)
 		fsck := func() []string {
 			t.Helper()
-			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: a.log.Sources(), Checks: fsckChecks(a.disclosure, a.qa, a.fin)})
+			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: a.log.Sources(), Checks: a.checks()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -293,13 +293,15 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, dataDir string, n
 	if cal == nil {
 		cal = zh.NewCalendar()
 	}
-	s := &Service{db: db, log: log, cal: cal, files: NewFileStore(dataDir), now: now, rules: DefaultRules}
-	if log != nil {
-		log.RegisterContent(LeafKind, s.leafContent)
-		log.RegisterContent(CatalogKind, s.itemLeafContent)
-		log.RegisterContent(RedactionKind, s.redactionLeafContent)
+	return &Service{db: db, log: log, cal: cal, files: NewFileStore(dataDir), now: now, rules: DefaultRules}
+}
+
+// ContentSources rebuilds the content of the board's leaves, for the
+// log's UseSources.
+func (s *Service) ContentSources() map[string]tlog.ContentSource {
+	return map[string]tlog.ContentSource{
+		LeafKind: s.leafContent, CatalogKind: s.itemLeafContent, RedactionKind: s.redactionLeafContent,
 	}
-	return s
 }
 
 // Files returns the attachment store.

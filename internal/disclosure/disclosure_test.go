@@ -49,6 +49,7 @@ func newEnv(t testing.TB, db *store.DB) *env {
 	}
 	t.Cleanup(func() { e.log.Close() })
 	e.svc = disclosure.NewService(db, e.log, zh.NewCalendar(), e.dir, clock)
+	e.log.UseSources(e.svc.ContentSources())
 	grant := func(id int64, name string, r mingbai.Role, unit int64) *mingbai.Actor {
 		return &mingbai.Actor{UserID: id, Name: name, Grants: []mingbai.Grant{{Role: r, UnitID: unit, Street: demo.Suojincun, District: demo.District}}}
 	}

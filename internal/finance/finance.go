@@ -51,12 +51,16 @@ func NewService(db *store.DB, orgs *org.Service, log *tlog.Log, dataDir string, 
 	if clock == nil {
 		clock = mingbai.SystemClock
 	}
-	s := &Service{db: db, org: orgs, log: log, clock: clock, files: NewFileStore(dataDir), statements: newStatementCache(512)}
-	log.RegisterContent(KindEntry, s.entryContentSource)
-	log.RegisterContent(KindStatement, s.statementContentSource)
-	log.RegisterContent(KindReceiptMask, s.receiptMaskSource)
-	log.RegisterContent(KindBudget, s.budgetSource)
-	return s
+	return &Service{db: db, org: orgs, log: log, clock: clock, files: NewFileStore(dataDir), statements: newStatementCache(512)}
+}
+
+// ContentSources rebuilds the content of the finance leaves, for the
+// log's UseSources.
+func (s *Service) ContentSources() map[string]tlog.ContentSource {
+	return map[string]tlog.ContentSource{
+		KindEntry: s.entryContentSource, KindStatement: s.statementContentSource,
+		KindReceiptMask: s.receiptMaskSource, KindBudget: s.budgetSource,
+	}
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC() }

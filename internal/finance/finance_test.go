@@ -66,6 +66,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Cleanup(func() { l.Close() })
 	e.log = l
 	e.fin = finance.NewService(db, orgs, l, dir, e.clock.now)
+	l.UseSources(e.fin.ContentSources())
 	grant := func(id int64, name string, r mingbai.Role, unit int64) *mingbai.Actor {
 		return &mingbai.Actor{UserID: id, Name: name, Grants: []mingbai.Grant{{Role: r, UnitID: unit, Street: demo.Suojincun, District: demo.District}}}
 	}

@@ -105,6 +105,7 @@ func TestServicesReadGenerated(t *testing.T) {
 		orgs := org.NewService(db, now)
 		orgs.UseLog(l)
 		fin := finance.NewService(db, orgs, l, dir, now)
+		l.UseSources(board.ContentSources(), qas.ContentSources(), orgs.ContentSources(), fin.ContentSources())
 
 		rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Dir: dir, Sources: l.Sources()})
 		if err != nil {

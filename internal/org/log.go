@@ -41,12 +41,15 @@ func unitContentOf(u *Unit, version int64) ([]byte, error) {
 }
 
 // UseLog makes the service append a leaf for each change of a unit's
-// public fields, and lets the log rebuild those leaves' content. Without
-// it (unit tests, a CLI run before the log's key exists) units change
-// without leaves, and LogUnloggedUnits adopts them at the next start.
-func (s *Service) UseLog(l *tlog.Log) {
-	s.log = l
-	l.RegisterContent(LeafKind, s.leafContent)
+// public fields. Without it (unit tests, a CLI run before the log's key
+// exists) units change without leaves, and LogUnloggedUnits adopts them
+// at the next start.
+func (s *Service) UseLog(l *tlog.Log) { s.log = l }
+
+// ContentSources rebuilds the content of the unit leaves, for the log's
+// UseSources.
+func (s *Service) ContentSources() map[string]tlog.ContentSource {
+	return map[string]tlog.ContentSource{LeafKind: s.leafContent}
 }
 
 // leafCommunity is the envelope's community of unit u: a community is its

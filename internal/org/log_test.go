@@ -28,6 +28,7 @@ func TestUnitLeaves(t *testing.T) {
 		}
 		defer l.Close()
 		svc.UseLog(l)
+		l.UseSources(svc.ContentSources())
 		fsck := func() []string {
 			t.Helper()
 			rep, err := tlog.Fsck(ctx, db, tlog.FsckOptions{Sources: l.Sources(), Checks: org.Checks()})

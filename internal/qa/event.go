@@ -314,28 +314,31 @@ func (s *Service) addStep(ctx context.Context, tx *store.Tx, e event) error {
 	return err
 }
 
-func (s *Service) registerContent() {
-	if s.log == nil {
-		return
-	}
+// ContentSources rebuilds the content of the 提问栏's leaves, for the
+// log's UseSources.
+func (s *Service) ContentSources() map[string]tlog.ContentSource {
+	m := map[string]tlog.ContentSource{LeafQuestion: s.questionLeafContent}
 	for _, kind := range []string{LeafReply, LeafOutcome, LeafExtension, LeafHidden, LeafStep} {
-		s.log.RegisterContent(kind, func(ctx context.Context, tx *store.Tx, env tlog.Envelope) ([]byte, error) {
-			id, err := strconv.ParseInt(env.Object, 10, 64)
-			if err != nil {
-				return nil, mingbai.Errorf(mingbai.ENOTFOUND, "记录编号 %q 不对", env.Object)
-			}
-			e, err := loadStoredEvent(ctx, tx, id)
-			if err != nil {
-				return nil, err
-			}
-			c, err := e.content(env.Kind)
-			if err != nil {
-				return nil, err
-			}
-			return tlog.Canonical(c)
-		})
+		m[kind] = eventLeafContent
 	}
-	s.log.RegisterContent(LeafQuestion, s.questionLeafContent)
+	return m
+}
+
+// eventLeafContent is the content of an event's leaf, rebuilt from its row.
+func eventLeafContent(ctx context.Context, tx *store.Tx, env tlog.Envelope) ([]byte, error) {
+	id, err := strconv.ParseInt(env.Object, 10, 64)
+	if err != nil {
+		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "记录编号 %q 不对", env.Object)
+	}
+	e, err := loadStoredEvent(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := e.content(env.Kind)
+	if err != nil {
+		return nil, err
+	}
+	return tlog.Canonical(c)
 }
 
 // timelineTx returns the steps of an item in order, with unit names.

@@ -175,7 +175,6 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 	}
 	s := &Service{db: db, log: log, base: cal, now: now}
 	s.cal.Store(cal)
-	s.registerContent()
 	return s
 }
 

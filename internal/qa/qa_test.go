@@ -60,6 +60,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Cleanup(func() { l.Close() })
 	e.log = l
 	e.svc = qa.NewService(db, l, zh.NewCalendar(), clock)
+	l.UseSources(e.svc.ContentSources())
 	e.auth = auth.NewService(db, clock)
 	e.auth.SetHashParams(auth.TestHashParams)
 	mk := func(name string, role mingbai.Role, unit int64) *mingbai.Actor {

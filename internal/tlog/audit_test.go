@@ -115,7 +115,7 @@ func TestTampering(t *testing.T) {
 		exec(t, db, objectsDDL)
 		dir, state := t.TempDir(), t.TempDir()
 		l := openLog(t, db, dir)
-		l.RegisterContent("disclosure", objectSource)
+		l.UseSources(map[string]tlog.ContentSource{"disclosure": objectSource})
 		publish(t, db, l, 0, 300)
 		integrate(t, l)
 		srv := httptest.NewServer(l.Handler())
@@ -291,12 +291,12 @@ func TestVerifyPendingRedaction(t *testing.T) {
 		exec(t, db, objectsDDL)
 		l := openLog(t, db, t.TempDir())
 		var by int64
-		l.RegisterContent("disclosure", func(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
+		l.UseSources(map[string]tlog.ContentSource{"disclosure": func(ctx context.Context, tx *store.Tx, e tlog.Envelope) ([]byte, error) {
 			if e.Object == "d5" {
 				return nil, &tlog.RedactedContent{Content: []byte(`{}`), By: by}
 			}
 			return objectSource(ctx, tx, e)
-		})
+		}})
 		publish(t, db, l, 0, 10)
 		integrate(t, l)
 		srv := httptest.NewServer(l.Handler())

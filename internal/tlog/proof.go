@@ -220,21 +220,31 @@ func decodeProofBase64(s string) ([]byte, error) {
 
 // ContentSource returns the canonical content of the object version a
 // leaf's envelope describes, as the feature stores it now, so that fsck
-// and auditors can check it against the leaf's content_sha256. Features
-// register one per kind with RegisterContent. It returns an ENOTFOUND
-// *mingbai.Error when the object is missing, and ErrRedacted when its
-// content was lawfully redacted (the leaf keeps the old hash).
+// and auditors can check it against the leaf's content_sha256. Each
+// feature gives one per leaf kind it appends (its ContentSources method)
+// and the program's assembly hands them to UseSources. It returns an
+// ENOTFOUND *mingbai.Error when the object is missing, and ErrRedacted
+// when its content was lawfully redacted (the leaf keeps the old hash).
 type ContentSource func(ctx context.Context, tx *store.Tx, e Envelope) ([]byte, error)
 
 // ErrRedacted is returned by a ContentSource for redacted content.
 var ErrRedacted = errors.New("content redacted")
 
-// RegisterContent makes the log able to check leaves of kind against
-// their content.
-func (l *Log) RegisterContent(kind string, src ContentSource) {
+// UseSources makes the log able to check leaves against their content,
+// one map of leaf kind to source per feature. Two features claiming one
+// kind is a wiring mistake that would make checks depend on order, so it
+// panics, as http.ServeMux does for two handlers of one pattern.
+func (l *Log) UseSources(sets ...map[string]ContentSource) {
 	l.mu.Lock()
-	l.sources[kind] = src
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	for _, set := range sets {
+		for kind, src := range set {
+			if _, dup := l.sources[kind]; dup {
+				panic(fmt.Sprintf("tlog: two content sources for leaf kind %q", kind))
+			}
+			l.sources[kind] = src
+		}
+	}
 }
 
 // Sources returns the registered content sources, for fsck.

@@ -32,6 +32,7 @@ func newFinanceFixture(t testing.TB, f *fixture) *financeFixture {
 	dir := t.TempDir()
 	l := f.log // one log per deployment: the fixture's
 	ff := &financeFixture{svc: finance.NewService(f.db, f.org, l, dir, mingbai.SystemClock), log: l}
+	l.UseSources(ff.svc.ContentSources())
 	d := f.demo
 	g := func(name string) *mingbai.Actor {
 		a, err := f.auth.Actor(ctx, f.users[name])

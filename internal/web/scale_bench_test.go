@@ -88,8 +88,10 @@ func openScale(b *testing.B) *scaleSite {
 	orgs := org.NewService(db, now)
 	s.disc = disclosure.NewService(db, l, zh.NewCalendar(), dir, now)
 	s.qa = qa.NewService(db, l, zh.NewCalendar(), now)
+	fin := finance.NewService(db, orgs, l, dir, now)
+	l.UseSources(s.disc.ContentSources(), s.qa.ContentSources(), fin.ContentSources())
 	srv, err := site.New(site.Config{DB: db, Org: orgs, Auth: s.auth, QA: s.qa,
-		Finance: finance.NewService(db, orgs, l, dir, now), Log: l, Disclosure: s.disc,
+		Finance: fin, Log: l, Disclosure: s.disc,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)

@@ -146,6 +146,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	}
 	f.qa = qa.NewService(db, f.log, zh.NewCalendar(), mingbai.SystemClock)
 	f.disc = disclosure.NewService(db, f.log, zh.NewCalendar(), f.dataDir, mingbai.SystemClock)
+	f.log.UseSources(f.qa.ContentSources(), f.disc.ContentSources())
 	f.seedQA()
 	f.fin = newFinanceFixture(t, f)
 	if _, err := f.log.Integrate(ctx); err != nil {
