@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -98,11 +99,11 @@ func (s *Service) LoadDefaultCatalog(ctx context.Context, districtID int64) erro
 }
 
 func (s *Service) loadDefaultCatalog(ctx context.Context, tx *store.Tx, districtID int64) error {
-	u, err := loadUnit(ctx, tx, districtID)
+	u, err := org.LoadUnit(ctx, tx, districtID)
 	if err != nil {
 		return err
 	}
-	if u.Kind != "district" {
+	if u.Kind != org.District {
 		return mingbai.Errorf(mingbai.ENOTFOUND, "找不到该区。")
 	}
 	now := s.clock()
@@ -366,7 +367,7 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
 		district := districtID
 		if communityID != 0 {
-			c, err := loadCommunity(ctx, tx, communityID)
+			c, err := org.LoadCommunity(ctx, tx, communityID, true)
 			if err != nil {
 				return err
 			}
@@ -381,8 +382,8 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 			return err
 		}
 		if it.Department != 0 {
-			d, err := loadUnit(ctx, tx, it.Department)
-			if err != nil || d.Kind != "department" || d.DistrictID != district {
+			d, err := org.LoadUnit(ctx, tx, it.Department)
+			if err != nil || d.Kind != org.Department || d.DistrictID != district {
 				return mingbai.FieldError("department", "请选择本区的部门")
 			}
 		}
@@ -454,7 +455,7 @@ func (s *Service) ArchiveItem(ctx context.Context, a *mingbai.Actor, districtID,
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
 		district := districtID
 		if communityID != 0 {
-			c, err := loadCommunity(ctx, tx, communityID)
+			c, err := org.LoadCommunity(ctx, tx, communityID, true)
 			if err != nil {
 				return err
 			}

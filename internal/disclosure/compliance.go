@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"mingbai"
-	"mingbai/internal/store"
 )
 
 // Todo returns the catalog items of a community that the actor keeps and
@@ -17,12 +16,8 @@ func (s *Service) Todo(ctx context.Context, a *mingbai.Actor, communityID int64)
 	if err != nil {
 		return nil, err
 	}
-	var c *unitInfo
-	if err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = loadCommunity(ctx, tx, communityID)
-		return err
-	}); err != nil {
+	c, err := s.communityOf(ctx, communityID)
+	if err != nil {
 		return nil, err
 	}
 	var out []BoardItem

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/zh"
@@ -325,39 +326,11 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Second)
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// unitInfo is what the service needs to know about an org unit.
-type unitInfo struct {
-	ID, DistrictID, ParentID int64
-	Kind, Name               string
-	Archived                 bool
-}
-
-func loadUnit(ctx context.Context, tx *store.Tx, id int64) (*unitInfo, error) {
-	var u unitInfo
-	var parent, district sql.NullInt64
-	var archived *time.Time
-	err := tx.QueryRow(ctx, `SELECT id, kind, name, parent_id, district_id, archived_at FROM org_units WHERE id = ?`, id).
-		Scan(&u.ID, &u.Kind, &u.Name, &parent, &district, &archived)
-	if isNoRows(err) {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该单位。")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load unit %d: %w", id, err)
-	}
-	u.ParentID, u.DistrictID, u.Archived = parent.Int64, district.Int64, archived != nil
-	if u.Kind == "district" {
-		u.DistrictID = u.ID
-	}
-	return &u, nil
-}
-
-func loadCommunity(ctx context.Context, tx *store.Tx, id int64) (*unitInfo, error) {
-	u, err := loadUnit(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if u.Kind != "community" {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该社区。")
-	}
-	return u, nil
+// communityOf loads community id in a transaction of its own, for reads.
+func (s *Service) communityOf(ctx context.Context, id int64) (c *org.Unit, err error) {
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		c, err = org.LoadCommunity(ctx, tx, id, false)
+		return err
+	})
+	return c, err
 }

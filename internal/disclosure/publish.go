@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/zh"
@@ -19,7 +20,7 @@ import (
 // disclosures of item it in community c: the party secretary keeps 党务,
 // a clerk of the item's department (any department of the district when
 // the item names none) keeps 政务, the community's cadres the rest.
-func canPublish(a *mingbai.Actor, c *unitInfo, it *Item) bool {
+func canPublish(a *mingbai.Actor, c *org.Unit, it *Item) bool {
 	switch it.Publisher {
 	case mingbai.RolePartySecretary:
 		return a.Has(mingbai.RolePartySecretary, c.ID)
@@ -44,12 +45,8 @@ func (s *Service) CanPublishIn(ctx context.Context, a *mingbai.Actor, communityI
 	if err != nil {
 		return false
 	}
-	var c *unitInfo
-	if err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = loadCommunity(ctx, tx, communityID)
-		return err
-	}); err != nil {
+	c, err := s.communityOf(ctx, communityID)
+	if err != nil {
 		return false
 	}
 	for i := range items {
@@ -66,12 +63,8 @@ func (s *Service) PublishableItems(ctx context.Context, a *mingbai.Actor, commun
 	if err != nil {
 		return nil, err
 	}
-	var c *unitInfo
-	if err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = loadCommunity(ctx, tx, communityID)
-		return err
-	}); err != nil {
+	c, err := s.communityOf(ctx, communityID)
+	if err != nil {
 		return nil, err
 	}
 	var out []Item
@@ -181,13 +174,10 @@ func (s *Service) CreateDraft(ctx context.Context, a *mingbai.Actor, communityID
 
 // publishTarget loads the community and the item and checks that a may
 // publish it there.
-func (s *Service) publishTarget(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, itemID int64) (*unitInfo, *Item, error) {
-	c, err := loadCommunity(ctx, tx, communityID)
+func (s *Service) publishTarget(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, itemID int64) (*org.Unit, *Item, error) {
+	c, err := org.LoadCommunity(ctx, tx, communityID, true)
 	if err != nil {
 		return nil, nil, err
-	}
-	if c.Archived {
-		return nil, nil, mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不能再发布。")
 	}
 	it, err := itemForCommunity(ctx, tx, communityID, itemID)
 	if err != nil {

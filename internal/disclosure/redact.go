@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 )
@@ -87,7 +88,8 @@ func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id 
 		if err != nil {
 			return err
 		}
-		c, err := loadCommunity(ctx, tx, communityID)
+		// A lawful redaction comes down in an archived community too.
+		c, err := org.LoadCommunity(ctx, tx, communityID, false)
 		if err != nil {
 			return err
 		}

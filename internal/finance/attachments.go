@@ -283,7 +283,7 @@ func (s *Service) OpenAttachment(ctx context.Context, a *mingbai.Actor, communit
 // file as uploaded even when it was redacted: only the community's cadres
 // and supervisors may.
 func (s *Service) OpenAttachmentVersion(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64, original bool) (*Attachment, *os.File, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -131,7 +131,7 @@ func (s *Service) SetBudget(ctx context.Context, a *mingbai.Actor, communityID i
 // Categories spent in without a budget are listed too, so unplanned
 // spending shows. Entered is false when no amount was entered.
 func (s *Service) BudgetOf(ctx context.Context, a *mingbai.Actor, communityID int64, year int) (*Budget, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}

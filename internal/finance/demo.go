@@ -36,7 +36,7 @@ func SeedDemo(ctx context.Context, s *Service, communityID int64, cadre, supervi
 	if err != nil {
 		return err
 	}
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return err
 	}

@@ -228,18 +228,20 @@ type community struct {
 	Name     string
 	Street   int64
 	District int64
-	archived bool // readable, but cadreOf refuses every write
 }
 
-func (s *Service) community(ctx context.Context, id int64) (*community, error) {
-	u, err := s.org.Unit(ctx, id)
+// community loads community id with org's one loader; forWrite refuses
+// an archived community.
+func (s *Service) community(ctx context.Context, id int64, forWrite bool) (*community, error) {
+	var u *org.Unit
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		u, err = org.LoadCommunity(ctx, tx, id, forWrite)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if u.Kind != org.Community {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该社区。")
-	}
-	return &community{ID: u.ID, Name: u.Name, Street: u.ParentID, District: u.DistrictID, archived: u.Archived()}, nil
+	return &community{ID: u.ID, Name: u.Name, Street: u.ParentID, District: u.DistrictID}, nil
 }
 
 // Access is what an actor may do with one community's books.
@@ -262,7 +264,7 @@ func accessOf(a *mingbai.Actor, c *community) Access {
 
 // AccessTo returns what the actor may do in community id.
 func (s *Service) AccessTo(ctx context.Context, a *mingbai.Actor, communityID int64) (Access, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return Access{}, err
 	}
@@ -278,15 +280,13 @@ var (
 // cadreOf loads the community and checks that a is one of its cadres and
 // that the community is not archived: every caller writes.
 func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int64) (*community, error) {
-	c, err := s.community(ctx, communityID)
+	cadre := a.Has(mingbai.RoleCadre, communityID)
+	c, err := s.community(ctx, communityID, cadre)
 	if err != nil {
 		return nil, err
 	}
-	if !a.Has(mingbai.RoleCadre, c.ID) {
+	if !cadre {
 		return nil, errNotCadre
-	}
-	if c.archived {
-		return nil, org.ErrArchived
 	}
 	return c, nil
 }

@@ -598,7 +598,7 @@ func (s *Service) Entry(ctx context.Context, a *mingbai.Actor, communityID, id i
 }
 
 func (s *Service) entryFor(ctx context.Context, a *mingbai.Actor, communityID, id int64) (*Entry, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -652,7 +652,7 @@ type EntryFilter struct {
 // Entries lists a community's entries in voucher order. The public sees
 // published periods only.
 func (s *Service) Entries(ctx context.Context, a *mingbai.Actor, communityID int64, f EntryFilter) ([]Entry, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -746,7 +746,7 @@ type Balance struct {
 
 // Balances returns every account's balance now, for cadres.
 func (s *Service) Balances(ctx context.Context, a *mingbai.Actor, communityID int64) ([]Balance, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}

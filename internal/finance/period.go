@@ -403,7 +403,7 @@ func noteAuthorsTx(ctx context.Context, tx *store.Tx, periodID int64, kind strin
 // Return sends a statement back to the cadres with the supervisor's
 // comments, which they must answer before it can be approved.
 func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int64, p Period, comment string) error {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, true)
 	if err != nil {
 		return err
 	}
@@ -492,7 +492,7 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 // month, then the statement, is appended to the transparency log. Months
 // publish in order, and a published month never reopens.
 func (s *Service) Approve(ctx context.Context, a *mingbai.Actor, communityID int64, p Period, comment string) error {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, true)
 	if err != nil {
 		return err
 	}
@@ -584,7 +584,7 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, c *community, p P
 // month, newest first, each with its status. The public sees published
 // months only.
 func (s *Service) Periods(ctx context.Context, a *mingbai.Actor, communityID int64) ([]PeriodInfo, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}
@@ -635,7 +635,7 @@ func (s *Service) Periods(ctx context.Context, a *mingbai.Actor, communityID int
 // StatementOf returns month p's statement with its review notes. The
 // public sees published statements only (and no review notes before).
 func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID int64, p Period) (*StatementView, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}

@@ -362,7 +362,7 @@ type TraceStep struct {
 // bound). Distributions of a donation are traced whatever month they are
 // in, as far as the reader may see.
 func (s *Service) SpecialsOf(ctx context.Context, a *mingbai.Actor, communityID int64, from, to Period) (*Specials, error) {
-	c, err := s.community(ctx, communityID)
+	c, err := s.community(ctx, communityID, false)
 	if err != nil {
 		return nil, err
 	}

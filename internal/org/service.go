@@ -546,24 +546,9 @@ func scanUnits(rows *sql.Rows) ([]Unit, error) {
 	defer rows.Close()
 	var us []Unit
 	for rows.Next() {
-		var u Unit
-		var kind string
-		var parent, district *int64
-		if err := rows.Scan(&u.ID, &kind, &parent, &district, &u.Name, &u.Slug, &u.GBCode, &u.Phone, &u.BoardLocation,
-			&u.Position, &u.CreatedAt, &u.UpdatedAt, &u.ArchivedAt); err != nil {
+		u, err := scanUnit(rows)
+		if err != nil {
 			return nil, fmt.Errorf("scan org unit: %w", err)
-		}
-		u.Kind = Kind(kind)
-		if parent != nil {
-			u.ParentID = *parent
-		}
-		if district != nil {
-			u.DistrictID = *district
-		}
-		u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-		if u.ArchivedAt != nil {
-			at := u.ArchivedAt.UTC()
-			u.ArchivedAt = &at
 		}
 		us = append(us, u)
 	}
@@ -571,6 +556,30 @@ func scanUnits(rows *sql.Rows) ([]Unit, error) {
 		return nil, fmt.Errorf("read org units: %w", err)
 	}
 	return us, nil
+}
+
+// scanUnit reads one row of unitColumns.
+func scanUnit(r store.Scanner) (Unit, error) {
+	var u Unit
+	var kind string
+	var parent, district *int64
+	if err := r.Scan(&u.ID, &kind, &parent, &district, &u.Name, &u.Slug, &u.GBCode, &u.Phone, &u.BoardLocation,
+		&u.Position, &u.CreatedAt, &u.UpdatedAt, &u.ArchivedAt); err != nil {
+		return u, err
+	}
+	u.Kind = Kind(kind)
+	if parent != nil {
+		u.ParentID = *parent
+	}
+	if district != nil {
+		u.DistrictID = *district
+	}
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	if u.ArchivedAt != nil {
+		at := u.ArchivedAt.UTC()
+		u.ArchivedAt = &at
+	}
+	return u, nil
 }
 
 // nullID stores an absent id (0) as NULL.

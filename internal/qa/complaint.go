@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
 
@@ -148,11 +149,11 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 	}
 	var rc Receipt
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		c, err := communityTx(ctx, tx, communityID)
+		c, err := org.LoadCommunity(ctx, tx, communityID, true)
 		if err != nil {
 			return err
 		}
-		rules, err := rulesTx(ctx, tx, c.District)
+		rules, err := rulesTx(ctx, tx, c.DistrictID)
 		if err != nil {
 			return err
 		}
@@ -178,7 +179,7 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 				var err error
 				rc.ID, err = tx.InsertID(ctx, `INSERT INTO qa_complaints (community_id, street_id, district_id, code, category, body, body_hash,
 					anonymous, name, contact, user_id, ip, status, received_at, submit_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					communityID, c.Street, c.District, code, sub.Category, body, hash, sub.Anonymous, name, contact, uid, sub.IP, string(ComplaintReceived), now, key)
+					communityID, c.ParentID, c.DistrictID, code, sub.Category, body, hash, sub.Anonymous, name, contact, uid, sub.IP, string(ComplaintReceived), now, key)
 				return err
 			})
 			if err == nil {
@@ -198,7 +199,7 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 		for _, h := range []struct {
 			role mingbai.Role
 			unit int64
-		}{{mingbai.RoleStreetOfficer, c.Street}, {mingbai.RoleSupervisor, communityID}} {
+		}{{mingbai.RoleStreetOfficer, c.ParentID}, {mingbai.RoleSupervisor, communityID}} {
 			ids, err := holders(ctx, tx, h.role, h.unit)
 			if err != nil {
 				return err

@@ -54,7 +54,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 		}{{d.Suojin4, 300}, {d.Suojin1, 80}}
 		referred, reopened := false, false
 		for _, c := range communities {
-			cm, err := communityTx(ctx, tx, c.id)
+			cm, err := org.LoadCommunity(ctx, tx, c.id, false)
 			if err != nil {
 				return err
 			}
@@ -84,7 +84,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				id, err := tx.InsertID(ctx, `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
 					nickname, contact, channel, status, received_at, ack_due, reply_due, due_provisional, updated_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					c.id, cm.Street, cm.District, string(kind), code(), t.Category, body, bodyHash(body),
+					c.id, cm.ParentID, cm.DistrictID, string(kind), code(), t.Category, body, bodyHash(body),
 					demoNames[rng.IntN(len(demoNames))], string(channel), string(Received), at, ackDue.UTC(), replyDue.UTC(), prov, at)
 				if err != nil {
 					return fmt.Errorf("demo item: %w", err)
@@ -205,7 +205,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 			{d.Suojin1, "公开不实", "公开栏上的收费标准和实际收的不一样。", false, "钱先生", "025-85401111", 45, Unsubstantiated, "经核查，公开栏为旧标准，已更新；实际收费与新标准一致。"},
 		}
 		for _, c := range complaints {
-			cm, err := communityTx(ctx, tx, c.community)
+			cm, err := org.LoadCommunity(ctx, tx, c.community, false)
 			if err != nil {
 				return err
 			}
@@ -218,7 +218,7 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO qa_complaints (community_id, street_id, district_id, code, category, body, body_hash, anonymous, name, contact,
 				status, outcome, conclusion, received_at, concluded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.community, cm.Street, cm.District, code(), c.category, c.body, bodyHash(c.body), c.anonymous, c.name, c.contact,
+				c.community, cm.ParentID, cm.DistrictID, code(), c.category, c.body, bodyHash(c.body), c.anonymous, c.name, c.contact,
 				status, c.outcome, c.outcome2, at, concluded); err != nil {
 				return fmt.Errorf("demo complaint: %w", err)
 			}

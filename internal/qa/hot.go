@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 
 // hotStatements are the prepared statements of Submit and the rate limits.
 type hotStatements struct {
-	community     *store.Stmt // kind, parent, district, name, archived of a unit
+	community     *store.Stmt // org.CommunityQuery
 	rules         *store.Stmt // a district's qa_rules row
 	throttleCount *store.Stmt // submissions of a key since a time
 	throttleAdd   *store.Stmt // one more submission of a key
@@ -32,8 +33,7 @@ type hotCache struct {
 }
 
 const (
-	communitySQL = "SELECT kind, parent_id, district_id, name, archived_at FROM org_units WHERE id = ?"
-	rulesSQL     = `SELECT ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day
+	rulesSQL = `SELECT ack_workdays, reply_workdays, max_extension_workdays, reopen_days, ip_per_hour, account_per_day
 		FROM qa_rules WHERE district_id = ?`
 	throttleCountSQL = "SELECT COUNT(*) FROM qa_throttle WHERE throttle_key = ? AND at > ?"
 	throttleAddSQL   = "INSERT INTO qa_throttle (throttle_key, at) VALUES (?, ?)"
@@ -62,7 +62,7 @@ func (s *Service) hot(ctx context.Context) (*hotStatements, error) {
 		dst **store.Stmt
 		sql string
 	}{
-		{&st.community, communitySQL}, {&st.rules, rulesSQL}, {&st.throttleCount, throttleCountSQL},
+		{&st.community, org.CommunityQuery}, {&st.rules, rulesSQL}, {&st.throttleCount, throttleCountSQL},
 		{&st.throttleAdd, throttleAddSQL}, {&st.duplicate, duplicateSQL}, {&st.insertItem, insertItemSQL},
 		{&st.insertEvent, insertEventSQL},
 	} {

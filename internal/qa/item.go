@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -289,14 +290,11 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	}
 	var rc Receipt
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		c, err := scanCommunity(tx.QueryRowStmt(ctx, st.community, communityID), communityID)
+		c, err := org.ScanCommunity(tx.QueryRowStmt(ctx, st.community, communityID), communityID, true)
 		if err != nil {
 			return err
 		}
-		if c.Archived {
-			return mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不再受理提问。")
-		}
-		rules, err := scanRules(tx.QueryRowStmt(ctx, st.rules, c.District), c.District)
+		rules, err := scanRules(tx.QueryRowStmt(ctx, st.rules, c.DistrictID), c.DistrictID)
 		if err != nil {
 			return err
 		}
@@ -327,7 +325,7 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 		}
 		for attempt := 0; ; attempt++ {
 			code := newCode()
-			err := tx.QueryRowStmt(ctx, st.insertItem, communityID, c.Street, c.District, string(sub.Kind), code, sub.Category, body, hash,
+			err := tx.QueryRowStmt(ctx, st.insertItem, communityID, c.ParentID, c.DistrictID, string(sub.Kind), code, sub.Category, body, hash,
 				nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now, key).Scan(&rc.ID)
 			if err == nil {
 				rc.Code = code
@@ -465,11 +463,11 @@ func throttle(ctx context.Context, tx *store.Tx, st *hotStatements, a *mingbai.A
 // transaction.
 func (s *Service) CheckThrottle(ctx context.Context, a *mingbai.Actor, communityID int64, ip string) error {
 	return s.db.Read(ctx, func(tx *store.Tx) error {
-		c, err := communityTx(ctx, tx, communityID)
+		c, err := org.LoadCommunity(ctx, tx, communityID, false)
 		if err != nil {
 			return err
 		}
-		rules, err := rulesTx(ctx, tx, c.District)
+		rules, err := rulesTx(ctx, tx, c.DistrictID)
 		if err != nil {
 			return err
 		}

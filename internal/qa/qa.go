@@ -278,33 +278,6 @@ func (s *Service) SetRules(ctx context.Context, a *mingbai.Actor, district int64
 	})
 }
 
-// community is what the service needs to know of a community org unit.
-type community struct {
-	ID, Street, District int64
-	Name                 string
-	Archived             bool
-}
-
-func communityTx(ctx context.Context, tx *store.Tx, id int64) (community, error) {
-	return scanCommunity(tx.QueryRow(ctx, communitySQL, id), id)
-}
-
-func scanCommunity(row *sql.Row, id int64) (community, error) {
-	c := community{ID: id}
-	var kind string
-	var parent, district sql.NullInt64
-	var archived sql.NullTime
-	err := row.Scan(&kind, &parent, &district, &c.Name, &archived)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && kind != "community" {
-		return c, mingbai.Errorf(mingbai.ENOTFOUND, "找不到这个社区。")
-	}
-	if err != nil {
-		return c, fmt.Errorf("load community %d: %w", id, err)
-	}
-	c.Street, c.District, c.Archived = parent.Int64, district.Int64, archived.Valid
-	return c, nil
-}
-
 // unitName returns the name of an org unit ("" when unknown).
 func unitName(ctx context.Context, tx *store.Tx, id int64) (string, error) {
 	var name string

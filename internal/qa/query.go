@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
 
@@ -316,12 +317,12 @@ type Unit struct {
 func (s *Service) ReferTargets(ctx context.Context, communityID int64) ([]Unit, error) {
 	var out []Unit
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		c, err := communityTx(ctx, tx, communityID)
+		c, err := org.LoadCommunity(ctx, tx, communityID, false)
 		if err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT id, name FROM org_units WHERE archived_at IS NULL AND
-			((kind = 'street' AND id = ?) OR (kind = 'department' AND district_id = ?)) ORDER BY kind DESC, position, id`, c.Street, c.District)
+			((kind = 'street' AND id = ?) OR (kind = 'department' AND district_id = ?)) ORDER BY kind DESC, position, id`, c.ParentID, c.DistrictID)
 		if err != nil {
 			return fmt.Errorf("refer targets: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 )
 
@@ -25,10 +26,14 @@ func isReferee(a *mingbai.Actor, it *Item) bool {
 	return it.ReferredTo != 0 && (a.Has(mingbai.RoleStreetOfficer, it.ReferredTo) || a.Has(mingbai.RoleClerk, it.ReferredTo))
 }
 
-// cadreItem loads an item for a cadre of its community inside tx.
+// cadreItem loads an item for a cadre of its community inside tx: every
+// cadre action writes, so an archived community refuses.
 func cadreItem(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, id int64) (*Item, error) {
 	if !a.Has(mingbai.RoleCadre, communityID) {
 		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区干部可以办理。")
+	}
+	if _, err := org.LoadCommunity(ctx, tx, communityID, true); err != nil {
+		return nil, err
 	}
 	return itemTx(ctx, tx, communityID, id)
 }
@@ -74,11 +79,11 @@ func (s *Service) Extend(ctx context.Context, a *mingbai.Actor, communityID, id 
 		if it.Extended {
 			return mingbai.Errorf(mingbai.ECONFLICT, "每条只能延期一次，这条已经延期过了。")
 		}
-		c, err := communityTx(ctx, tx, communityID)
+		c, err := org.LoadCommunity(ctx, tx, communityID, true)
 		if err != nil {
 			return err
 		}
-		rules, err := rulesTx(ctx, tx, c.District)
+		rules, err := rulesTx(ctx, tx, c.DistrictID)
 		if err != nil {
 			return err
 		}
@@ -166,14 +171,14 @@ func (s *Service) Reply(ctx context.Context, a *mingbai.Actor, communityID, id i
 			}
 		}
 		if ans.Outcome == ReferredTo {
-			c, err := communityTx(ctx, tx, communityID)
+			c, err := org.LoadCommunity(ctx, tx, communityID, true)
 			if err != nil {
 				return err
 			}
 			var kind string
 			var district sql.NullInt64
 			err = tx.QueryRow(ctx, "SELECT kind, district_id FROM org_units WHERE id = ? AND archived_at IS NULL", ans.ReferTo).Scan(&kind, &district)
-			if errors.Is(err, sql.ErrNoRows) || err == nil && !(kind == "street" && ans.ReferTo == c.Street || kind == "department" && district.Int64 == c.District) {
+			if errors.Is(err, sql.ErrNoRows) || err == nil && !(kind == "street" && ans.ReferTo == c.ParentID || kind == "department" && district.Int64 == c.DistrictID) {
 				return mingbai.FieldError("refer_to", "只能转办给本社区所在街道或本区的部门")
 			}
 			if err != nil {
@@ -320,11 +325,11 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 		if err != nil {
 			return err
 		}
-		c, err := communityTx(ctx, tx, it.CommunityID)
+		c, err := org.LoadCommunity(ctx, tx, it.CommunityID, true)
 		if err != nil {
 			return err
 		}
-		rules, err := rulesTx(ctx, tx, c.District)
+		rules, err := rulesTx(ctx, tx, c.DistrictID)
 		if err != nil {
 			return err
 		}

@@ -204,7 +204,7 @@ func (s *Server) resolveUnits(r *http.Request, st *RequestState) error {
 			return err
 		}
 		if u.Archived() && isUnsafe(r.Method) {
-			return mingbai.Errorf(mingbai.ECONFLICT, "该社区已撤销归档，不能再修改。")
+			return org.ErrArchived
 		}
 		st.Community = u
 		if st.Street == nil {
