@@ -393,23 +393,3 @@ func pct(d []time.Duration, p int) time.Duration {
 	}
 	return d[(len(d)-1)*p/100].Round(time.Millisecond)
 }
-
-func post(ctx context.Context, c *http.Client, url string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s: %s", url, resp.Status, b)
-	}
-	if _, err := strconv.ParseInt(string(b), 10, 64); err != nil {
-		return fmt.Errorf("POST %s: answer %q is not an index", url, b)
-	}
-	return nil
-}

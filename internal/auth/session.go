@@ -33,15 +33,6 @@ type Session struct {
 // IdleDeadline is when the session ends if it is not used before.
 func (s *Session) IdleDeadline() time.Time { return s.LastSeenAt.Add(IdleTimeout) }
 
-// Deadline is when the session ends if it is not used: the earlier of the
-// idle and the absolute end.
-func (s *Session) Deadline() time.Time {
-	if d := s.IdleDeadline(); d.Before(s.ExpiresAt) {
-		return d
-	}
-	return s.ExpiresAt
-}
-
 const tokenBytes = 32
 
 // errBadLogin is the one answer to a wrong login and to a wrong password.

@@ -109,10 +109,6 @@ func itemContentOf(v *ItemVersion, format int) itemContent {
 	return c
 }
 
-// ItemContent returns the canonical JSON a new catalog item version's
-// leaf hashes, in the current format.
-func ItemContent(v *ItemVersion) ([]byte, error) { return itemContentIn(v, contentFormat2) }
-
 func itemContentIn(v *ItemVersion, format int) ([]byte, error) {
 	return tlog.Canonical(itemContentOf(v, format))
 }

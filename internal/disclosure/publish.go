@@ -38,25 +38,6 @@ func canPublish(a *mingbai.Actor, c *org.Unit, it *Item) bool {
 	return a.Has(mingbai.RoleCadre, c.ID)
 }
 
-// CanPublishIn reports whether a may publish anything at all in community
-// c (for showing the cadre's tools).
-func (s *Service) CanPublishIn(ctx context.Context, a *mingbai.Actor, communityID int64) bool {
-	items, err := s.Items(ctx, communityID)
-	if err != nil {
-		return false
-	}
-	c, err := s.communityOf(ctx, communityID)
-	if err != nil {
-		return false
-	}
-	for i := range items {
-		if canPublish(a, c, &items[i]) {
-			return true
-		}
-	}
-	return false
-}
-
 // PublishableItems returns the items of community a may publish.
 func (s *Service) PublishableItems(ctx context.Context, a *mingbai.Actor, communityID int64) ([]Item, error) {
 	items, err := s.Items(ctx, communityID)

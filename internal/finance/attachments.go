@@ -140,7 +140,7 @@ type Attachment struct {
 	ClearedAt *time.Time
 	// Redactions, oldest first; the newest is what the public sees.
 	Redactions []Redaction
-	// Served is the SHA-256 of the file OpenAttachment opened: the
+	// Served is the SHA-256 of the file OpenAttachmentVersion opened: the
 	// original or the newest redaction.
 	Served string
 }
@@ -272,16 +272,10 @@ func attachmentsTx(ctx context.Context, tx *store.Tx, communityID int64, entryID
 	return out, nil
 }
 
-// OpenAttachment opens a receipt for download: for the public only a
-// cleared receipt of a published entry. A redacted receipt opens as its
-// newest redaction.
-func (s *Service) OpenAttachment(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64) (*Attachment, *os.File, error) {
-	return s.OpenAttachmentVersion(ctx, a, communityID, attachmentID, false)
-}
-
-// OpenAttachmentVersion is OpenAttachment that, with original, opens the
-// file as uploaded even when it was redacted: only the community's cadres
-// and supervisors may.
+// OpenAttachmentVersion opens a receipt for download: for the public only
+// a cleared receipt of a published entry, and a redacted receipt as its
+// newest redaction. With original it opens the file as uploaded even when
+// it was redacted: only the community's cadres and supervisors may.
 func (s *Service) OpenAttachmentVersion(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64, original bool) (*Attachment, *os.File, error) {
 	c, err := s.community(ctx, communityID, false)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -470,18 +469,4 @@ func (s *Service) ProvisionalItems(ctx context.Context, a *mingbai.Actor, distri
 		return nil
 	})
 	return out, err
-}
-
-// ProvisionalYears lists the years from now's to the next that have no
-// official rows, for a warning on the admin's pages.
-func (s *Service) ProvisionalYears() []int {
-	cal := s.Calendar()
-	now := s.clock().In(mingbai.Shanghai).Year()
-	var out []int
-	for y := now; y <= now+1; y++ {
-		if cal.Provisional(y) {
-			out = append(out, y)
-		}
-	}
-	return slices.Clip(out)
 }

@@ -38,9 +38,6 @@ type Counts struct {
 	Referred   int // referred to the street or a department at some point
 }
 
-// AdoptedAny is adopted plus partly adopted.
-func (c Counts) AdoptedAny() int { return c.Adopted + c.Partly }
-
 // Percent returns n as a whole percentage of the received items.
 func (c Counts) Percent(n int) int {
 	if c.Received == 0 {
