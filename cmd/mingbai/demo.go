@@ -61,18 +61,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if f.siteName == "居务公开" {
 		f.siteName = "玄武区居务公开"
 	}
-	db, err := f.open(ctx)
+	a, closeApp, err := openApp(ctx, env, &f)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	logger, flushLog := newLogger(env)
-	defer flushLog()
-	a, err := newApp(ctx, db, f.data, *f.origin, logger)
-	if err != nil {
-		return err
-	}
-	defer a.close()
+	defer closeApp()
 	seeded, err := seedDemo(ctx, a)
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)

@@ -21,11 +21,8 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the generator: the same flags give the same content")
 	until := fs.String("until", gen.DefaultUntil.Format(time.DateOnly), "the day the generated span ends (exclusive), Asia/Shanghai")
 	origin := originFlag(fs, env)
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	profile := profileFlag(fs, "the whole run")
+	stopProfile, err := profile.parse(fs, args)
 	if err != nil {
 		return err
 	}

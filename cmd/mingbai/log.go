@@ -95,11 +95,8 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	f.register(fs, env)
 	addr := fs.String("addr", "127.0.0.1:2025", "address to listen on")
 	origin := originFlag(fs, env)
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	profile := profileFlag(fs, "the whole run")
+	stopProfile, err := profile.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -139,13 +136,23 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// startCPUProfile writes a CPU profile of the rest of the run to path, if
-// path is not empty; the returned function ends it.
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
+// cpuProfile is the --cpuprofile flag of the commands a benchmark runs.
+type cpuProfile struct{ path *string }
+
+func profileFlag(fs *flag.FlagSet, what string) cpuProfile {
+	return cpuProfile{fs.String("cpuprofile", "", "write a CPU profile of "+what+" to this file")}
+}
+
+// parse parses args into fs and starts the profile the flag asked for,
+// if any; the caller defers stop.
+func (p cpuProfile) parse(fs *flag.FlagSet, args []string) (stop func(), err error) {
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	if *p.path == "" {
 		return func() {}, nil
 	}
-	pf, err := os.Create(path)
+	pf, err := os.Create(*p.path)
 	if err != nil {
 		return nil, err
 	}

@@ -41,28 +41,34 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var f serveFlags
 	fs := f.register(env, "serve", "[--addr HOST:PORT] [--data DIR] [--db URL]")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's life to this file (for the load benchmark)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	profile := profileFlag(fs, "the server's life (for the load benchmark)")
+	stopProfile, err := profile.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
+	a, closeApp, err := openApp(ctx, env, &f)
+	if err != nil {
+		return err
+	}
+	defer closeApp()
+	return serve(ctx, env, a, &f, nil)
+}
+
+// openApp opens (and migrates) the database of f and builds the app on
+// it, as serve and demo run; closeApp undoes both.
+func openApp(ctx context.Context, env *Env, f *serveFlags) (a *app, closeApp func(), err error) {
 	db, err := f.open(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer db.Close()
 	logger, flushLog := newLogger(env)
-	defer flushLog()
-	a, err := newApp(ctx, db, f.data, *f.origin, logger)
-	if err != nil {
-		return err
+	if a, err = newApp(ctx, db, f.data, *f.origin, logger); err != nil {
+		flushLog()
+		db.Close()
+		return nil, nil, err
 	}
-	defer a.close()
-	return serve(ctx, env, a, &f, nil)
+	return a, func() { a.close(); flushLog(); db.Close() }, nil
 }
 
 // app is the running program's services, built once from the database.

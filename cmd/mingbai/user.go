@@ -81,6 +81,20 @@ func (c *userCmd) open(ctx context.Context) error {
 	return nil
 }
 
+// openUser opens the database and finds the account login names; the
+// caller defers c.close when it succeeds.
+func (c *userCmd) openUser(ctx context.Context, login string) (*auth.User, error) {
+	if err := c.open(ctx); err != nil {
+		return nil, err
+	}
+	u, err := c.auth.UserByLogin(ctx, login)
+	if err != nil {
+		c.close()
+		return nil, message(err)
+	}
+	return u, nil
+}
+
 // message turns a user-facing error into its Chinese message (the code and
 // field are for programs, not for someone at a shell) while keeping it in
 // the chain for the exit code.
@@ -182,14 +196,11 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() != 1 {
 		return usageError{"user passwd: give exactly one LOGIN (username or phone)"}
 	}
-	if err := c.open(ctx); err != nil {
+	u, err := c.openUser(ctx, fs.Arg(0))
+	if err != nil {
 		return err
 	}
 	defer c.close()
-	u, err := c.auth.UserByLogin(ctx, fs.Arg(0))
-	if err != nil {
-		return message(err)
-	}
 	password, err := readPassword(env, *stdin, true)
 	if err != nil {
 		return err
@@ -225,14 +236,11 @@ func userRole(ctx context.Context, env *Env, args []string, verb string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.open(ctx); err != nil {
+	u, err := c.openUser(ctx, fs.Arg(0))
+	if err != nil {
 		return err
 	}
 	defer c.close()
-	u, err := c.auth.UserByLogin(ctx, fs.Arg(0))
-	if err != nil {
-		return message(err)
-	}
 	unit, err := c.auth.RoleUnit(ctx, role, *unitSlug)
 	if err != nil {
 		return message(err)

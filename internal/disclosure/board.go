@@ -353,31 +353,9 @@ func (s *Service) AllVersions(ctx context.Context, communityID int64, section Se
 	q += ` ORDER BY published_at DESC, id DESC LIMIT ?`
 	args = append(args, limit)
 	var out []Version
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("versions of %d: %w", communityID, err)
-		}
-		var vs []*Version
-		for rows.Next() {
-			v, err := scanVersion(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("scan version: %w", err)
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := loadFiles(ctx, tx, vs); err != nil {
-			return err
-		}
-		for _, v := range vs {
-			out = append(out, *v)
-		}
-		return nil
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = queryVersions(ctx, tx, q, args...)
+		return err
 	})
 	return out, err
 }

@@ -365,18 +365,9 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 	// caller), so it writes only its own variables' results.
 	saved := id
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		district := districtID
-		if communityID != 0 {
-			c, err := org.LoadCommunity(ctx, tx, communityID, true)
-			if err != nil {
-				return err
-			}
-			if !a.Has(mingbai.RoleCadre, c.ID) {
-				return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区的干部可以增改本社区的公开目录。")
-			}
-			district = c.DistrictID
-		} else if !a.IsDistrictAdmin(district) {
-			return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本区的管理员可以修改区公开目录。")
+		district, err := catalogDistrict(ctx, tx, a, districtID, communityID)
+		if err != nil {
+			return err
 		}
 		if err := s.loadDefaultCatalog(ctx, tx, district); err != nil {
 			return err
@@ -448,23 +439,34 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 	return &items[0], nil
 }
 
+// catalogDistrict checks that a may change the catalog of community
+// communityID (its cadres), or when it is 0 the district's own (its
+// admins), and returns the catalog's district.
+func catalogDistrict(ctx context.Context, tx *store.Tx, a *mingbai.Actor, districtID, communityID int64) (int64, error) {
+	if communityID == 0 {
+		if !a.IsDistrictAdmin(districtID) {
+			return 0, mingbai.Errorf(mingbai.EFORBIDDEN, "只有本区的管理员可以修改区公开目录。")
+		}
+		return districtID, nil
+	}
+	c, err := org.LoadCommunity(ctx, tx, communityID, true)
+	if err != nil {
+		return 0, err
+	}
+	if !a.Has(mingbai.RoleCadre, c.ID) {
+		return 0, mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区的干部可以增改本社区的公开目录。")
+	}
+	return c.DistrictID, nil
+}
+
 // ArchiveItem takes an item out of the catalog (or puts it back when
 // restore is set). Its disclosures stay on the board's archive. Archiving
 // an archived item (or restoring a live one) changes nothing.
 func (s *Service) ArchiveItem(ctx context.Context, a *mingbai.Actor, districtID, communityID, id int64, restore bool) error {
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		district := districtID
-		if communityID != 0 {
-			c, err := org.LoadCommunity(ctx, tx, communityID, true)
-			if err != nil {
-				return err
-			}
-			if !a.Has(mingbai.RoleCadre, c.ID) {
-				return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区的干部可以修改本社区的公开目录。")
-			}
-			district = c.DistrictID
-		} else if !a.IsDistrictAdmin(district) {
-			return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本区的管理员可以修改区公开目录。")
+		district, err := catalogDistrict(ctx, tx, a, districtID, communityID)
+		if err != nil {
+			return err
 		}
 		it, err := scanItem(tx.QueryRow(ctx, `SELECT `+itemColumns+` FROM disclosure_items WHERE id = ? AND district_id = ? AND community_id = ?`, id, district, communityID))
 		if isNoRows(err) {

@@ -791,7 +791,24 @@ func loadDisclosure(ctx context.Context, tx *store.Tx, communityID, id int64) (*
 
 const versionColumns = `id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index, redacted_at, redacted_by, redaction_what, redaction_why, redaction_leaf`
 
-func scanVersion(sc interface{ Scan(...any) error }) (*Version, error) {
+// queryVersions returns the versions query selects (versionColumns), with
+// their files.
+func queryVersions(ctx context.Context, tx *store.Tx, query string, args ...any) ([]Version, error) {
+	vs, err := store.QueryAll(ctx, tx, scanVersion, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("versions: %w", err)
+	}
+	if err := loadFiles(ctx, tx, vs); err != nil {
+		return nil, err
+	}
+	out := make([]Version, len(vs))
+	for i, v := range vs {
+		out[i] = *v
+	}
+	return out, nil
+}
+
+func scanVersion(sc store.Scanner) (*Version, error) {
 	var v Version
 	err := sc.Scan(&v.ID, &v.DisclosureID, &v.CommunityID, &v.Version, &v.Action, &v.ItemID, &v.Title, &v.Period, &v.Body, &v.ValidFrom, &v.ValidTo,
 		&v.Reason, &v.PublishedBy, &v.PublisherName, &v.PublishedAt, &v.ContentSHA256, &v.LeafIndex, &v.RedactedAt, &v.RedactedBy, &v.RedactionWhat, &v.RedactionWhy, &v.RedactionLeaf)
@@ -847,31 +864,8 @@ func (s *Service) Disclosure(ctx context.Context, communityID, id int64) (*Discl
 		if d, err = loadDisclosure(ctx, tx, communityID, id); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+versionColumns+` FROM disclosure_versions WHERE disclosure_id = ? AND community_id = ? ORDER BY version`, id, communityID)
-		if err != nil {
-			return fmt.Errorf("versions: %w", err)
-		}
-		var vs []*Version
-		for rows.Next() {
-			v, err := scanVersion(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("scan version: %w", err)
-			}
-			vs = append(vs, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := loadFiles(ctx, tx, vs); err != nil {
-			return err
-		}
-		out = make([]Version, len(vs))
-		for i, v := range vs {
-			out[i] = *v
-		}
-		return nil
+		out, err = queryVersions(ctx, tx, `SELECT `+versionColumns+` FROM disclosure_versions WHERE disclosure_id = ? AND community_id = ? ORDER BY version`, id, communityID)
+		return err
 	})
 	return d, out, err
 }

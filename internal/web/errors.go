@@ -9,25 +9,23 @@ import (
 	"mingbai"
 )
 
-// StatusOf maps an error code to an HTTP status.
+// statusOf is the HTTP status of each user-facing error code.
+var statusOf = map[string]int{
+	mingbai.EINVALID:      http.StatusBadRequest,
+	mingbai.ENOTFOUND:     http.StatusNotFound,
+	mingbai.ECONFLICT:     http.StatusConflict,
+	mingbai.EFORBIDDEN:    http.StatusForbidden,
+	mingbai.EUNAUTHORIZED: http.StatusUnauthorized,
+	mingbai.ETOOMANY:      http.StatusTooManyRequests,
+	mingbai.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	mingbai.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// StatusOf maps an error code to an HTTP status: 500 for an internal
+// error or an unknown code.
 func StatusOf(code string) int {
-	switch code {
-	case mingbai.EINVALID:
-		return http.StatusBadRequest
-	case mingbai.ENOTFOUND:
-		return http.StatusNotFound
-	case mingbai.ECONFLICT:
-		return http.StatusConflict
-	case mingbai.EFORBIDDEN:
-		return http.StatusForbidden
-	case mingbai.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case mingbai.ETOOMANY:
-		return http.StatusTooManyRequests
-	case mingbai.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case mingbai.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
+	if st, ok := statusOf[code]; ok {
+		return st
 	}
 	return http.StatusInternalServerError
 }
