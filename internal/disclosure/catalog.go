@@ -68,7 +68,7 @@ var defaultCatalog = []defaultItem{
 
 const itemColumns = `id, district_id, community_id, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, position, archived_at, version`
 
-func scanItem(sc interface{ Scan(...any) error }) (*Item, error) {
+func scanItem(sc store.Scanner) (*Item, error) {
 	var it Item
 	var section, cadence, publisher string
 	var dept sql.NullInt64

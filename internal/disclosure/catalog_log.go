@@ -147,22 +147,9 @@ func (s *Service) LogUnloggedItems(ctx context.Context) (int, error) {
 	var n int
 	err := s.db.WriteBatched(ctx, func(tx *store.Tx) error {
 		n = 0
-		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM disclosure_items WHERE version = 0 ORDER BY id`)
+		items, err := store.QueryAll(ctx, tx, scanItem, `SELECT `+itemColumns+` FROM disclosure_items WHERE version = 0 ORDER BY id`)
 		if err != nil {
 			return fmt.Errorf("unlogged catalog items: %w", err)
-		}
-		var items []*Item
-		for rows.Next() {
-			it, err := scanItem(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("scan catalog item: %w", err)
-			}
-			items = append(items, it)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		now := s.clock()
 		var versions [][]any
@@ -234,7 +221,7 @@ func insertItemVersions(ctx context.Context, tx *store.Tx, rows ...[]any) error 
 
 const itemVersionColumns = `item_id, district_id, community_id, version, action, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, archived, changed_by, changer_name, changed_at, content_sha256, leaf_index`
 
-func scanItemVersion(sc interface{ Scan(...any) error }) (*ItemVersion, error) {
+func scanItemVersion(sc store.Scanner) (*ItemVersion, error) {
 	var v ItemVersion
 	var section, cadence, publisher string
 	var archived int

@@ -246,20 +246,10 @@ func (s *Service) draftForActor(ctx context.Context, tx *store.Tx, a *mingbai.Ac
 func (s *Service) Drafts(ctx context.Context, a *mingbai.Actor, communityID int64) ([]Draft, error) {
 	var out []Draft
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM disclosure_drafts WHERE community_id = ? ORDER BY updated_at DESC, id DESC`, communityID)
+		ids, err := store.QueryAll(ctx, tx, store.ScanInt64, `SELECT id FROM disclosure_drafts WHERE community_id = ? ORDER BY updated_at DESC, id DESC`, communityID)
 		if err != nil {
 			return fmt.Errorf("drafts: %w", err)
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			d, err := s.draftForActor(ctx, tx, a, communityID, id)
 			if mingbai.ErrorCode(err) == mingbai.ENOTFOUND {
@@ -772,7 +762,7 @@ func (s *Service) ForgetUploads(ctx context.Context, files []Attachment) error {
 
 const disclosureColumns = `id, community_id, item_id, state, version, title, period, first_published_at, published_at`
 
-func scanDisclosure(sc interface{ Scan(...any) error }) (*Disclosure, error) {
+func scanDisclosure(sc store.Scanner) (*Disclosure, error) {
 	var d Disclosure
 	err := sc.Scan(&d.ID, &d.CommunityID, &d.ItemID, &d.State, &d.Version, &d.Title, &d.Period, &d.FirstPublishedAt, &d.PublishedAt)
 	return &d, err

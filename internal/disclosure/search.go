@@ -124,20 +124,12 @@ func (s *Service) searchQuery(res *SearchResult, q SearchQuery, newest int) (str
 // searchIDs runs the ranking query and returns the ids in order.
 func (s *Service) searchIDs(ctx context.Context, res *SearchResult, q SearchQuery, newest int) ([]any, error) {
 	query, args := s.searchQuery(res, q, newest)
-	rows, err := s.db.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		ids, err = store.QueryAll(ctx, tx, func(r store.Scanner) (any, error) { return store.ScanInt64(r) }, query, args...)
+		return err
+	})
+	return ids, err
 }
 
 // Search finds current (not withdrawn) disclosures holding every query

@@ -25,3 +25,10 @@ func QueryAll[T any](ctx context.Context, tx *Tx, scan func(Scanner) (T, error),
 	}
 	return out, rows.Err()
 }
+
+// ScanInt64 reads a row of one integer column, for QueryAll over ids.
+func ScanInt64(r Scanner) (int64, error) {
+	var n int64
+	err := r.Scan(&n)
+	return n, err
+}
