@@ -21,8 +21,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the generator: the same flags give the same content")
 	until := fs.String("until", gen.DefaultUntil.Format(time.DateOnly), "the day the generated span ends (exclusive), Asia/Shanghai")
 	origin := originFlag(fs, env)
-	profile := profileFlag(fs, "the whole run")
-	stopProfile, err := profile.parse(fs, args)
+	stopProfile, err := parseProfiled(fs, args, "the whole run")
 	if err != nil {
 		return err
 	}

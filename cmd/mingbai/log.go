@@ -95,8 +95,7 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	f.register(fs, env)
 	addr := fs.String("addr", "127.0.0.1:2025", "address to listen on")
 	origin := originFlag(fs, env)
-	profile := profileFlag(fs, "the whole run")
-	stopProfile, err := profile.parse(fs, args)
+	stopProfile, err := parseProfiled(fs, args, "the whole run")
 	if err != nil {
 		return err
 	}
@@ -136,23 +135,18 @@ func runBenchServer(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// cpuProfile is the --cpuprofile flag of the commands a benchmark runs.
-type cpuProfile struct{ path *string }
-
-func profileFlag(fs *flag.FlagSet, what string) cpuProfile {
-	return cpuProfile{fs.String("cpuprofile", "", "write a CPU profile of "+what+" to this file")}
-}
-
-// parse parses args into fs and starts the profile the flag asked for,
-// if any; the caller defers stop.
-func (p cpuProfile) parse(fs *flag.FlagSet, args []string) (stop func(), err error) {
+// parseProfiled adds --cpuprofile (a CPU profile of what) to the flags of
+// a command a benchmark runs, parses args and starts the profile asked
+// for, if any; the caller defers stop.
+func parseProfiled(fs *flag.FlagSet, args []string, what string) (stop func(), err error) {
+	path := fs.String("cpuprofile", "", "write a CPU profile of "+what+" to this file")
 	if err := parse(fs, args); err != nil {
 		return nil, err
 	}
-	if *p.path == "" {
+	if *path == "" {
 		return func() {}, nil
 	}
-	pf, err := os.Create(*p.path)
+	pf, err := os.Create(*path)
 	if err != nil {
 		return nil, err
 	}

@@ -41,8 +41,7 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 func runServe(ctx context.Context, env *Env, args []string) error {
 	var f serveFlags
 	fs := f.register(env, "serve", "[--addr HOST:PORT] [--data DIR] [--db URL]")
-	profile := profileFlag(fs, "the server's life (for the load benchmark)")
-	stopProfile, err := profile.parse(fs, args)
+	stopProfile, err := parseProfiled(fs, args, "the server's life (for the load benchmark)")
 	if err != nil {
 		return err
 	}
@@ -174,8 +173,10 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	// Stop the chores before the caller closes the log and the database.
 	defer func() { stopChores(); <-choresDone }()
 	srv, err := site.New(site.Config{
-		DB: db, Org: a.org, Auth: a.auth, Logger: a.logger,
-		Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+		Config: web.Config{
+			DB: db, Org: a.org, Auth: a.auth, Logger: a.logger,
+			Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+		},
 		Log: a.log, Disclosure: a.disclosure, QA: a.qa, Finance: a.fin,
 	})
 	if err != nil {

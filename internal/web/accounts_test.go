@@ -15,6 +15,7 @@ import (
 	"mingbai"
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
+	"mingbai/internal/web"
 	"mingbai/internal/web/site"
 )
 
@@ -182,8 +183,10 @@ func TestLoginAttackShownToAdmins(t *testing.T) {
 // a plain-http page could plant) are ignored.
 func TestHostCookiesOverTLS(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
-	proxied, err := site.New(site.Config{DB: f.db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
+	proxied, err := site.New(site.Config{
+		Config: web.Config{DB: f.db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true},
+		QA:     f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

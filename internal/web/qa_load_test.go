@@ -20,6 +20,7 @@ import (
 
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
+	"mingbai/internal/web"
 	"mingbai/internal/web/site"
 )
 
@@ -44,7 +45,7 @@ func TestLoadSubmissions(t *testing.T) {
 	}
 	db := storetest.SQLite(t)
 	f := newFixture(t, db)
-	s, err := site.New(site.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
+	s, err := site.New(site.Config{Config: web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true}, QA: f.qa})
 	if err != nil {
 		t.Fatal(err)
 	}

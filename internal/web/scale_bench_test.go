@@ -24,6 +24,7 @@ import (
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/web"
 	"mingbai/internal/web/site"
 	"mingbai/internal/zh"
 )
@@ -90,9 +91,10 @@ func openScale(b *testing.B) *scaleSite {
 	s.qa = qa.NewService(db, l, zh.NewCalendar(), now)
 	fin := finance.NewService(db, orgs, l, dir, now)
 	l.UseSources(s.disc.ContentSources(), s.qa.ContentSources(), fin.ContentSources())
-	srv, err := site.New(site.Config{DB: db, Org: orgs, Auth: s.auth, QA: s.qa,
-		Finance: fin, Log: l, Disclosure: s.disc,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := site.New(site.Config{
+		Config: web.Config{DB: db, Org: orgs, Auth: s.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		QA:     s.qa, Finance: fin, Log: l, Disclosure: s.disc,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -676,8 +676,10 @@ func TestSessionFixation(t *testing.T) {
 		}
 
 		// Behind a TLS-terminating proxy the cookies are Secure.
-		proxied, err := site.New(site.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true})
+		proxied, err := site.New(site.Config{
+			Config: web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TrustProxy: true},
+			QA:     f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

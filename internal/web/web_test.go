@@ -152,7 +152,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if _, err := f.log.Integrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := site.New(site.Config{DB: db, Org: f.org, Auth: f.auth, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"})
+	s, err := site.New(site.Config{Config: web.Config{DB: db, Org: f.org, Auth: f.auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), SiteName: "玄武区居务公开"}, QA: f.qa, Finance: f.fin.svc, Log: f.log, Disclosure: f.disc})
 	if err != nil {
 		t.Fatal(err)
 	}

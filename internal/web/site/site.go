@@ -4,15 +4,9 @@
 package site
 
 import (
-	"log/slog"
-
-	"mingbai"
-	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
-	"mingbai/internal/org"
 	"mingbai/internal/qa"
-	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
 	"mingbai/internal/web/admin"
@@ -25,14 +19,7 @@ import (
 // Config is everything the site is built from. A nil feature service
 // leaves that feature's pages out (tests of one feature build only it).
 type Config struct {
-	DB       *store.DB
-	Org      *org.Service
-	Auth     *auth.Service
-	Logger   *slog.Logger
-	Now      mingbai.Clock
-	SiteName string
-	// TrustProxy: see web.Config.
-	TrustProxy bool
+	web.Config // the core's; Features and PageVersion are set by New
 
 	Log        *tlog.Log
 	Disclosure *disclosure.Service
@@ -54,10 +41,8 @@ func New(cfg Config) (*web.Server, error) {
 	if cfg.Log != nil {
 		features = append(features, logview.New(cfg.Log))
 	}
-	wc := web.Config{
-		DB: cfg.DB, Org: cfg.Org, Auth: cfg.Auth, Logger: cfg.Logger, Now: cfg.Now,
-		SiteName: cfg.SiteName, TrustProxy: cfg.TrustProxy, Features: features,
-	}
+	wc := cfg.Config
+	wc.Features = features
 	if cfg.Disclosure != nil {
 		wc.PageVersion = cfg.Disclosure.PageVersion
 	}
