@@ -26,7 +26,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"mingbai"
@@ -276,30 +275,6 @@ func validatePassword(field, password string, others ...string) error {
 		}
 	}
 	return nil
-}
-
-// cleanText trims s and checks it holds 1..max characters and no control
-// characters.
-func cleanText(field, label, s string, max int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		if required {
-			return "", mingbai.FieldError(field, "请填写%s", label)
-		}
-		return "", nil
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", mingbai.FieldError(field, "%s不能超过 %d 个字", label, max)
-	}
-	if !utf8.ValidString(s) {
-		return "", mingbai.FieldError(field, "%s含有无法显示的字符", label)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return "", mingbai.FieldError(field, "%s含有无法显示的字符", label)
-		}
-	}
-	return s, nil
 }
 
 // nullable turns "" into SQL NULL and keeps anything else as a string.

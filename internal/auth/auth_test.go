@@ -154,7 +154,7 @@ func TestCreateUser(t *testing.T) {
 			{"password equals username", auth.NewUser{Username: "alice.wang", Password: "alice.wang"}, mingbai.EINVALID, "password", "密码不能与用户名或手机号相同"},
 			{"username taken", auth.NewUser{Username: "Taken", Password: "password1"}, mingbai.ECONFLICT, "username", "该用户名已被使用"},
 			{"phone taken", auth.NewUser{Phone: "139 0000 0000", Password: "password1"}, mingbai.ECONFLICT, "phone", "该手机号已注册"},
-			{"name too long", auth.NewUser{Username: "alice", Name: strings.Repeat("名", 33), Password: "password1"}, mingbai.EINVALID, "name", "姓名不能超过 32 个字"},
+			{"name too long", auth.NewUser{Username: "alice", Name: strings.Repeat("名", 33), Password: "password1"}, mingbai.EINVALID, "name", "姓名不能超过 32 个字，现在是 33 个字"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // Registration is what a resident fills in to sign up in a community.
@@ -41,7 +42,7 @@ func AlreadyRegistered(err error) bool {
 // the same work, and its account is not changed. An address may submit
 // registerLimit registrations within registerWindow (ETOOMANY after).
 func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
-	name, err := cleanText("name", "姓名", r.Name, 32, true)
+	name, err := zh.Text{Field: "name", Label: "姓名", Min: 1, Max: 32}.Clean(r.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*User, error) {
 	if err := validatePhone(phone); err != nil {
 		return nil, err
 	}
-	building, err := cleanText("building_unit", "楼栋单元", r.BuildingUnit, 64, true)
+	building, err := zh.Text{Field: "building_unit", Label: "楼栋单元", Min: 1, Max: 64}.Clean(r.BuildingUnit)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +191,7 @@ func (s *Service) VerifyRegistration(ctx context.Context, actor *mingbai.Actor, 
 // resident sees when trying to log in. actor must be a cadre of that
 // community.
 func (s *Service) RejectRegistration(ctx context.Context, actor *mingbai.Actor, userID int64, reason string) error {
-	reason, err := cleanText("reason", "不通过的原因", reason, 200, true)
+	reason, err := zh.Text{Field: "reason", Label: "不通过的原因", Min: 1, Max: 200}.Clean(reason)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // NewUser is an account made by an administrator or from the command line.
@@ -44,7 +45,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (*User, error) {
 			return nil, err
 		}
 	}
-	name, err := cleanText("name", "姓名", nu.Name, 32, false)
+	name, err := zh.Text{Field: "name", Label: "姓名", Max: 32}.Clean(nu.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"mingbai"
 	"mingbai/internal/org"
@@ -264,30 +262,6 @@ func ItemInputOf(it *Item) ItemInput {
 	}
 }
 
-func cleanText(field, label string, s string, min, max int, multiline bool) (string, error) {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		return "", mingbai.FieldError(field, "%s含有无法识别的字符", label)
-	case min > 0 && s == "":
-		return "", mingbai.FieldError(field, "请填写%s", label)
-	case n < min:
-		return "", mingbai.FieldError(field, "%s至少 %d 个字", label, min)
-	case n > max:
-		return "", mingbai.FieldError(field, "%s不能超过 %d 个字，现在是 %d 个字", label, max, n)
-	}
-	// Bidirectional controls count as control characters: on a public
-	// board they could make a text display other than it reads.
-	bad := func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) || unicode.Is(unicode.Bidi_Control, r)
-	}
-	if strings.ContainsFunc(s, bad) {
-		return "", mingbai.FieldError(field, "%s不能包含控制字符", label)
-	}
-	return s, nil
-}
-
 func (in ItemInput) clean() (*Item, error) {
 	var it Item
 	var err error
@@ -295,13 +269,13 @@ func (in ItemInput) clean() (*Item, error) {
 	if !it.Section.Valid() {
 		return nil, mingbai.FieldError("section", "请选择栏目：党务、政务、事务或财务")
 	}
-	if it.Name, err = cleanText("name", "事项名称", in.Name, 2, 60, false); err != nil {
+	if it.Name, err = (zh.Text{Field: "name", Label: "事项名称", Min: 2, Max: 60}).Clean(in.Name); err != nil {
 		return nil, err
 	}
-	if it.Elements, err = cleanText("elements", "公开要素", in.Elements, 0, 500, true); err != nil {
+	if it.Elements, err = (zh.Text{Field: "elements", Label: "公开要素", Max: 500, Multiline: true}).Clean(in.Elements); err != nil {
 		return nil, err
 	}
-	if it.Basis, err = cleanText("basis", "公开依据", in.Basis, 0, 300, true); err != nil {
+	if it.Basis, err = (zh.Text{Field: "basis", Label: "公开依据", Max: 300, Multiline: true}).Clean(in.Basis); err != nil {
 		return nil, err
 	}
 	it.Cadence = Cadence(in.Cadence)
@@ -325,7 +299,7 @@ func (in ItemInput) clean() (*Item, error) {
 	if it.Publisher != mingbai.RoleClerk {
 		it.Department = 0
 	}
-	if it.Channels, err = cleanText("channels", "公开渠道", in.Channels, 0, 60, false); err != nil {
+	if it.Channels, err = (zh.Text{Field: "channels", Label: "公开渠道", Max: 60}).Clean(in.Channels); err != nil {
 		return nil, err
 	}
 	if it.Channels == "" {

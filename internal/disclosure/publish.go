@@ -91,13 +91,13 @@ func (in DraftInput) clean() (cleanDraft, error) {
 	if in.ItemID <= 0 {
 		return d, mingbai.FieldError("item", "请选择公开目录项")
 	}
-	if d.title, err = cleanText("title", "标题", in.Title, 2, maxTitle, false); err != nil {
+	if d.title, err = (zh.Text{Field: "title", Label: "标题", Min: 2, Max: maxTitle}).Clean(in.Title); err != nil {
 		return d, err
 	}
-	if d.period, err = cleanText("period", "所属期间", in.Period, 0, maxPeriod, false); err != nil {
+	if d.period, err = (zh.Text{Field: "period", Label: "所属期间", Max: maxPeriod}).Clean(in.Period); err != nil {
 		return d, err
 	}
-	if d.body, err = cleanText("body", "正文", in.Body, 2, maxBody, true); err != nil {
+	if d.body, err = (zh.Text{Field: "body", Label: "正文", Min: 2, Max: maxBody, Multiline: true}).Clean(in.Body); err != nil {
 		return d, err
 	}
 	d.title = zh.MaskTextExcept(d.title, in.PublicPhones)
@@ -550,7 +550,7 @@ const MaxCorrectUploads = maxCorrectUploads
 // commits to the new version's attachment list. A correction that changes
 // only the attachments is a correction too.
 func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id int64, in CorrectInput) (*Version, error) {
-	reason, err := cleanText("reason", "更正原因", in.Reason, 4, maxReason, true)
+	reason, err := zh.Text{Field: "reason", Label: "更正原因", Min: 4, Max: maxReason, Multiline: true}.Clean(in.Reason)
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +570,7 @@ func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id
 // a correction that will add uploads new files: the web layer calls it
 // before storing uploads, so a form with a mistake leaves no file behind.
 func (s *Service) CheckCorrect(ctx context.Context, a *mingbai.Actor, communityID, id int64, in CorrectInput, uploads int) error {
-	reason, err := cleanText("reason", "更正原因", in.Reason, 4, maxReason, true)
+	reason, err := zh.Text{Field: "reason", Label: "更正原因", Min: 4, Max: maxReason, Multiline: true}.Clean(in.Reason)
 	if err != nil {
 		return err
 	}
@@ -634,7 +634,7 @@ func correction(in CorrectInput, reason string, pending int) func(prev *Version)
 // Withdraw publishes a withdrawal of disclosure id that says why. The
 // withdrawn text stays readable in the history.
 func (s *Service) Withdraw(ctx context.Context, a *mingbai.Actor, communityID, id int64, version int, reason string) (*Version, error) {
-	reason, err := cleanText("reason", "撤回原因", reason, 4, maxReason, true)
+	reason, err := zh.Text{Field: "reason", Label: "撤回原因", Min: 4, Max: maxReason, Multiline: true}.Clean(reason)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
 )
 
 // Redaction. Personal data published by mistake is masked, never
@@ -56,11 +57,11 @@ type RedactInput struct {
 // shows that the original existed; the page says what was removed, when
 // and why. District admins and whoever may publish the item may redact.
 func (s *Service) Redact(ctx context.Context, a *mingbai.Actor, communityID, id int64, version int, in RedactInput) error {
-	what, err := cleanText("what", "删除了什么", in.What, 2, 200, false)
+	what, err := zh.Text{Field: "what", Label: "删除了什么", Min: 2, Max: 200}.Clean(in.What)
 	if err != nil {
 		return err
 	}
-	why, err := cleanText("why", "删除原因", in.Why, 4, maxReason, true)
+	why, err := zh.Text{Field: "why", Label: "删除原因", Min: 4, Max: maxReason, Multiline: true}.Clean(in.Why)
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"mingbai"
 	"mingbai/internal/org"
@@ -291,36 +289,15 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 	return c, nil
 }
 
-// cleanPublicText is cleanText for a text that may become public: the
+// cleanPublicText is zh.Text.Clean for a text that may become public: the
 // personal numbers in it (zh.FindNumbers) are masked before it is stored,
 // but the phones in publicPhones, which a cadre confirmed as an office's
 // public phone. Whatever the statement, its leaves, the API and the
 // exports show comes from the stored text, so it is masked everywhere.
-func cleanPublicText(field, label, s string, required bool, max int, publicPhones []string) (string, error) {
-	s, err := cleanText(field, label, s, required, max)
+func cleanPublicText(t zh.Text, s string, publicPhones []string) (string, error) {
+	s, err := t.Clean(s)
 	if err != nil {
 		return "", err
 	}
 	return zh.MaskTextExcept(s, publicPhones), nil
-}
-
-// cleanText trims s and checks its length in characters, and that it is
-// text a page can show as typed: UTF-8 (PostgreSQL refuses anything else),
-// no control character but a newline or tab (PostgreSQL refuses NUL too),
-// and no bidirectional control, which could make a published summary or
-// amount display other than it reads.
-func cleanText(field, label, s string, required bool, max int) (string, error) {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t' || unicode.Is(unicode.Bidi_Control, r)
-	}) {
-		return "", mingbai.FieldError(field, "%s含有无法显示的字符。", label)
-	}
-	if required && s == "" {
-		return "", mingbai.FieldError(field, "请填写%s。", label)
-	}
-	if n := len([]rune(s)); n > max {
-		return "", mingbai.FieldError(field, "%s不能超过 %d 个字（现在 %d 个）。", label, max, n)
-	}
-	return s, nil
 }

@@ -332,7 +332,7 @@ func TestVoucherNumbersConcurrent(t *testing.T) {
 }
 
 // TestPostRefusesUnshowableText is the regression test for a finding of
-// FuzzCleanText: a NUL or a byte that is not UTF-8 in a summary reached
+// the text fuzzer (now zh's FuzzTextClean): a NUL or a byte that is not UTF-8 in a summary reached
 // the database, where PostgreSQL refused it and the cadre got an internal
 // error; a bidirectional override was stored and published.
 func TestPostRefusesUnshowableText(t *testing.T) {

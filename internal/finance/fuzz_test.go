@@ -199,32 +199,6 @@ func FuzzOpenCashbook(f *testing.F) {
 	})
 }
 
-// cleanTextSeeds are texts with what a page must not show as typed.
-var cleanTextSeeds = []string{"电费", "  电费  ", "a\x00b", "\xff\xfe", "金额\u202e00.001", "\u2066x\u2069", "行一\r\n行二", "\t", "\x01 x",
-	"😀", "<script>alert(1)</script>", "\u200f", "\x85", strings.Repeat("字", 101)}
-
-func FuzzCleanText(f *testing.F) {
-	for _, s := range cleanTextSeeds {
-		f.Add(s, true, 100)
-	}
-	f.Fuzz(func(t *testing.T, s string, required bool, max int) {
-		out, err := cleanText("f", "字段", s, required, max)
-		if err != nil {
-			if mingbai.ErrorCode(err) != mingbai.EINVALID {
-				t.Fatalf("cleanText(%q): %v is not EINVALID", s, err)
-			}
-			return
-		}
-		checkShownText(t, s, out, true)
-		if n := utf8.RuneCountInString(out); n > max || required && n == 0 {
-			t.Fatalf("cleanText(%q, %v, %d) = %q", s, required, max, out)
-		}
-		if again, err := cleanText("f", "字段", out, required, max); err != nil || again != out {
-			t.Fatalf("cleanText not idempotent on %q: %q, %v", out, again, err)
-		}
-	})
-}
-
 // checkShownText fails unless out is text a page shows as it reads:
 // UTF-8, trimmed, no control character (but a newline or tab when
 // multiline) and no bidirectional control.

@@ -101,7 +101,7 @@ func (s *Service) openBooksTx(ctx context.Context, tx *store.Tx, c *community, s
 }
 
 func addAccountTx(ctx context.Context, tx *store.Tx, communityID int64, na NewAccount, pos int, now time.Time) (int64, error) {
-	name, err := cleanText("name", "账户名称", na.Name, true, 20)
+	name, err := zh.Text{Field: "name", Label: "账户名称", Min: 1, Max: 20}.Clean(na.Name)
 	if err != nil {
 		return 0, err
 	}
@@ -367,19 +367,19 @@ func (s *Service) Post(ctx context.Context, a *mingbai.Actor, communityID int64,
 	if ne.Amount > zh.Fen(zh.MaxYuan)*100 {
 		return nil, mingbai.FieldError("amount", "金额过大。")
 	}
-	if ne.Summary, err = cleanPublicText("summary", "摘要", ne.Summary, true, 100, ne.PublicPhones); err != nil {
+	if ne.Summary, err = cleanPublicText(zh.Text{Field: "summary", Label: "摘要", Min: 1, Max: 100, Multiline: true}, ne.Summary, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Counterparty, err = cleanPublicText("counterparty", "对方单位或个人", ne.Counterparty, false, 60, ne.PublicPhones); err != nil {
+	if ne.Counterparty, err = cleanPublicText(zh.Text{Field: "counterparty", Label: "对方单位或个人", Max: 60, Multiline: true}, ne.Counterparty, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Decision, err = cleanPublicText("decision", "决议", ne.Decision, false, 200, ne.PublicPhones); err != nil {
+	if ne.Decision, err = cleanPublicText(zh.Text{Field: "decision", Label: "决议", Max: 200, Multiline: true}, ne.Decision, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.Reason, err = cleanPublicText("reason", "说明", ne.Reason, false, 300, ne.PublicPhones); err != nil {
+	if ne.Reason, err = cleanPublicText(zh.Text{Field: "reason", Label: "说明", Max: 300, Multiline: true}, ne.Reason, ne.PublicPhones); err != nil {
 		return nil, err
 	}
-	if ne.SourceRef, err = cleanPublicText("source_ref", "原凭证号", ne.SourceRef, false, 30, ne.PublicPhones); err != nil {
+	if ne.SourceRef, err = cleanPublicText(zh.Text{Field: "source_ref", Label: "原凭证号", Max: 30, Multiline: true}, ne.SourceRef, ne.PublicPhones); err != nil {
 		return nil, err
 	}
 	if ne.Date.IsZero() {
@@ -493,7 +493,7 @@ func (s *Service) Reverse(ctx context.Context, a *mingbai.Actor, communityID, en
 	if err != nil {
 		return nil, err
 	}
-	if reason, err = cleanPublicText("reason", "冲销原因", reason, true, 100, nil); err != nil {
+	if reason, err = cleanPublicText(zh.Text{Field: "reason", Label: "冲销原因", Min: 1, Max: 100, Multiline: true}, reason, nil); err != nil {
 		return nil, err
 	}
 	var id int64

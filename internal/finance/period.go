@@ -269,7 +269,7 @@ func (s *Service) Close(ctx context.Context, a *mingbai.Actor, communityID int64
 	if err != nil {
 		return err
 	}
-	if note, err = cleanText("note", "说明", note, false, 500); err != nil {
+	if note, err = (zh.Text{Field: "note", Label: "说明", Max: 500, Multiline: true}).Clean(note); err != nil {
 		return err
 	}
 	if !p.Valid() {
@@ -410,7 +410,7 @@ func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int6
 	if !a.Has(mingbai.RoleSupervisor, c.ID) {
 		return errNotSupervisor
 	}
-	if comment, err = cleanText("comment", "退回意见", comment, true, 1000); err != nil {
+	if comment, err = (zh.Text{Field: "comment", Label: "退回意见", Min: 1, Max: 1000, Multiline: true}).Clean(comment); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
@@ -446,7 +446,7 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 	if err != nil {
 		return err
 	}
-	if answer, err = cleanText("answer", "答复", answer, true, 1000); err != nil {
+	if answer, err = (zh.Text{Field: "answer", Label: "答复", Min: 1, Max: 1000, Multiline: true}).Clean(answer); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
@@ -499,7 +499,7 @@ func (s *Service) Approve(ctx context.Context, a *mingbai.Actor, communityID int
 	if !a.Has(mingbai.RoleSupervisor, c.ID) {
 		return errNotSupervisor
 	}
-	if comment, err = cleanText("comment", "审核意见", comment, false, 1000); err != nil {
+	if comment, err = (zh.Text{Field: "comment", Label: "审核意见", Max: 1000, Multiline: true}).Clean(comment); err != nil {
 		return err
 	}
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {

@@ -17,6 +17,7 @@ import (
 	"mingbai"
 	"mingbai/internal/picture"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // Receipt redaction. A receipt photo often shows what must not be public
@@ -63,7 +64,7 @@ func (s *Service) RedactAttachment(ctx context.Context, a *mingbai.Actor, commun
 	if err != nil {
 		return nil, err
 	}
-	if reason, err = cleanText("reason", "遮盖原因", reason, true, 200); err != nil {
+	if reason, err = (zh.Text{Field: "reason", Label: "遮盖原因", Min: 1, Max: 200, Multiline: true}).Clean(reason); err != nil {
 		return nil, err
 	}
 	if len(boxes) == 0 {

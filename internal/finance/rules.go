@@ -214,7 +214,7 @@ func (s *Service) AddCategory(ctx context.Context, a *mingbai.Actor, districtID 
 	if code == "" || len(code) > 12 || strings.Trim(code, "0123456789") != "" {
 		return 0, mingbai.FieldError("code", "科目代码应为 1 到 12 位数字。")
 	}
-	name, err := cleanText("name", "科目名称", nc.Name, true, 30)
+	name, err := zh.Text{Field: "name", Label: "科目名称", Min: 1, Max: 30}.Clean(nc.Name)
 	if err != nil {
 		return 0, err
 	}

@@ -100,13 +100,13 @@ func (s *Service) AddSubsidy(ctx context.Context, a *mingbai.Actor, communityID 
 	if err != nil {
 		return 0, err
 	}
-	if sub.Person, err = cleanText("person", "姓名", sub.Person, true, 20); err != nil {
+	if sub.Person, err = (zh.Text{Field: "person", Label: "姓名", Min: 1, Max: 20}).Clean(sub.Person); err != nil {
 		return 0, err
 	}
-	if sub.Post, err = cleanPublicText("post", "职务", sub.Post, false, 30, nil); err != nil {
+	if sub.Post, err = cleanPublicText(zh.Text{Field: "post", Label: "职务", Max: 30, Multiline: true}, sub.Post, nil); err != nil {
 		return 0, err
 	}
-	if sub.Basis, err = cleanPublicText("basis", "发放依据", sub.Basis, true, 200, nil); err != nil {
+	if sub.Basis, err = cleanPublicText(zh.Text{Field: "basis", Label: "发放依据", Min: 1, Max: 200, Multiline: true}, sub.Basis, nil); err != nil {
 		return 0, err
 	}
 	if sub.Kind != "subsidy" && sub.Kind != "bonus" {
@@ -137,19 +137,19 @@ func (s *Service) AddDonation(ctx context.Context, a *mingbai.Actor, communityID
 	if err != nil {
 		return 0, err
 	}
-	if don.Donor, err = cleanPublicText("donor", "捐赠人", don.Donor, false, 60, nil); err != nil {
+	if don.Donor, err = cleanPublicText(zh.Text{Field: "donor", Label: "捐赠人", Max: 60, Multiline: true}, don.Donor, nil); err != nil {
 		return 0, err
 	}
 	if don.Donor == "匿名" {
 		don.Donor = ""
 	}
-	if don.Item, err = cleanPublicText("item", "物品或款项", don.Item, true, 60, nil); err != nil {
+	if don.Item, err = cleanPublicText(zh.Text{Field: "item", Label: "物品或款项", Min: 1, Max: 60, Multiline: true}, don.Item, nil); err != nil {
 		return 0, err
 	}
-	if don.Unit, err = cleanText("unit", "单位", don.Unit, false, 10); err != nil {
+	if don.Unit, err = (zh.Text{Field: "unit", Label: "单位", Max: 10}).Clean(don.Unit); err != nil {
 		return 0, err
 	}
-	if don.Note, err = cleanPublicText("note", "备注", don.Note, false, 200, nil); err != nil {
+	if don.Note, err = cleanPublicText(zh.Text{Field: "note", Label: "备注", Max: 200, Multiline: true}, don.Note, nil); err != nil {
 		return 0, err
 	}
 	if don.Quantity < 0 || don.Value < 0 || (don.Quantity == 0 && don.Value == 0) {
@@ -179,7 +179,7 @@ func (s *Service) Distribute(ctx context.Context, a *mingbai.Actor, communityID,
 	if err != nil {
 		return 0, err
 	}
-	if household, err = cleanText("household", "户主姓名", household, true, 20); err != nil {
+	if household, err = (zh.Text{Field: "household", Label: "户主姓名", Min: 1, Max: 20}).Clean(household); err != nil {
 		return 0, err
 	}
 	if quantity < 0 || value < 0 || (quantity == 0 && value == 0) {
@@ -230,10 +230,10 @@ func (s *Service) AddFee(ctx context.Context, a *mingbai.Actor, communityID int6
 	if err != nil {
 		return 0, err
 	}
-	if fee.FeeType, err = cleanPublicText("fee_type", "收费项目", fee.FeeType, true, 30, nil); err != nil {
+	if fee.FeeType, err = cleanPublicText(zh.Text{Field: "fee_type", Label: "收费项目", Min: 1, Max: 30, Multiline: true}, fee.FeeType, nil); err != nil {
 		return 0, err
 	}
-	if fee.Note, err = cleanPublicText("note", "收费依据或备注", fee.Note, false, 200, nil); err != nil {
+	if fee.Note, err = cleanPublicText(zh.Text{Field: "note", Label: "收费依据或备注", Max: 200, Multiline: true}, fee.Note, nil); err != nil {
 		return 0, err
 	}
 	if fee.Payers < 0 || fee.Amount <= 0 {

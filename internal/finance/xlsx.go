@@ -299,7 +299,7 @@ func parseImportRow(rowNo int, cells []string, cols map[string]int, catByKey map
 	// The texts go through the same check as typed ones: a cell can hold
 	// control characters (Excel's _x0000_ escapes) that PostgreSQL refuses.
 	var err error
-	if ir.ref, err = cleanPublicText("source_ref", "凭证号", cell(ColVoucher), false, 30, nil); err != nil {
+	if ir.ref, err = cleanPublicText(zh.Text{Field: "source_ref", Label: "凭证号", Max: 30, Multiline: true}, cell(ColVoucher), nil); err != nil {
 		msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
 	}
 	if d, err := cellDate(cell(ColDate)); err != nil {
@@ -307,7 +307,7 @@ func parseImportRow(rowNo int, cells []string, cols map[string]int, catByKey map
 	} else {
 		ir.date = d
 	}
-	if ir.summary, err = cleanPublicText("summary", "摘要", cell(ColSummary), true, 100, nil); err != nil {
+	if ir.summary, err = cleanPublicText(zh.Text{Field: "summary", Label: "摘要", Min: 1, Max: 100, Multiline: true}, cell(ColSummary), nil); err != nil {
 		msgs = append(msgs, strings.TrimSuffix(mingbai.ErrorMessage(err), "。"))
 	}
 	in, out := cell(ColIncome), cell(ColExpense)

@@ -11,6 +11,7 @@ import (
 	"mingbai"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // Complaints (举报投诉) about a community's committee go to its supervision
@@ -116,15 +117,15 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 	if !slices.Contains(ComplaintCategories, sub.Category) {
 		return nil, mingbai.FieldError("category", "请选择一个类别")
 	}
-	body, err := cleanText("body", "举报内容", sub.Body, 10, MaxBody)
+	body, err := zh.Text{Field: "body", Label: "举报内容", Min: 10, Max: MaxBody, Multiline: true}.Clean(sub.Body)
 	if err != nil {
 		return nil, err
 	}
-	name, err := cleanText("name", "姓名", sub.Name, 0, MaxNickname)
+	name, err := zh.Text{Field: "name", Label: "姓名", Max: MaxNickname}.Clean(sub.Name)
 	if err != nil {
 		return nil, err
 	}
-	contact, err := cleanText("contact", "联系方式", sub.Contact, 0, MaxContact)
+	contact, err := zh.Text{Field: "contact", Label: "联系方式", Max: MaxContact}.Clean(sub.Contact)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +364,7 @@ func (s *Service) ConcludeComplaint(ctx context.Context, a *mingbai.Actor, id in
 		if !slices.Contains(ComplaintOutcomes, outcome) {
 			return mingbai.FieldError("outcome", "请选择核查结果：属实、部分属实或不属实")
 		}
-		conclusion, err := cleanText("conclusion", "办理结论", conclusion, 4, MaxBody)
+		conclusion, err := zh.Text{Field: "conclusion", Label: "办理结论", Min: 4, Max: MaxBody, Multiline: true}.Clean(conclusion)
 		if err != nil {
 			return err
 		}

@@ -178,33 +178,6 @@ func bodyHash(body string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// cleanText trims a free text and checks its length.
-func cleanText(field, label, s string, min, max int) (string, error) {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	if !utf8.ValidString(s) {
-		return "", mingbai.FieldError(field, "%s包含无法识别的字符", label)
-	}
-	// Control characters and bidirectional controls (which could make a
-	// published text display other than it reads) are dropped; trimming
-	// again takes the spaces they stood before.
-	s = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if r != '\n' && r != '\t' && unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, s))
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n == 0 && min > 0:
-		return "", mingbai.FieldError(field, "请填写%s", label)
-	case n < min:
-		return "", mingbai.FieldError(field, "%s至少 %d 个字", label, min)
-	case n > max:
-		return "", mingbai.FieldError(field, "%s不能超过 %d 个字，现在是 %d 个字", label, max, n)
-	}
-	return s, nil
-}
-
 // Submission is a question or suggestion as sent.
 type Submission struct {
 	Kind     Kind
@@ -246,15 +219,15 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 	if !validCategory(sub.Category, Categories) {
 		return nil, mingbai.FieldError("category", "请选择一个类别")
 	}
-	body, err := cleanText("body", "内容", sub.Body, minBody, MaxBody)
+	body, err := zh.Text{Field: "body", Label: "内容", Min: minBody, Max: MaxBody, Multiline: true}.Clean(sub.Body)
 	if err != nil {
 		return nil, err
 	}
-	nick, err := cleanText("nickname", "称呼", sub.Nickname, 0, MaxNickname)
+	nick, err := zh.Text{Field: "nickname", Label: "称呼", Max: MaxNickname}.Clean(sub.Nickname)
 	if err != nil {
 		return nil, err
 	}
-	contact, err := cleanText("contact", "联系方式", sub.Contact, 0, MaxContact)
+	contact, err := zh.Text{Field: "contact", Label: "联系方式", Max: MaxContact}.Clean(sub.Contact)
 	if err != nil {
 		return nil, err
 	}

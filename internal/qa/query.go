@@ -11,6 +11,7 @@ import (
 	"mingbai"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // Filter narrows a community's public list.
@@ -429,11 +430,11 @@ func (s *Service) AddTemplate(ctx context.Context, a *mingbai.Actor, communityID
 	if !a.Has(mingbai.RoleCadre, communityID) {
 		return mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区干部可以编写答复模板。")
 	}
-	title, err := cleanText("title", "模板名称", title, 2, 30)
+	title, err := zh.Text{Field: "title", Label: "模板名称", Min: 2, Max: 30}.Clean(title)
 	if err != nil {
 		return err
 	}
-	if body, err = cleanText("body", "模板内容", body, 2, MaxBody); err != nil {
+	if body, err = (zh.Text{Field: "body", Label: "模板内容", Min: 2, Max: MaxBody, Multiline: true}).Clean(body); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {

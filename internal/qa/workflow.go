@@ -10,6 +10,7 @@ import (
 	"mingbai"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // canHandle reports whether a may work on an item: a cadre of its
@@ -64,7 +65,7 @@ func (s *Service) acknowledge(ctx context.Context, tx *store.Tx, a *mingbai.Acto
 // Extend moves the reply deadline once, by at most the district's limit,
 // with a public reason.
 func (s *Service) Extend(ctx context.Context, a *mingbai.Actor, communityID, id int64, workdays int, reason string) error {
-	reason, err := cleanText("reason", "延期理由", reason, 4, MaxReason)
+	reason, err := zh.Text{Field: "reason", Label: "延期理由", Min: 4, Max: MaxReason, Multiline: true}.Clean(reason)
 	if err != nil {
 		return err
 	}
@@ -123,10 +124,10 @@ type Answer struct {
 
 func cleanAnswer(ans Answer, referee bool) (Answer, error) {
 	var err error
-	if ans.Body, err = cleanText("body", "回音内容", ans.Body, 2, MaxBody); err != nil {
+	if ans.Body, err = (zh.Text{Field: "body", Label: "回音内容", Min: 2, Max: MaxBody, Multiline: true}).Clean(ans.Body); err != nil {
 		return ans, err
 	}
-	if ans.Reason, err = cleanText("reason", "不采纳的理由", ans.Reason, 0, MaxReason); err != nil {
+	if ans.Reason, err = (zh.Text{Field: "reason", Label: "不采纳的理由", Max: MaxReason, Multiline: true}).Clean(ans.Reason); err != nil {
 		return ans, err
 	}
 	switch ans.Outcome {
@@ -316,7 +317,7 @@ func (it *Item) CanReopen(now time.Time, reopenDays int) error {
 // reopening period, with the resident's reason. The reply deadline starts
 // again.
 func (s *Service) Reopen(ctx context.Context, code, reason string) error {
-	reason, err := cleanText("reason", "重新提出的理由", reason, 4, MaxReason)
+	reason, err := zh.Text{Field: "reason", Label: "重新提出的理由", Min: 4, Max: MaxReason, Multiline: true}.Clean(reason)
 	if err != nil {
 		return err
 	}
@@ -354,7 +355,7 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 // Hide takes abusive text off the public pages. The fact and the reason
 // stay public and go into the log; the text does not.
 func (s *Service) Hide(ctx context.Context, a *mingbai.Actor, communityID, id int64, reason string) error {
-	reason, err := cleanText("reason", "隐藏理由", reason, 4, MaxReason)
+	reason, err := zh.Text{Field: "reason", Label: "隐藏理由", Min: 4, Max: MaxReason, Multiline: true}.Clean(reason)
 	if err != nil {
 		return err
 	}

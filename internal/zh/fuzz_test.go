@@ -3,9 +3,12 @@ package zh
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"mingbai"
 )
 
 // Fuzz targets for the masks and the search query parser. The money,
@@ -114,6 +117,39 @@ func FuzzQueryTokens(f *testing.F) {
 		// The query's tokens are a function of its normalised text.
 		if again := QueryTokens(norm.NFKC.String(q)); strings.Join(again, " ") != strings.Join(toks, " ") {
 			t.Fatalf("QueryTokens(%q) = %q, of its NFKC form %q", q, toks, again)
+		}
+	})
+}
+
+// FuzzTextClean: whatever a person types, accepted text is trimmed UTF-8
+// within its length, holds no control character (but a newline or tab in
+// a multiline field) and no bidirectional control, and cleaning it again
+// changes nothing; refused text gets an EINVALID field error.
+func FuzzTextClean(f *testing.F) {
+	for _, s := range []string{"党费收缴", "  标题  ", "a\x00b", "\xff\xfe", "金额\u202e00.001", "\u2066x\u2069", "行一\r\n行二", "行一\r行二",
+		"\t缩进", "\x01 x", "😀", "\u0085", "\u200f", "楼道\u200b灯", "<script>alert(1)</script>", strings.Repeat("字", 61)} {
+		f.Add(s, 2, 60, true)
+		f.Add(s, 0, 20, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, minLen, maxLen int, multiline bool) {
+		rule := Text{Field: "f", Label: "字段", Min: minLen, Max: maxLen, Multiline: multiline}
+		out, err := rule.Clean(s)
+		if err != nil {
+			if mingbai.ErrorCode(err) != mingbai.EINVALID {
+				t.Fatalf("Clean(%q): %v is not EINVALID", s, err)
+			}
+			return
+		}
+		if n := utf8.RuneCountInString(out); n < minLen || n > maxLen || !utf8.ValidString(out) || out != strings.TrimSpace(out) {
+			t.Fatalf("%+v.Clean(%q) = %q", rule, s, out)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) || unicode.Is(unicode.Bidi_Control, r) {
+				t.Fatalf("Clean(%q) = %q holds %U", s, out, r)
+			}
+		}
+		if again, err := rule.Clean(out); err != nil || again != out {
+			t.Fatalf("Clean not idempotent on %q: %q, %v", out, again, err)
 		}
 	})
 }
