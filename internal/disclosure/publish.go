@@ -441,10 +441,8 @@ func (s *Service) appendVersion(ctx context.Context, tx *store.Tx, v *Version, c
 		return fmt.Errorf("append leaf: %w", err)
 	}
 	v.LeafIndex, v.ContentSHA256 = idx, hex.EncodeToString(sum[:])
-	v.ID, err = tx.InsertID(ctx, `INSERT INTO disclosure_versions (disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		v.DisclosureID, v.CommunityID, v.Version, v.Action, v.ItemID, v.Title, v.Period, v.Body, v.ValidFrom, v.ValidTo, v.Reason,
-		v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, v.LeafIndex)
+	v.ID, err = tx.InsertID(ctx, "INSERT INTO disclosure_versions ("+VersionColumns+") VALUES ("+store.Placeholders(VersionWidth)+") RETURNING id",
+		VersionRow(v)...)
 	if err != nil {
 		return fmt.Errorf("insert version: %w", err)
 	}
@@ -484,8 +482,10 @@ func (s *Service) Publish(ctx context.Context, a *mingbai.Actor, communityID, dr
 			return err
 		}
 		now := s.clock()
-		id, err := tx.InsertID(ctx, `INSERT INTO disclosures (community_id, item_id, state, version, title, period, first_published_at, published_at)
-			VALUES (?, ?, 'published', 1, ?, ?, ?, ?) RETURNING id`, communityID, d.ItemID, maskIDs(d.Title), maskIDs(d.Period), now, now)
+		head := &Disclosure{CommunityID: communityID, ItemID: d.ItemID, State: "published", Version: 1,
+			Title: maskIDs(d.Title), Period: maskIDs(d.Period), FirstPublishedAt: now, PublishedAt: now}
+		id, err := tx.InsertID(ctx, "INSERT INTO disclosures ("+HeadColumns+") VALUES ("+store.Placeholders(HeadWidth)+") RETURNING id",
+			HeadRow(head)...)
 		if err != nil {
 			return fmt.Errorf("insert disclosure: %w", err)
 		}

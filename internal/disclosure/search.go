@@ -28,6 +28,35 @@ func (s *Service) index(ctx context.Context, tx *store.Tx, v *Version) error {
 	return nil
 }
 
+// HeadColumns are the columns of disclosures a new disclosure sets, in the
+// order of HeadRow. The board and `mingbai gen` write disclosures through
+// both, so the row's layout is written once (as with VersionColumns and
+// SearchColumns).
+const HeadColumns = "community_id, item_id, state, version, title, period, first_published_at, published_at"
+
+// HeadWidth is the number of HeadColumns.
+const HeadWidth = 8
+
+// HeadRow returns d's values for HeadColumns.
+func HeadRow(d *Disclosure) []any {
+	return []any{d.CommunityID, d.ItemID, d.State, d.Version, d.Title, d.Period, d.FirstPublishedAt, d.PublishedAt}
+}
+
+// VersionColumns are the columns of disclosure_versions a published
+// version sets, in the order of VersionRow; the redaction columns come
+// later, if ever.
+const VersionColumns = "disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, " +
+	"published_by, publisher_name, published_at, content_sha256, leaf_index"
+
+// VersionWidth is the number of VersionColumns.
+const VersionWidth = 16
+
+// VersionRow returns v's values for VersionColumns.
+func VersionRow(v *Version) []any {
+	return []any{v.DisclosureID, v.CommunityID, v.Version, v.Action, v.ItemID, v.Title, v.Period, v.Body, v.ValidFrom, v.ValidTo, v.Reason,
+		v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, v.LeafIndex}
+}
+
 // SearchColumns are the columns of disclosure_search in the order of
 // SearchRow; the board and bulk loaders (mingbai gen) write search rows
 // through both, so the row's layout is written once.

@@ -243,6 +243,11 @@ type Entry struct {
 	Attachments  []Attachment
 }
 
+// VoucherSeqColumns are the columns of fin_voucher_seq: a community's
+// year and the last voucher number it gave. nextVouchers and `mingbai
+// gen` write the counters through it.
+const VoucherSeqColumns = "community_id, year, last_no"
+
 // EntryColumns are the columns of fin_entries that a new entry sets, in
 // the order of EntryRow. The ledger, the cashbook import and `mingbai gen`
 // all write entries through these two, so the row's layout is written once;
@@ -283,8 +288,8 @@ func (e *Entry) IsReversal() bool { return e.ReversesID != 0 }
 // UPDATE until tx ends, so concurrent posts queue instead of racing, and a
 // rolled-back post returns its numbers: there are never gaps.
 func nextVouchers(ctx context.Context, tx *store.Tx, communityID int64, year, n int) (int, error) {
-	if _, err := tx.Exec(ctx, `INSERT INTO fin_voucher_seq (community_id, year, last_no) VALUES (?, ?, 0)
-		ON CONFLICT (community_id, year) DO NOTHING`, communityID, year); err != nil {
+	if _, err := tx.Exec(ctx, "INSERT INTO fin_voucher_seq ("+VoucherSeqColumns+") VALUES (?, ?, 0) ON CONFLICT (community_id, year) DO NOTHING",
+		communityID, year); err != nil {
 		return 0, fmt.Errorf("voucher counter %d/%d: %w", communityID, year, err)
 	}
 	var last int

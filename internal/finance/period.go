@@ -225,6 +225,46 @@ type PeriodInfo struct {
 	SHA256      string
 }
 
+// PeriodColumns are the columns of fin_periods, in the order of PeriodRow.
+// Closing a month and `mingbai gen` write periods through both, so the
+// row's layout is written once; a close leaves the publishing columns
+// NULL until the supervisor approves.
+const PeriodColumns = "community_id, period, status, statement, statement_sha256, income, expense, closed_at, closed_by, " +
+	"published_at, published_by, leaf_index"
+
+// PeriodWidth is the number of PeriodColumns.
+const PeriodWidth = 12
+
+// PeriodRow returns the values of PeriodColumns for p, whose canonical
+// statement is statement, closed by closedBy and published by publishedBy
+// (0 while unpublished).
+func PeriodRow(p *PeriodInfo, statement string, closedBy, publishedBy int64) []any {
+	var published, leaf, by any
+	if p.PublishedAt != nil {
+		published = p.PublishedAt.UTC()
+	}
+	if p.LeafIndex != nil {
+		leaf = *p.LeafIndex
+	}
+	if publishedBy != 0 {
+		by = publishedBy
+	}
+	return []any{p.Community, int(p.Period), p.Status, statement, p.SHA256, int64(p.Income), int64(p.Expense), p.ClosedAt, closedBy,
+		published, by, leaf}
+}
+
+// NoteColumns are the columns of fin_period_notes, in the order of NoteRow.
+const NoteColumns = "community_id, period_id, author_id, kind, body, author_name, created_at"
+
+// NoteWidth is the number of NoteColumns.
+const NoteWidth = 7
+
+// NoteRow returns the values of NoteColumns for note n on period periodID
+// of community, written by author.
+func NoteRow(community, periodID, author int64, n Note) []any {
+	return []any{community, periodID, author, n.Kind, n.Body, n.AuthorName, n.At}
+}
+
 // StatusLabel is the status in Chinese.
 func (p PeriodInfo) StatusLabel() string { return StatusLabel(p.Status) }
 
@@ -301,8 +341,9 @@ func (s *Service) Close(ctx context.Context, a *mingbai.Actor, communityID int64
 		if err != nil {
 			return err
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO fin_periods (community_id, period, status, statement, statement_sha256, income, expense, closed_at, closed_by)
-			VALUES (?, ?, 'closed', ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, int(p), string(raw), sum, int64(st.Income), int64(st.Expense), s.now(), a.UserID)
+		closed := &PeriodInfo{Community: c.ID, Period: p, Status: "closed", Income: st.Income, Expense: st.Expense, ClosedAt: s.now(), SHA256: sum}
+		id, err := tx.InsertID(ctx, "INSERT INTO fin_periods ("+PeriodColumns+") VALUES ("+store.Placeholders(PeriodWidth)+") RETURNING id",
+			PeriodRow(closed, string(raw), a.UserID, 0)...)
 		if store.IsUniqueViolation(err) {
 			return mingbai.Errorf(mingbai.ECONFLICT, "%s 已经结过账了。", p.Label())
 		}
@@ -325,8 +366,8 @@ func canonicalStatement(st *Statement) ([]byte, string, error) {
 func (s *Service) addNote(ctx context.Context, tx *store.Tx, communityID, periodID int64, kind, body string, a *mingbai.Actor) error {
 	// The review shows on the public statement page and in the API.
 	body = zh.MaskText(body)
-	_, err := tx.Exec(ctx, `INSERT INTO fin_period_notes (community_id, period_id, kind, body, author_id, author_name, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, communityID, periodID, kind, body, a.UserID, a.Name, s.now())
+	_, err := tx.Exec(ctx, "INSERT INTO fin_period_notes ("+NoteColumns+") VALUES ("+store.Placeholders(NoteWidth)+")",
+		NoteRow(communityID, periodID, a.UserID, Note{Kind: kind, Body: body, AuthorName: a.Name, At: s.now()})...)
 	if err != nil {
 		return fmt.Errorf("add %s note: %w", kind, err)
 	}

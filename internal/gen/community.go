@@ -43,15 +43,15 @@ func (b *batch) write(ctx context.Context, tx *store.Tx) error {
 		width int
 		rows  []any
 	}{
-		{"INSERT INTO disclosures (id, community_id, item_id, state, version, title, period, first_published_at, published_at)", 9, b.disclosures},
-		{"INSERT INTO disclosure_versions (id, disclosure_id, community_id, version, action, item_id, title, period, body, valid_from, valid_to, reason, published_by, publisher_name, published_at, content_sha256, leaf_index)", 17, b.versions},
+		{"INSERT INTO disclosures (id, " + disclosure.HeadColumns + ")", 1 + disclosure.HeadWidth, b.disclosures},
+		{"INSERT INTO disclosure_versions (id, " + disclosure.VersionColumns + ")", 1 + disclosure.VersionWidth, b.versions},
 		{"INSERT INTO disclosure_search (" + disclosure.SearchColumns + ")", disclosure.SearchWidth, b.search},
-		{"INSERT INTO qa_items (id, community_id, street_id, district_id, kind, code, category, body, body_hash, nickname, contact, channel, status, received_at, ack_due, acknowledged_at, reply_due, due_provisional, replied_at, outcome, confirmed_at, updated_at)", 22, b.qaItems},
-		{"INSERT INTO qa_events (id, community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, leaf_index, outcome_leaf, created_at)", 13, b.qaEvents},
+		{"INSERT INTO qa_items (id, " + qa.ItemColumns + ")", 1 + qa.ItemWidth, b.qaItems},
+		{"INSERT INTO qa_events (id, " + qa.EventColumns + ", leaf_index, outcome_leaf)", 1 + qa.EventWidth + 2, b.qaEvents},
 		{"INSERT INTO fin_entries (id, " + finance.EntryColumns + ", leaf_index)", 1 + finance.EntryWidth + 1, b.entries},
-		{"INSERT INTO fin_voucher_seq (community_id, year, last_no)", 3, b.vouchers},
-		{"INSERT INTO fin_periods (id, community_id, period, status, statement, statement_sha256, income, expense, closed_at, closed_by, published_at, published_by, leaf_index)", 13, b.periods},
-		{"INSERT INTO fin_period_notes (id, community_id, period_id, kind, body, author_id, author_name, created_at)", 8, b.notes},
+		{"INSERT INTO fin_voucher_seq (" + finance.VoucherSeqColumns + ")", 3, b.vouchers},
+		{"INSERT INTO fin_periods (id, " + finance.PeriodColumns + ")", 1 + finance.PeriodWidth, b.periods},
+		{"INSERT INTO fin_period_notes (id, " + finance.NoteColumns + ")", 1 + finance.NoteWidth, b.notes},
 		// Leaves last: on PostgreSQL a trigger numbers each leaf
 		// MAX(idx)+1 again as it goes in; in order, it agrees.
 		{"INSERT INTO tlog_leaves (" + tlog.LeafColumns + ")", tlog.LeafWidth, b.leaves},
@@ -153,14 +153,15 @@ func (g *generator) community(c *community) (*batch, error) {
 		if last.v.Action == "withdraw" {
 			state = "withdrawn"
 		}
-		b.disclosures = append(b.disclosures, last.v.DisclosureID, c.unit.ID, last.v.ItemID, state, last.v.Version, last.v.Title, last.v.Period,
-			firstV.v.PublishedAt, last.v.PublishedAt)
+		b.disclosures = append(b.disclosures, last.v.DisclosureID)
+		b.disclosures = append(b.disclosures, disclosure.HeadRow(&disclosure.Disclosure{CommunityID: c.unit.ID, ItemID: last.v.ItemID, State: state,
+			Version: last.v.Version, Title: last.v.Title, Period: last.v.Period, FirstPublishedAt: firstV.v.PublishedAt, PublishedAt: last.v.PublishedAt})...)
 		for _, p := range h.versions {
 			v := &p.v
-			v.ID = g.nextVersion
+			v.ID, v.LeafIndex = g.nextVersion, p.leaf.idx
 			g.nextVersion++
-			b.versions = append(b.versions, v.ID, v.DisclosureID, v.CommunityID, v.Version, v.Action, v.ItemID, v.Title, v.Period, v.Body,
-				v.ValidFrom, v.ValidTo, v.Reason, v.PublishedBy, v.PublisherName, v.PublishedAt, v.ContentSHA256, p.leaf.idx)
+			b.versions = append(b.versions, v.ID)
+			b.versions = append(b.versions, disclosure.VersionRow(v)...)
 		}
 		if state == "published" {
 			b.search = append(b.search, disclosure.SearchRow(&last.v, g.district.ID, last.item.Name, c.unit.Name)...)
@@ -174,8 +175,10 @@ func (g *generator) community(c *community) (*batch, error) {
 		if ev.reply != nil {
 			leafIdx, outcomeIdx = ev.reply.idx, ev.outcome.idx
 		}
-		b.qaEvents = append(b.qaEvents, ev.id, c.unit.ID, ev.item, string(ev.kind), ev.body, ev.outcomeText, nullID(ev.unit), nil, nullID(ev.actor),
-			nullTime(ev.due), leafIdx, outcomeIdx, ev.at)
+		f := qa.EventFacts{Community: c.unit.ID, Item: ev.item, Kind: ev.kind, Body: ev.body, Outcome: ev.outcomeText, Unit: ev.unit, Due: ev.due, At: ev.at}
+		b.qaEvents = append(b.qaEvents, ev.id)
+		b.qaEvents = append(b.qaEvents, qa.EventRow(f, ev.actor)...)
+		b.qaEvents = append(b.qaEvents, leafIdx, outcomeIdx)
 	}
 	for _, e := range fin.entries {
 		var idx any
@@ -191,10 +194,14 @@ func (g *generator) community(c *community) (*batch, error) {
 		b.vouchers = append(b.vouchers, c.unit.ID, y, fin.vouchers[y])
 	}
 	for _, p := range fin.periods {
-		b.periods = append(b.periods, p.id, c.unit.ID, p.period, "published", p.raw, p.sum, int64(p.income), int64(p.expense),
-			p.closedAt, c.cadre.UserID, p.publishedAt, c.supervisor.UserID, p.leaf.idx)
-		b.notes = append(b.notes, g.nextNote, c.unit.ID, p.id, "close", "本月收支已核对，凭证齐全。", c.cadre.UserID, c.cadre.Name, p.closedAt)
-		b.notes = append(b.notes, g.nextNote+1, c.unit.ID, p.id, "approve", "经审核，同意公开。", c.supervisor.UserID, c.supervisor.Name, p.publishedAt)
+		row := &finance.PeriodInfo{Community: c.unit.ID, Period: finance.Period(p.period), Status: "published", Income: p.income, Expense: p.expense,
+			ClosedAt: p.closedAt, PublishedAt: &p.publishedAt, LeafIndex: &p.leaf.idx, SHA256: p.sum}
+		b.periods = append(b.periods, p.id)
+		b.periods = append(b.periods, finance.PeriodRow(row, p.raw, c.cadre.UserID, c.supervisor.UserID)...)
+		b.notes = append(b.notes, g.nextNote)
+		b.notes = append(b.notes, finance.NoteRow(c.unit.ID, p.id, c.cadre.UserID, finance.Note{Kind: "close", Body: "本月收支已核对，凭证齐全。", AuthorName: c.cadre.Name, At: p.closedAt})...)
+		b.notes = append(b.notes, g.nextNote+1)
+		b.notes = append(b.notes, finance.NoteRow(c.unit.ID, p.id, c.supervisor.UserID, finance.Note{Kind: "approve", Body: "经审核，同意公开。", AuthorName: c.supervisor.Name, At: p.publishedAt})...)
 		g.nextNote += 2
 	}
 	return b, nil
@@ -208,20 +215,6 @@ func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
 			}
 		}
 	}
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func nullTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UTC()
 }
 
 // plan is one disclosure to publish: its item, when, title, period, body.
@@ -500,15 +493,15 @@ func (g *generator) questions(r *rand.Rand, c *community, leaves *[]*leaf) (*qaR
 		}
 		ev(qa.EventReceived, string(channel), 0, 0, &replyDue, at)
 		status := qa.Received
-		var ackAt, repliedAt, confirmedAt any
-		outcome := ""
+		var ackAt, repliedAt, confirmedAt *time.Time
+		outcome := qa.Outcome("")
 		updated := at
 		age := g.until.Sub(at)
 		if age < 5*24*time.Hour {
 			if age > 2*24*time.Hour {
 				ack := at.Add(20 * time.Hour)
 				ev(qa.EventAcknowledged, "", c.unit.ID, c.cadre.UserID, &replyDue, ack)
-				status, ackAt, updated = qa.Studying, ack.UTC(), ack
+				status, ackAt, updated = qa.Studying, &ack, ack
 			}
 		} else {
 			ack := at.Add(time.Duration(2+r.IntN(20)) * time.Hour)
@@ -548,14 +541,16 @@ func (g *generator) questions(r *rand.Rand, c *community, leaves *[]*leaf) (*qaR
 					re.outcome = l
 				}
 			}
-			status, ackAt, repliedAt, outcome, updated = qa.Replied, ack.UTC(), replied, string(o), replied
+			status, ackAt, repliedAt, outcome, updated = qa.Replied, &ack, &replied, o, replied
 			if conf := replied.Add(30 * time.Hour); r.IntN(3) == 0 && conf.Before(g.until) {
 				ev(qa.EventConfirmed, "", 0, 0, nil, conf)
-				status, confirmedAt = qa.Confirmed, conf
+				status, confirmedAt = qa.Confirmed, &conf
 			}
 		}
-		out.items = append(out.items, []any{id, c.unit.ID, c.street, g.district.ID, string(kind), code, t.Category, body, qa.BodyHash(body),
-			personName(r), "", string(channel), string(status), at.UTC(), ackDue, ackAt, replyDue, prov, repliedAt, outcome, confirmedAt, updated.UTC()})
+		it := &qa.Item{CommunityID: c.unit.ID, StreetID: c.street, Kind: kind, Code: code, Category: t.Category, Body: body,
+			Nickname: personName(r), Channel: channel, Status: status, ReceivedAt: at, AckDue: ackDue, AcknowledgedAt: ackAt,
+			ReplyDue: replyDue, DueProvisional: prov, RepliedAt: repliedAt, Outcome: outcome, ConfirmedAt: confirmedAt}
+		out.items = append(out.items, append([]any{id}, qa.ItemRow(it, g.district.ID, updated)...))
 		g.sum.Questions++
 		if c.index == 0 && status == qa.Replied {
 			g.sum.QuestionCode = code

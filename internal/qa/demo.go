@@ -81,11 +81,11 @@ func SeedDemo(ctx context.Context, s *Service, d *org.DemoOrg, now time.Time) er
 				}
 				ackDue, _ := s.Calendar().AddWorkdays(at, DefaultRules.AckWorkdays)
 				replyDue, prov := s.Calendar().AddWorkdays(at, DefaultRules.ReplyWorkdays)
-				id, err := tx.InsertID(ctx, `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
-					nickname, contact, channel, status, received_at, ack_due, reply_due, due_provisional, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-					c.id, cm.ParentID, cm.DistrictID, string(kind), code(), t.Category, body, bodyHash(body),
-					demoNames[rng.IntN(len(demoNames))], string(channel), string(Received), at, ackDue.UTC(), replyDue.UTC(), prov, at)
+				row := &Item{CommunityID: c.id, StreetID: cm.ParentID, Kind: kind, Code: code(), Category: t.Category, Body: body,
+					Channel: channel, Status: Received, ReceivedAt: at, AckDue: ackDue, ReplyDue: replyDue, DueProvisional: prov}
+				row.Nickname = demoNames[rng.IntN(len(demoNames))]
+				id, err := tx.InsertID(ctx, "INSERT INTO qa_items ("+ItemColumns+") VALUES ("+store.Placeholders(ItemWidth)+") RETURNING id",
+					ItemRow(row, cm.DistrictID, at)...)
 				if err != nil {
 					return fmt.Errorf("demo item: %w", err)
 				}

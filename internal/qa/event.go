@@ -116,13 +116,9 @@ type event struct {
 }
 
 func addEvent(ctx context.Context, tx *store.Tx, e event) (int64, error) {
-	var due any
-	if e.due != nil {
-		due = e.due.UTC()
-	}
-	id, err := tx.InsertID(ctx, `INSERT INTO qa_events (community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.community, e.item, string(e.kind), e.body, string(e.outcome), nullInt(e.unit), nullInt(e.target), nullInt(e.actor), due, e.at)
+	f := EventFacts{Community: e.community, Item: e.item, Kind: e.kind, Body: e.body, Outcome: string(e.outcome), Unit: e.unit,
+		ReferredTo: e.target, Due: e.due, At: e.at}
+	id, err := tx.InsertID(ctx, "INSERT INTO qa_events ("+EventColumns+") VALUES ("+store.Placeholders(EventWidth)+") RETURNING id", EventRow(f, e.actor)...)
 	if err != nil {
 		return 0, fmt.Errorf("add qa event %s: %w", e.kind, err)
 	}
@@ -227,6 +223,20 @@ type EventFacts struct {
 	Unit, ReferredTo    int64
 	Due                 *time.Time
 	At                  time.Time
+}
+
+// EventColumns are the columns of qa_events an event sets when it is
+// stored, in the order of EventRow; the 提问栏 and `mingbai gen` write
+// events through both. The leaf columns come when a leaf is appended.
+const EventColumns = "community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, created_at"
+
+// EventWidth is the number of EventColumns.
+const EventWidth = 10
+
+// EventRow returns the values of EventColumns for the event f, recorded
+// by actor (0 for a resident or the system).
+func EventRow(f EventFacts, actor int64) []any {
+	return []any{f.Community, f.Item, string(f.Kind), f.Body, f.Outcome, nullInt(f.Unit), nullInt(f.ReferredTo), nullInt(actor), nullTime(f.Due), f.At}
 }
 
 // LeafContent returns the canonical content a leaf of kind (LeafReply,

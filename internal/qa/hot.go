@@ -38,15 +38,15 @@ const (
 	throttleCountSQL = "SELECT COUNT(*) FROM qa_throttle WHERE throttle_key = ? AND at > ?"
 	throttleAddSQL   = "INSERT INTO qa_throttle (throttle_key, at) VALUES (?, ?)"
 	duplicateSQL     = "SELECT COUNT(*) FROM qa_items WHERE community_id = ? AND body_hash = ? AND received_at > ?"
+)
+
+var (
 	// A tracking code that is already taken (one chance in 10^14), or a
 	// submission key a concurrent request stored first, inserts nothing
 	// and returns no row, and Submit looks for the key, then draws another
 	// code: no savepoint is needed to survive the unique violation.
-	insertItemSQL = `INSERT INTO qa_items (community_id, street_id, district_id, kind, code, category, body, body_hash,
-		nickname, contact, channel, user_id, recorded_by, ip, status, received_at, ack_due, reply_due, due_provisional, updated_at, submit_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`
-	insertEventSQL = `INSERT INTO qa_events (community_id, item_id, kind, body, outcome, unit_id, target_id, actor_id, due, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	insertItemSQL  = "INSERT INTO qa_items (" + ItemColumns + ", ip, submit_key) VALUES (" + store.Placeholders(ItemWidth+2) + ") ON CONFLICT DO NOTHING RETURNING id"
+	insertEventSQL = "INSERT INTO qa_events (" + EventColumns + ") VALUES (" + store.Placeholders(EventWidth) + ") RETURNING id"
 )
 
 // hot returns the prepared statements, preparing them on first use. A

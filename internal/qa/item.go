@@ -63,6 +63,24 @@ type Item struct {
 	Photos         int
 }
 
+// ItemColumns are the columns of qa_items an item sets when it is stored,
+// in the order of ItemRow. The 提问栏, its demo and `mingbai gen` write
+// items through both, so the row's layout is written once; a new
+// submission adds its ip and submit_key.
+const ItemColumns = "community_id, street_id, district_id, kind, code, category, body, body_hash, nickname, contact, channel, " +
+	"user_id, recorded_by, status, received_at, ack_due, acknowledged_at, reply_due, due_provisional, replied_at, outcome, confirmed_at, updated_at"
+
+// ItemWidth is the number of ItemColumns.
+const ItemWidth = 23
+
+// ItemRow returns the values of ItemColumns for it, in district, last
+// changed at updated.
+func ItemRow(it *Item, district int64, updated time.Time) []any {
+	return []any{it.CommunityID, it.StreetID, district, string(it.Kind), it.Code, it.Category, it.Body, bodyHash(it.Body), it.Nickname, it.Contact,
+		string(it.Channel), nullInt(it.UserID), nullInt(it.RecordedBy), string(it.Status), it.ReceivedAt.UTC(), it.AckDue.UTC(),
+		nullTime(it.AcknowledgedAt), it.ReplyDue.UTC(), it.DueProvisional, nullTime(it.RepliedAt), string(it.Outcome), nullTime(it.ConfirmedAt), updated.UTC()}
+}
+
 // PublicBody is the text a public page shows: phone and ID numbers masked,
 // nothing at all for a hidden item.
 func (it *Item) PublicBody() string {
@@ -292,14 +310,16 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 		cal := s.Calendar()
 		ackDue, p1 := cal.AddWorkdays(now, rules.AckWorkdays)
 		replyDue, p2 := cal.AddWorkdays(now, rules.ReplyWorkdays)
-		var uid any
+		var uid int64
 		if !a.Anonymous() && recorder == 0 {
 			uid = a.UserID
 		}
 		for attempt := 0; ; attempt++ {
 			code := newCode()
-			err := tx.QueryRowStmt(ctx, st.insertItem, communityID, c.ParentID, c.DistrictID, string(sub.Kind), code, sub.Category, body, hash,
-				nick, contact, string(sub.Channel), uid, nullInt(recorder), sub.IP, string(Received), now, ackDue.UTC(), replyDue.UTC(), p1 || p2, now, key).Scan(&rc.ID)
+			it := &Item{CommunityID: communityID, StreetID: c.ParentID, Kind: sub.Kind, Code: code, Category: sub.Category, Body: body,
+				Nickname: nick, Contact: contact, Channel: sub.Channel, UserID: uid, RecordedBy: recorder, Status: Received,
+				ReceivedAt: now, AckDue: ackDue, ReplyDue: replyDue, DueProvisional: p1 || p2}
+			err := tx.QueryRowStmt(ctx, st.insertItem, append(ItemRow(it, c.DistrictID, now), sub.IP, key)...).Scan(&rc.ID)
 			if err == nil {
 				rc.Code = code
 				break
@@ -321,8 +341,8 @@ func (s *Service) Submit(ctx context.Context, a *mingbai.Actor, communityID int6
 			}
 		}
 		var eventID int64
-		if err := tx.QueryRowStmt(ctx, st.insertEvent, communityID, rc.ID, string(EventReceived), string(sub.Channel), "", nil, nil,
-			nullInt(recorder), replyDue.UTC(), now).Scan(&eventID); err != nil {
+		received := EventFacts{Community: communityID, Item: rc.ID, Kind: EventReceived, Body: string(sub.Channel), Due: &replyDue, At: now}
+		if err := tx.QueryRowStmt(ctx, st.insertEvent, EventRow(received, recorder)...).Scan(&eventID); err != nil {
 			return fmt.Errorf("add qa event %s: %w", EventReceived, err)
 		}
 		return s.appendQuestionLeaf(ctx, tx, rc.ID)

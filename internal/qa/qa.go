@@ -291,6 +291,14 @@ func unitName(ctx context.Context, tx *store.Tx, id int64) (string, error) {
 	return name, nil
 }
 
+// nullTime turns a nil time into SQL NULL and stores any other in UTC.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
 func nullInt(v int64) any {
 	if v == 0 {
 		return nil

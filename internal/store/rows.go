@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // Scanner is one row to read: a *sql.Row or the current row of *sql.Rows.
 type Scanner interface {
@@ -31,4 +34,13 @@ func ScanInt64(r Scanner) (int64, error) {
 	var n int64
 	err := r.Scan(&n)
 	return n, err
+}
+
+// Placeholders returns n comma-separated parameter marks, "?, ?, ?", for
+// an INSERT of a feature's column list (its XColumns and XWidth).
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "?" + strings.Repeat(", ?", n-1)
 }
