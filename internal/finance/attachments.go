@@ -277,11 +277,10 @@ func attachmentsTx(ctx context.Context, tx *store.Tx, communityID int64, entryID
 // newest redaction. With original it opens the file as uploaded even when
 // it was redacted: only the community's cadres and supervisors may.
 func (s *Service) OpenAttachmentVersion(ctx context.Context, a *mingbai.Actor, communityID, attachmentID int64, original bool) (*Attachment, *os.File, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, nil, err
 	}
-	acc := accessOf(a, c)
 	if original && !acc.Post && !acc.Review {
 		return nil, nil, mingbai.Errorf(mingbai.EFORBIDDEN, "遮盖前的票据原件只有本社区干部和居务监督委员会成员可以查看。")
 	}

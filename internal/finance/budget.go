@@ -131,14 +131,13 @@ func (s *Service) SetBudget(ctx context.Context, a *mingbai.Actor, communityID i
 // Categories spent in without a budget are listed too, so unplanned
 // spending shows. Entered is false when no amount was entered.
 func (s *Service) BudgetOf(ctx context.Context, a *mingbai.Actor, communityID int64, year int) (*Budget, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
 	if err := validYear(year); err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	b := &Budget{Community: c.ID, Year: year, PublishedOnly: !acc.SeesUnpublished()}
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		cats, err := categoriesTx(ctx, tx, c.District)

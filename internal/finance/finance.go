@@ -262,11 +262,8 @@ func accessOf(a *mingbai.Actor, c *community) Access {
 
 // AccessTo returns what the actor may do in community id.
 func (s *Service) AccessTo(ctx context.Context, a *mingbai.Actor, communityID int64) (Access, error) {
-	c, err := s.community(ctx, communityID, false)
-	if err != nil {
-		return Access{}, err
-	}
-	return accessOf(a, c), nil
+	_, acc, err := s.communityAccess(ctx, a, communityID)
+	return acc, err
 }
 
 var (
@@ -287,6 +284,29 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 		return nil, errNotCadre
 	}
 	return c, nil
+}
+
+// supervisorOf loads the community for a write by one of its supervisors
+// (reviewing a statement) and checks that a is one.
+func (s *Service) supervisorOf(ctx context.Context, a *mingbai.Actor, communityID int64) (*community, error) {
+	supervisor := a.Has(mingbai.RoleSupervisor, communityID)
+	c, err := s.community(ctx, communityID, supervisor)
+	if err != nil {
+		return nil, err
+	}
+	if !supervisor {
+		return nil, errNotSupervisor
+	}
+	return c, nil
+}
+
+// communityAccess loads the community for reading and what a may do in it.
+func (s *Service) communityAccess(ctx context.Context, a *mingbai.Actor, communityID int64) (*community, Access, error) {
+	c, err := s.community(ctx, communityID, false)
+	if err != nil {
+		return nil, Access{}, err
+	}
+	return c, accessOf(a, c), nil
 }
 
 // cleanPublicText is zh.Text.Clean for a text that may become public: the

@@ -307,6 +307,17 @@ type periodState struct {
 	lastStatus string // its status: closed, returned or published; "" if none
 }
 
+// periodStateOf loads a community's books, which must be open, and the
+// state of their periods.
+func periodStateOf(ctx context.Context, tx *store.Tx, communityID int64) (*Books, periodState, error) {
+	b, err := booksTx(ctx, tx, communityID)
+	if err != nil {
+		return nil, periodState{}, err
+	}
+	ps, err := periodStateTx(ctx, tx, communityID, b.Start)
+	return b, ps, err
+}
+
 func periodStateTx(ctx context.Context, tx *store.Tx, communityID int64, start Period) (periodState, error) {
 	ps := periodState{start: start, last: start.Prev()}
 	var p int
@@ -513,11 +524,7 @@ func (s *Service) Reverse(ctx context.Context, a *mingbai.Actor, communityID, en
 		if orig.ReversedByID != 0 {
 			return mingbai.Errorf(mingbai.ECONFLICT, "这笔账已经冲销过了。")
 		}
-		b, err := booksTx(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
+		b, ps, err := periodStateOf(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -603,11 +610,10 @@ func (s *Service) Entry(ctx context.Context, a *mingbai.Actor, communityID, id i
 }
 
 func (s *Service) entryFor(ctx context.Context, a *mingbai.Actor, communityID, id int64) (*Entry, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	var e *Entry
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -657,11 +663,10 @@ type EntryFilter struct {
 // Entries lists a community's entries in voucher order. The public sees
 // published periods only.
 func (s *Service) Entries(ctx context.Context, a *mingbai.Actor, communityID int64, f EntryFilter) ([]Entry, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	var out []Entry
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		r, err := rulesTx(ctx, tx, c.District)

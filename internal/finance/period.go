@@ -319,11 +319,7 @@ func (s *Service) Close(ctx context.Context, a *mingbai.Actor, communityID int64
 		return mingbai.Errorf(mingbai.ECONFLICT, "%s 还没有结束，月末之后才能结账。", p.Label())
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
-		b, err := booksTx(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
-		ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
+		b, ps, err := periodStateOf(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -444,12 +440,9 @@ func noteAuthorsTx(ctx context.Context, tx *store.Tx, periodID int64, kind strin
 // Return sends a statement back to the cadres with the supervisor's
 // comments, which they must answer before it can be approved.
 func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int64, p Period, comment string) error {
-	c, err := s.community(ctx, communityID, true)
+	c, err := s.supervisorOf(ctx, a, communityID)
 	if err != nil {
 		return err
-	}
-	if !a.Has(mingbai.RoleSupervisor, c.ID) {
-		return errNotSupervisor
 	}
 	if comment, err = (zh.Text{Field: "comment", Label: "退回意见", Min: 1, Max: 1000, Multiline: true}).Clean(comment); err != nil {
 		return err
@@ -533,12 +526,9 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 // month, then the statement, is appended to the transparency log. Months
 // publish in order, and a published month never reopens.
 func (s *Service) Approve(ctx context.Context, a *mingbai.Actor, communityID int64, p Period, comment string) error {
-	c, err := s.community(ctx, communityID, true)
+	c, err := s.supervisorOf(ctx, a, communityID)
 	if err != nil {
 		return err
-	}
-	if !a.Has(mingbai.RoleSupervisor, c.ID) {
-		return errNotSupervisor
 	}
 	if comment, err = (zh.Text{Field: "comment", Label: "审核意见", Max: 1000, Multiline: true}).Clean(comment); err != nil {
 		return err
@@ -625,11 +615,10 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, c *community, p P
 // month, newest first, each with its status. The public sees published
 // months only.
 func (s *Service) Periods(ctx context.Context, a *mingbai.Actor, communityID int64) ([]PeriodInfo, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	var out []PeriodInfo
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		b, err := booksTx(ctx, tx, c.ID)
@@ -676,11 +665,10 @@ func (s *Service) Periods(ctx context.Context, a *mingbai.Actor, communityID int
 // StatementOf returns month p's statement with its review notes. The
 // public sees published statements only (and no review notes before).
 func (s *Service) StatementOf(ctx context.Context, a *mingbai.Actor, communityID int64, p Period) (*StatementView, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	v := &StatementView{}
 	cached := false
 	err = s.db.Read(ctx, func(tx *store.Tx) error {

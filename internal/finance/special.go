@@ -83,11 +83,7 @@ type Fee struct {
 // specialCheck loads the community, checks the cadre and that month p is
 // open.
 func (s *Service) openMonth(ctx context.Context, tx *store.Tx, c *community, d Date) error {
-	b, err := booksTx(ctx, tx, c.ID)
-	if err != nil {
-		return err
-	}
-	ps, err := periodStateTx(ctx, tx, c.ID, b.Start)
+	_, ps, err := periodStateOf(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -362,11 +358,10 @@ type TraceStep struct {
 // bound). Distributions of a donation are traced whatever month they are
 // in, as far as the reader may see.
 func (s *Service) SpecialsOf(ctx context.Context, a *mingbai.Actor, communityID int64, from, to Period) (*Specials, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	if from == 0 {
 		from = 200001
 	}

@@ -552,11 +552,10 @@ var LedgerHeader = []string{"日期", "凭证号", "摘要", "科目", "收入",
 // LedgerRows returns the ledger as rows of LedgerHeader, with a running
 // balance per account (accountID 0: all accounts, each balance its own).
 func (s *Service) LedgerRows(ctx context.Context, a *mingbai.Actor, communityID int64, f EntryFilter, accountID int64) ([][]string, error) {
-	c, err := s.community(ctx, communityID, false)
+	c, acc, err := s.communityAccess(ctx, a, communityID)
 	if err != nil {
 		return nil, err
 	}
-	acc := accessOf(a, c)
 	var table [][]string
 	err = s.db.Read(ctx, func(tx *store.Tx) error {
 		b, err := booksTx(ctx, tx, c.ID)
