@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"mingbai"
-	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -150,11 +149,7 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 	}
 	var rc Receipt
 	err = s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		c, err := org.LoadCommunity(ctx, tx, communityID, true)
-		if err != nil {
-			return err
-		}
-		rules, err := rulesTx(ctx, tx, c.DistrictID)
+		c, rules, err := communityRulesTx(ctx, tx, communityID, true)
 		if err != nil {
 			return err
 		}
@@ -261,11 +256,8 @@ var errComplaintNotFound = mingbai.Errorf(mingbai.ENOTFOUND, "找不到这件举
 
 func complaintTx(ctx context.Context, tx *store.Tx, a *mingbai.Actor, id int64) (*Complaint, error) {
 	c, err := scanComplaint(tx.QueryRow(ctx, "SELECT "+complaintColumns+complaintFrom+"WHERE c.id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errComplaintNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load complaint %d: %w", id, err)
+	if err := store.RowErr(err, errComplaintNotFound, fmt.Sprintf("load complaint %d", id)); err != nil {
+		return nil, err
 	}
 	if !canReadComplaint(a, c) {
 		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "举报投诉只有本社区居务监督委员会和街道可以查看。")

@@ -456,11 +456,7 @@ func throttle(ctx context.Context, tx *store.Tx, st *hotStatements, a *mingbai.A
 // transaction.
 func (s *Service) CheckThrottle(ctx context.Context, a *mingbai.Actor, communityID int64, ip string) error {
 	return s.db.Read(ctx, func(tx *store.Tx) error {
-		c, err := org.LoadCommunity(ctx, tx, communityID, false)
-		if err != nil {
-			return err
-		}
-		rules, err := rulesTx(ctx, tx, c.DistrictID)
+		_, rules, err := communityRulesTx(ctx, tx, communityID, false)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/zh"
@@ -199,6 +200,17 @@ type Rules struct {
 
 // DefaultRules are the defaults of DOMAIN.md.
 var DefaultRules = Rules{AckWorkdays: 1, ReplyWorkdays: 7, MaxExtensionWorkdays: 7, ReopenDays: 15, IPPerHour: 10, AccountPerDay: 20}
+
+// communityRulesTx loads community id (refusing an archived one when
+// forWrite) and its district's rules.
+func communityRulesTx(ctx context.Context, tx *store.Tx, id int64, forWrite bool) (*org.Unit, Rules, error) {
+	c, err := org.LoadCommunity(ctx, tx, id, forWrite)
+	if err != nil {
+		return nil, Rules{}, err
+	}
+	rules, err := rulesTx(ctx, tx, c.DistrictID)
+	return c, rules, err
+}
 
 func rulesTx(ctx context.Context, tx *store.Tx, district int64) (Rules, error) {
 	return scanRules(tx.QueryRow(ctx, rulesSQL, district), district)

@@ -233,10 +233,14 @@ func (s *Service) Inbox(ctx context.Context, a *mingbai.Actor, communityID int64
 	if !a.Has(mingbai.RoleCadre, communityID) {
 		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区干部可以查看待办。")
 	}
+	return s.itemsByDue(ctx, "WHERE i.community_id = ? AND i.status IN ('received', 'studying', 'referred')", communityID)
+}
+
+// itemsByDue returns the items where selects, the most urgent first.
+func (s *Service) itemsByDue(ctx context.Context, where string, args ...any) ([]*Item, error) {
 	var out []*Item
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = queryItems(ctx, tx, "WHERE i.community_id = ? AND i.status IN ('received', 'studying', 'referred')", communityID)
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = queryItems(ctx, tx, where, args...)
 		return err
 	})
 	sortByDue(out, s.clock())
@@ -289,22 +293,14 @@ func (s *Service) StreetOverdue(ctx context.Context, a *mingbai.Actor, streetID 
 // departments, open ones first.
 func (s *Service) Referrals(ctx context.Context, a *mingbai.Actor) ([]*Item, error) {
 	units := append(a.Units(mingbai.RoleStreetOfficer), a.Units(mingbai.RoleClerk)...)
-	var out []*Item
 	if len(units) == 0 {
 		return nil, nil
 	}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		ph := strings.TrimSuffix(strings.Repeat("?,", len(units)), ",")
-		args := make([]any, len(units))
-		for i, u := range units {
-			args[i] = u
-		}
-		var err error
-		out, err = queryItems(ctx, tx, "WHERE i.referred_to IN ("+ph+") ORDER BY i.id DESC LIMIT 200", args...)
-		return err
-	})
-	sortByDue(out, s.clock())
-	return out, err
+	args := make([]any, len(units))
+	for i, u := range units {
+		args[i] = u
+	}
+	return s.itemsByDue(ctx, "WHERE i.referred_to IN ("+store.Placeholders(len(units))+") ORDER BY i.id DESC LIMIT 200", args...)
 }
 
 // Unit is an org unit an item can be referred to.

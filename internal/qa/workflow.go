@@ -39,6 +39,19 @@ func cadreItem(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID,
 	return itemTx(ctx, tx, communityID, id)
 }
 
+// openCadreItem is cadreItem for an item not yet answered, which the cadre
+// is about to act on (verb: 延期, 答复).
+func openCadreItem(ctx context.Context, tx *store.Tx, a *mingbai.Actor, communityID, id int64, verb string) (*Item, error) {
+	it, err := cadreItem(ctx, tx, a, communityID, id)
+	if err != nil {
+		return nil, err
+	}
+	if it.Status != Received && it.Status != Studying {
+		return nil, mingbai.Errorf(mingbai.ECONFLICT, "这条目前是“%s”，不能再%s。", it.Status.Label(), verb)
+	}
+	return it, nil
+}
+
 // Acknowledge marks an item received (受理): it is now in study.
 func (s *Service) Acknowledge(ctx context.Context, a *mingbai.Actor, communityID, id int64) error {
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
@@ -70,21 +83,14 @@ func (s *Service) Extend(ctx context.Context, a *mingbai.Actor, communityID, id 
 		return err
 	}
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		it, err := cadreItem(ctx, tx, a, communityID, id)
+		it, err := openCadreItem(ctx, tx, a, communityID, id, "延期")
 		if err != nil {
 			return err
-		}
-		if it.Status != Received && it.Status != Studying {
-			return mingbai.Errorf(mingbai.ECONFLICT, "只有尚未答复的事项可以延期。")
 		}
 		if it.Extended {
 			return mingbai.Errorf(mingbai.ECONFLICT, "每条只能延期一次，这条已经延期过了。")
 		}
-		c, err := org.LoadCommunity(ctx, tx, communityID, true)
-		if err != nil {
-			return err
-		}
-		rules, err := rulesTx(ctx, tx, c.DistrictID)
+		_, rules, err := communityRulesTx(ctx, tx, communityID, true)
 		if err != nil {
 			return err
 		}
@@ -158,12 +164,9 @@ func (s *Service) Reply(ctx context.Context, a *mingbai.Actor, communityID, id i
 		return err
 	}
 	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
-		it, err := cadreItem(ctx, tx, a, communityID, id)
+		it, err := openCadreItem(ctx, tx, a, communityID, id, "答复")
 		if err != nil {
 			return err
-		}
-		if it.Status != Received && it.Status != Studying {
-			return mingbai.Errorf(mingbai.ECONFLICT, "这条目前是“%s”，不能再答复。", it.Status.Label())
 		}
 		now := s.clock()
 		if it.Status == Received {
@@ -251,11 +254,8 @@ func (s *Service) RefereeReply(ctx context.Context, a *mingbai.Actor, id int64, 
 
 func referredItemTx(ctx context.Context, tx *store.Tx, a *mingbai.Actor, id int64) (*Item, error) {
 	it, err := scanItem(tx.QueryRow(ctx, "SELECT "+itemColumns+" FROM qa_items i WHERE i.id = ? AND i.referred_to IS NOT NULL", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errItemNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load referred item %d: %w", id, err)
+	if err := store.RowErr(err, errItemNotFound, fmt.Sprintf("load referred item %d", id)); err != nil {
+		return nil, err
 	}
 	if !isReferee(a, it) {
 		return nil, mingbai.Errorf(mingbai.EFORBIDDEN, "这条没有转办给您的单位。")
@@ -269,11 +269,8 @@ func itemByCodeTx(ctx context.Context, tx *store.Tx, code string) (*Item, error)
 		return nil, errMalformedCode
 	}
 	it, err := scanItem(tx.QueryRow(ctx, "SELECT "+itemColumns+" FROM qa_items i WHERE i.code = ?", code))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errUnknownCode
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load by code: %w", err)
+	if err := store.RowErr(err, errUnknownCode, "load by code"); err != nil {
+		return nil, err
 	}
 	return it, nil
 }
@@ -326,11 +323,7 @@ func (s *Service) Reopen(ctx context.Context, code, reason string) error {
 		if err != nil {
 			return err
 		}
-		c, err := org.LoadCommunity(ctx, tx, it.CommunityID, true)
-		if err != nil {
-			return err
-		}
-		rules, err := rulesTx(ctx, tx, c.DistrictID)
+		_, rules, err := communityRulesTx(ctx, tx, it.CommunityID, true)
 		if err != nil {
 			return err
 		}

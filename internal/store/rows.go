@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -43,4 +46,17 @@ func Placeholders(n int) string {
 		return ""
 	}
 	return "?" + strings.Repeat(", ?", n-1)
+}
+
+// RowErr is the error of reading one row that must exist: notFound (a
+// user-facing error) when there was none, any other error wrapped with
+// what, nil when the row was read.
+func RowErr(err, notFound error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return notFound
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

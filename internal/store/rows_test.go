@@ -40,3 +40,38 @@ func TestQueryAll(t *testing.T) {
 		}
 	})
 }
+
+// TestRowHelpers pins the small helpers features use around one row and
+// one column list.
+func TestRowHelpers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		notFound := errors.New("找不到")
+		err := db.Read(ctx, func(tx *store.Tx) error {
+			ids, err := store.QueryAll(ctx, tx, store.ScanInt64, "SELECT "+store.Placeholders(1)+" UNION ALL SELECT 7", int64(5))
+			if err != nil || len(ids) != 2 || ids[0]+ids[1] != 12 {
+				t.Errorf("ids %v, %v", ids, err)
+			}
+			var n int
+			if err := store.RowErr(tx.QueryRow(ctx, "SELECT 1 WHERE 1 = 0").Scan(&n), notFound, "count"); err != notFound {
+				t.Errorf("no row: %v, want the not-found error", err)
+			}
+			if err := store.RowErr(tx.QueryRow(ctx, "SELECT 2").Scan(&n), notFound, "count"); err != nil || n != 2 {
+				t.Errorf("a row: %d, %v", n, err)
+			}
+			err = store.RowErr(tx.QueryRow(ctx, "SELECT nope FROM no_such_table").Scan(&n), notFound, "count")
+			if err == nil || err == notFound || err.Error()[:6] != "count:" {
+				t.Errorf("a failed query: %v, want it wrapped with its context", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	for n, want := range map[int]string{0: "", 1: "?", 3: "?, ?, ?"} {
+		if got := store.Placeholders(n); got != want {
+			t.Errorf("Placeholders(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
