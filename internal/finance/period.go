@@ -444,14 +444,8 @@ func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int6
 	if err != nil {
 		return err
 	}
-	if comment, err = (zh.Text{Field: "comment", Label: "退回意见", Min: 1, Max: 1000, Multiline: true}).Clean(comment); err != nil {
-		return err
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		pi, err := periodRowTx(ctx, tx, c.ID, p)
-		if err != nil {
-			return err
-		}
+	rule := zh.Text{Field: "comment", Label: "退回意见", Min: 1, Max: 1000, Multiline: true}
+	return s.reviewStep(ctx, c, p, rule, comment, func(tx *store.Tx, pi *PeriodInfo, comment string) error {
 		if err := secondReviewer(ctx, tx, a, pi); err != nil {
 			return err
 		}
@@ -459,6 +453,22 @@ func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int6
 			return err
 		}
 		return s.addNote(ctx, tx, c.ID, pi.ID, "return", comment, a)
+	})
+}
+
+// reviewStep cleans the text of one step of month p's review by rule and
+// runs step on the month's row in a write transaction.
+func (s *Service) reviewStep(ctx context.Context, c *community, p Period, rule zh.Text, text string, step func(tx *store.Tx, pi *PeriodInfo, text string) error) error {
+	text, err := rule.Clean(text)
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		pi, err := periodRowTx(ctx, tx, c.ID, p)
+		if err != nil {
+			return err
+		}
+		return step(tx, pi, text)
 	})
 }
 
@@ -480,14 +490,8 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 	if err != nil {
 		return err
 	}
-	if answer, err = (zh.Text{Field: "answer", Label: "答复", Min: 1, Max: 1000, Multiline: true}).Clean(answer); err != nil {
-		return err
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		pi, err := periodRowTx(ctx, tx, c.ID, p)
-		if err != nil {
-			return err
-		}
+	rule := zh.Text{Field: "answer", Label: "答复", Min: 1, Max: 1000, Multiline: true}
+	return s.reviewStep(ctx, c, p, rule, answer, func(tx *store.Tx, pi *PeriodInfo, answer string) error {
 		// The answer is to the supervisor who returned the statement: it
 		// must come from someone else, or one person holding both roles
 		// could return and answer their own objections.

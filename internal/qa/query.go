@@ -151,9 +151,15 @@ func viewTx(ctx context.Context, tx *store.Tx, it *Item) (*View, error) {
 // Public returns an item of a community as anyone may see it: the page
 // shows PublicBody, PublicName and the timeline; contact is cleared.
 func (s *Service) Public(ctx context.Context, communityID, id int64) (*View, error) {
+	return s.viewWithoutContact(ctx, func(tx *store.Tx) (*Item, error) { return itemTx(ctx, tx, communityID, id) })
+}
+
+// viewWithoutContact is the view of the item load finds, its stored
+// contact cleared.
+func (s *Service) viewWithoutContact(ctx context.Context, load func(*store.Tx) (*Item, error)) (*View, error) {
 	var v *View
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		it, err := itemTx(ctx, tx, communityID, id)
+		it, err := load(tx)
 		if err != nil {
 			return err
 		}
@@ -197,17 +203,7 @@ func (s *Service) ForReferee(ctx context.Context, a *mingbai.Actor, id int64) (*
 // ByCode returns the item a tracking code follows. The code holder sees
 // their own text (hidden or not) but not the stored contact.
 func (s *Service) ByCode(ctx context.Context, code string) (*View, error) {
-	var v *View
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		it, err := itemByCodeTx(ctx, tx, code)
-		if err != nil {
-			return err
-		}
-		it.Contact = ""
-		v, err = viewTx(ctx, tx, it)
-		return err
-	})
-	return v, err
+	return s.viewWithoutContact(ctx, func(tx *store.Tx) (*Item, error) { return itemByCodeTx(ctx, tx, code) })
 }
 
 // sortByDue orders items overdue first, then by next due date.
