@@ -13,6 +13,7 @@ import (
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
+	"mingbai/internal/web/logview"
 	"mingbai/internal/zh"
 )
 
@@ -46,6 +47,12 @@ func TestEveryLeafKindHasASource(t *testing.T) {
 	for _, k := range kinds {
 		if sources[k] == nil {
 			t.Errorf("leaf kind %q has no content source in wire", k)
+		}
+	}
+	// The log's pages name every kind in Chinese.
+	for k := range sources {
+		if logview.KindLabel(k) == "" {
+			t.Errorf("leaf kind %q has no Chinese name on the log's pages", k)
 		}
 	}
 	// The demo is meant to show every kind of fact; a kind it never
