@@ -102,6 +102,7 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 
 		"GET /c/{community}/finance/ledger":                              {"GET", c + "/ledger", nil, onlyCadre},
 		"POST /c/{community}/finance/books":                              {"POST", c + "/books", nil, onlyCadre},
+		"POST /c/{community}/finance/accounts":                           {"POST", c + "/accounts", nil, onlyCadre},
 		"POST /c/{community}/finance/entries":                            {"POST", c + "/entries", nil, onlyCadre},
 		"POST /c/{community}/finance/entries/{entry}/reverse":            {"POST", c + "/entries/" + id(ff.entry) + "/reverse", nil, onlyCadre},
 		"POST /c/{community}/finance/entries/{entry}/attachments":        {"POST", c + "/entries/" + id(ff.entry) + "/attachments", nil, onlyCadre},

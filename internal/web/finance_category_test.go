@@ -78,3 +78,45 @@ func TestFinanceBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestFinanceAddAccount: a cadre opens a new earmarked fund from the ledger
+// page; it shows among the balances at 0. A nameless or unknown-kind
+// account is refused with a Chinese message and nothing is stored.
+func TestFinanceAddAccount(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	cadre := f.loggedIn("cadreA")
+	count := func() (n int) {
+		f.db.QueryRow(context.Background(), "SELECT COUNT(*) FROM fin_accounts").Scan(&n)
+		return n
+	}
+	if page := body(t, cadre.get("/c/suojin-4/finance/ledger")); !strings.Contains(page, "增加账户") {
+		t.Fatal("the ledger page offers no way to add an account")
+	}
+	before := count()
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"name": {"  "}, "kind": {"earmarked"}}, "请填写账户名称"},
+		{url.Values{"name": {"老年助餐专项"}, "kind": {"stocks"}}, "请选择账户类型"},
+	} {
+		resp := cadre.post("/c/suojin-4/finance/accounts", tc.form)
+		if b := body(t, resp); resp.StatusCode != 400 || !strings.Contains(b, tc.want) {
+			t.Errorf("%v: status %d, want 400 with %q", tc.form, resp.StatusCode, tc.want)
+		}
+	}
+	if count() != before {
+		t.Fatal("a refused account was stored")
+	}
+	resp := cadre.post("/c/suojin-4/finance/accounts", url.Values{"name": {"老年助餐专项"}, "kind": {"earmarked"}})
+	body(t, resp)
+	if resp.StatusCode != 303 {
+		t.Fatalf("add account: %d", resp.StatusCode)
+	}
+	if page := body(t, cadre.get("/c/suojin-4/finance/ledger")); !strings.Contains(page, "<dt>老年助餐专项</dt><dd>0.00 元</dd>") {
+		t.Error("the new account is not among the balances at 0.00")
+	}
+	if count() != before+1 {
+		t.Errorf("accounts: %d, want %d", count(), before+1)
+	}
+}

@@ -49,6 +49,7 @@ func (s *handlers) registerFinanceRoutes() {
 
 	s.Handle("GET "+c+"/ledger", web.CadreOfCommunity, s.financeLedger)
 	s.Handle("POST "+c+"/books", web.CadreOfCommunity, s.financeOpenBooks)
+	s.Handle("POST "+c+"/accounts", web.CadreOfCommunity, s.financeAddAccount)
 	s.Handle("POST "+c+"/entries", web.CadreOfCommunity, s.financePost)
 	s.Handle("POST "+c+"/entries/{entry}/reverse", web.CadreOfCommunity, s.financeReverse)
 	s.HandleUpload("POST "+c+"/entries/{entry}/attachments", web.CadreOfCommunity, maxFinanceUpload, s.financeAttach)
@@ -387,6 +388,12 @@ type financeLedgerData struct {
 	Today      string
 }
 
+// AccountKinds are the kinds a cadre may open an account of, earmarked
+// first: a new account is most often a new fund.
+func (financeLedgerData) AccountKinds() []finance.AccountKind {
+	return []finance.AccountKind{finance.Earmarked, finance.Bank, finance.Cash}
+}
+
 func (s *handlers) financeLedger(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLedger(w, r, http.StatusOK, nil)
 }
@@ -461,6 +468,18 @@ func (s *handlers) financeOpenBooks(w http.ResponseWriter, r *http.Request) erro
 		})
 	}()
 	if err != nil {
+		return s.formFailed(w, r, err, f, s.renderLedger)
+	}
+	http.Redirect(w, r, "/c/"+st.Community.Slug+"/finance/ledger?done=saved", http.StatusSeeOther)
+	return nil
+}
+
+// financeAddAccount opens another account, such as a new earmarked fund
+// (a donation campaign's money is spent only on its purpose).
+func (s *handlers) financeAddAccount(w http.ResponseWriter, r *http.Request) error {
+	f := web.NewForm(r, "name", "kind")
+	st := web.State(r)
+	if _, err := s.finance.AddAccount(r.Context(), web.Actor(r), st.Community.ID, f.Values["name"], finance.AccountKind(f.Values["kind"])); err != nil {
 		return s.formFailed(w, r, err, f, s.renderLedger)
 	}
 	http.Redirect(w, r, "/c/"+st.Community.Slug+"/finance/ledger?done=saved", http.StatusSeeOther)
