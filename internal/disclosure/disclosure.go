@@ -215,6 +215,16 @@ type Disclosure struct {
 // Withdrawn reports whether the disclosure was withdrawn.
 func (d *Disclosure) Withdrawn() bool { return d.State == "withdrawn" }
 
+// StateAfter is the state a disclosure is in once its newest version has
+// action: a withdrawal withdraws it, anything else leaves it published.
+// The board, fsck and `mingbai gen` all derive a head's state from it.
+func StateAfter(action string) string {
+	if action == "withdraw" {
+		return "withdrawn"
+	}
+	return "published"
+}
+
 // Version is one published version of a disclosure.
 type Version struct {
 	ID            int64

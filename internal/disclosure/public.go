@@ -112,10 +112,7 @@ func checkHeads(ctx context.Context, tx *store.Tx, problem func(string, ...any))
 			problem("disclosures row %d: it shows version %d, but the newest version is %v", id, version, deref(newest))
 			continue
 		}
-		wantState := "published"
-		if action == "withdraw" {
-			wantState = "withdrawn"
-		}
+		wantState := StateAfter(action)
 		switch {
 		case title != vTitle:
 			bad("title", fmt.Sprintf("%q", title), fmt.Sprintf("%q", vTitle))

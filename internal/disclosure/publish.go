@@ -695,12 +695,8 @@ func (s *Service) newVersion(ctx context.Context, a *mingbai.Actor, communityID,
 		if err := s.appendVersion(ctx, tx, v, corrects, withdraws); err != nil {
 			return err
 		}
-		state := "published"
-		if v.Action == "withdraw" {
-			state = "withdrawn"
-		}
 		res, err := tx.Exec(ctx, `UPDATE disclosures SET state = ?, version = ?, title = ?, period = ?, published_at = ? WHERE id = ? AND community_id = ? AND version = ?`,
-			state, v.Version, v.Title, v.Period, now, id, communityID, head.Version)
+			StateAfter(v.Action), v.Version, v.Title, v.Period, now, id, communityID, head.Version)
 		if err != nil {
 			return fmt.Errorf("update disclosure head: %w", err)
 		}

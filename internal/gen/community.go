@@ -149,10 +149,7 @@ func (g *generator) community(c *community) (*batch, error) {
 	for _, h := range heads {
 		last := h.versions[len(h.versions)-1]
 		firstV := h.versions[0]
-		state := "published"
-		if last.v.Action == "withdraw" {
-			state = "withdrawn"
-		}
+		state := disclosure.StateAfter(last.v.Action)
 		b.disclosures = append(b.disclosures, last.v.DisclosureID)
 		b.disclosures = append(b.disclosures, disclosure.HeadRow(&disclosure.Disclosure{CommunityID: c.unit.ID, ItemID: last.v.ItemID, State: state,
 			Version: last.v.Version, Title: last.v.Title, Period: last.v.Period, FirstPublishedAt: firstV.v.PublishedAt, PublishedAt: last.v.PublishedAt})...)
