@@ -1,6 +1,7 @@
 package finance
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,12 +160,32 @@ func (s *Service) buildStatement(ctx context.Context, tx *store.Tx, c *community
 	if err != nil {
 		return nil, err
 	}
+	opening := make(map[int64]zh.Fen, len(b.Accounts))
+	for _, ac := range b.Accounts {
+		opening[ac.ID] = ac.Opening + before[ac.ID]
+	}
+	month := make([]*Entry, len(entries))
+	for i := range entries {
+		month[i] = &entries[i]
+	}
+	TallyStatement(st, b.Accounts, opening, month)
+	if st.Subsidies, st.Donations, st.Distributions, st.Fees, err = specialsTx(ctx, tx, c.ID, p, p); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// TallyStatement fills st's totals, accounts (in the order of accounts,
+// each from its balance in opening) and categories (by code) from the
+// month's entries, listed as the ledger lists them, and adds each entry's
+// public content. It is the one place a statement's figures are summed:
+// closing a month and `mingbai gen` both call it.
+func TallyStatement(st *Statement, accounts []Account, opening map[int64]zh.Fen, entries []*Entry) {
 	type move struct{ in, out zh.Fen }
 	moves := map[int64]*move{}
 	cats := map[int64]*StatementCategory{}
 	var catOrder []int64
-	for i := range entries {
-		e := &entries[i]
+	for _, e := range entries {
 		m := moves[e.AccountID]
 		if m == nil {
 			m = &move{}
@@ -185,8 +207,8 @@ func (s *Service) buildStatement(ctx context.Context, tx *store.Tx, c *community
 		sc.Total += e.Amount
 		st.Entries = append(st.Entries, contentOf(e))
 	}
-	for _, ac := range b.Accounts {
-		sa := StatementAccount{Name: ac.Name, Kind: string(ac.Kind), Opening: ac.Opening + before[ac.ID]}
+	for _, ac := range accounts {
+		sa := StatementAccount{Name: ac.Name, Kind: string(ac.Kind), Opening: opening[ac.ID]}
 		if m := moves[ac.ID]; m != nil {
 			sa.Income, sa.Expense = m.in, m.out
 		}
@@ -196,19 +218,7 @@ func (s *Service) buildStatement(ctx context.Context, tx *store.Tx, c *community
 	for _, id := range catOrder {
 		st.Categories = append(st.Categories, *cats[id])
 	}
-	sortCategories(st.Categories)
-	if st.Subsidies, st.Donations, st.Distributions, st.Fees, err = specialsTx(ctx, tx, c.ID, p, p); err != nil {
-		return nil, err
-	}
-	return st, nil
-}
-
-func sortCategories(cs []StatementCategory) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].Code < cs[j-1].Code; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
+	slices.SortStableFunc(st.Categories, func(a, b StatementCategory) int { return cmp.Compare(a.Code, b.Code) })
 }
 
 // PeriodInfo is the state of one month of a community's books.

@@ -690,47 +690,15 @@ func (g *generator) books(r *rand.Rand, c *community, leaves *[]*leaf) (*finRows
 		st := &finance.Statement{Community: c.unit.ID, CommunityName: c.unit.Name, Period: p.String(), ClosedAt: closed.Format(time.RFC3339),
 			Accounts: []finance.StatementAccount{}, Categories: []finance.StatementCategory{}, Entries: []finance.EntryContent{},
 			Subsidies: []finance.Subsidy{}, Donations: []finance.Donation{}, Distributions: []finance.Distribution{}, Fees: []finance.Fee{}}
-		type move struct{ in, out zh.Fen }
-		moves := map[int64]*move{}
-		cats := map[int64]*finance.StatementCategory{}
-		var catOrder []int64
-		for _, ge := range es {
-			e := &ge.e
-			e.Flagged = finance.Flagged(e, rules)
-			mv := moves[e.AccountID]
-			if mv == nil {
-				mv = &move{}
-				moves[e.AccountID] = mv
-			}
-			if e.Direction == finance.Income {
-				mv.in += e.Amount
-				st.Income += e.Amount
-			} else {
-				mv.out += e.Amount
-				st.Expense += e.Amount
-			}
-			sc := cats[e.CategoryID]
-			if sc == nil {
-				sc = &finance.StatementCategory{Code: e.CategoryCode, Name: e.CategoryName, Direction: e.Direction}
-				cats[e.CategoryID] = sc
-				catOrder = append(catOrder, e.CategoryID)
-			}
-			sc.Total += e.Amount
-			st.Entries = append(st.Entries, finance.PublicContent(e))
+		month := make([]*finance.Entry, len(es))
+		for i, ge := range es {
+			ge.e.Flagged = finance.Flagged(&ge.e, rules)
+			month[i] = &ge.e
 		}
-		for _, a := range c.accounts {
-			sa := finance.StatementAccount{Name: a.Name, Kind: string(a.Kind), Opening: opening[a.ID]}
-			if mv := moves[a.ID]; mv != nil {
-				sa.Income, sa.Expense = mv.in, mv.out
-			}
-			sa.Closing = sa.Opening + sa.Income - sa.Expense
-			opening[a.ID] = sa.Closing
-			st.Accounts = append(st.Accounts, sa)
+		finance.TallyStatement(st, c.accounts, opening, month)
+		for i, a := range c.accounts {
+			opening[a.ID] = st.Accounts[i].Closing
 		}
-		for _, id := range catOrder {
-			st.Categories = append(st.Categories, *cats[id])
-		}
-		slices.SortStableFunc(st.Categories, func(a, b finance.StatementCategory) int { return cmp.Compare(a.Code, b.Code) })
 		raw, err := tlog.Canonical(st)
 		if err != nil {
 			return nil, fmt.Errorf("gen: statement: %w", err)
