@@ -15,10 +15,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"mingbai"
 	"mingbai/internal/picture"
+	"mingbai/internal/zh"
 )
 
 // MaxFileSize is the largest attachment: 20 MB.
@@ -242,25 +242,8 @@ func shrink(src image.Image, w int) image.Image {
 	return dst
 }
 
-// cleanFileName keeps the base name of an uploaded file, without paths or
-// control characters, at most 100 characters.
-func cleanFileName(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = filepath.Base("/" + name)
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(name, ""))
-	if name == "/" || name == "." || name == "" {
-		name = "附件"
-	}
-	if utf8.RuneCountInString(name) > 100 {
-		name = string([]rune(name)[:100])
-	}
-	return name
-}
+// cleanFileName is an attachment's name as the board shows it.
+func cleanFileName(name string) string { return zh.FileName(name, "附件", 100) }
 
 // RemoveStaleTemps removes the temporary files that uploads and thumbnails
 // leave when the process dies before renaming them into place, if they were

@@ -17,6 +17,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/store"
+	"mingbai/internal/zh"
 )
 
 // MaxAttachmentSize is the largest receipt file accepted: a phone photo or
@@ -161,13 +162,7 @@ func (s *Service) Attach(ctx context.Context, a *mingbai.Actor, communityID, ent
 	if err != nil {
 		return nil, err
 	}
-	name = filepath.Base(strings.TrimSpace(name))
-	if name == "." || name == "/" || name == "" {
-		name = "receipt"
-	}
-	if len([]rune(name)) > 80 {
-		name = string([]rune(name)[:80])
-	}
+	name = zh.FileName(name, "票据", 80)
 	sum, size, head, err := s.files.Put(r)
 	if err != nil {
 		return nil, err

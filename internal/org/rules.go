@@ -1,9 +1,8 @@
 package org
 
 import (
+	"mingbai/internal/zh"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"mingbai"
 )
@@ -18,21 +17,11 @@ const (
 	maxLocation = 80
 )
 
-// cleanName trims a name and checks its length and characters.
+// cleanName checks a unit's name by the one text rule: it shows on every
+// page of the unit, so a bidirectional control in it would be worse than
+// anywhere.
 func cleanName(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case s == "":
-		return "", mingbai.FieldError("name", "请填写名称")
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl):
-		return "", mingbai.FieldError("name", "名称不能包含换行或其他控制字符")
-	case n < minName:
-		return "", mingbai.FieldError("name", "名称至少 %d 个字", minName)
-	case n > maxName:
-		return "", mingbai.FieldError("name", "名称不能超过 %d 个字，现在是 %d 个字", maxName, n)
-	}
-	return s, nil
+	return zh.Text{Field: "name", Label: "名称", Min: minName, Max: maxName}.Clean(s)
 }
 
 // cleanSlug checks a URL slug. Slugs are chosen by the admin (there is no
@@ -160,17 +149,8 @@ func allDigits(s string) bool {
 // regulations want it at a fixed place residents can find, so it is
 // required for a community.
 func cleanBoardLocation(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case s == "":
+	if strings.TrimSpace(s) == "" {
 		return "", mingbai.FieldError("board_location", "请填写公开栏所在位置，例如“锁金四村12幢北侧宣传橱窗”")
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return "", mingbai.FieldError("board_location", "公开栏位置不能包含换行或其他控制字符")
-	case n < minLocation:
-		return "", mingbai.FieldError("board_location", "公开栏位置至少 %d 个字", minLocation)
-	case n > maxLocation:
-		return "", mingbai.FieldError("board_location", "公开栏位置不能超过 %d 个字，现在是 %d 个字", maxLocation, n)
 	}
-	return s, nil
+	return zh.Text{Field: "board_location", Label: "公开栏位置", Min: minLocation, Max: maxLocation}.Clean(s)
 }

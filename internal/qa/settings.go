@@ -270,9 +270,10 @@ func ParseCalendarRow(date, kind, name string) (zh.Day, error) {
 	default:
 		return zh.Day{}, mingbai.FieldError("kind", "类型请选择放假或调休上班")
 	}
-	name = strings.TrimSpace(name)
-	if utf8Len(name) > 20 {
-		return zh.Day{}, mingbai.FieldError("name", "名称不能超过 20 个字")
+	// Add refuses a row without a name, in its own words.
+	name, err = zh.Text{Field: "name", Label: "名称", Max: 20}.Clean(name)
+	if err != nil {
+		return zh.Day{}, err
 	}
 	// zh.Calendar.Add holds the rules of a row (a make-up working day is a
 	// weekend day, a row has a name): check them on a scratch calendar.
@@ -281,8 +282,6 @@ func ParseCalendarRow(date, kind, name string) (zh.Day, error) {
 	}
 	return zh.Day{Date: d, Kind: k, Name: name}, nil
 }
-
-func utf8Len(s string) int { return len([]rune(s)) }
 
 // ParseCalendarTSV reads rows pasted in the format of the calendar file
 // shipped with Mingbai: "date<TAB>kind<TAB>name" per line, an optional

@@ -1,6 +1,7 @@
 package zh
 
 import (
+	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -49,4 +50,29 @@ func (t Text) refuses(r rune) bool {
 		return false
 	}
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// FileName is the name an uploaded file is shown and served under: its base
+// name without paths, quotes, control or bidirectional characters (a
+// right-to-left override makes "发票\u202egpj.exe" read as "发票exe.jpg"),
+// valid UTF-8, at most max characters; fallback when nothing is left.
+// Unlike typed text it is cleaned, not refused: the name came with the
+// file, and the uploader cannot see what to fix.
+func FileName(name, fallback string, max int) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base("/" + name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '"' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, ""))
+	name = strings.TrimSpace(name)
+	if name == "/" || name == "." || name == "" {
+		return fallback
+	}
+	if r := []rune(name); len(r) > max {
+		name = string(r[:max])
+	}
+	return name
 }

@@ -57,3 +57,22 @@ func TestTextClean(t *testing.T) {
 		}
 	}
 }
+
+// TestFileName pins what an uploaded file's name keeps where it is shown.
+func TestFileName(t *testing.T) {
+	for in, want := range map[string]string{
+		"会议纪要.pdf":               "会议纪要.pdf",
+		`C:\Users\王\发票.jpg`:      "发票.jpg",
+		"../../etc/passwd":       "passwd",
+		"发票\u202egpj.exe":        "发票gpj.exe", // a right-to-left override would show it as 发票exe.jpg
+		"名单\u2066.xlsx\u2069":    "名单.xlsx",
+		"a\x00b\x85c\"d.txt":     "abcd.txt",
+		"  ":                     "附件",
+		"":                       "附件",
+		strings.Repeat("字", 120): strings.Repeat("字", 100),
+	} {
+		if got := zh.FileName(in, "附件", 100); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
