@@ -2,10 +2,7 @@ package disclosure
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/blob"
 	"mingbai/internal/picture"
 	"mingbai/internal/zh"
 )
@@ -36,79 +34,41 @@ var allowedTypes = map[string]string{
 	"application/pdf": ".pdf",
 }
 
-// FileStore keeps attachments in the data directory, named by the SHA-256
-// of their bytes, so the same file uploaded twice is stored once and any
-// app node behind a shared directory serves it.
+// FileStore keeps attachments in the data directory by the SHA-256 of
+// their bytes (package blob), with a thumbnail beside each picture.
 type FileStore struct {
-	dir string
+	blobs *blob.Store
+	dir   string
 }
 
 // NewFileStore returns the store under dataDir/files.
 func NewFileStore(dataDir string) *FileStore {
-	return &FileStore{dir: filepath.Join(dataDir, "files")}
-}
-
-func (fs *FileStore) path(sum string) string {
-	return filepath.Join(fs.dir, sum[:2], sum)
+	dir := filepath.Join(dataDir, "files")
+	return &FileStore{blobs: blob.New(dir), dir: dir}
 }
 
 func (fs *FileStore) thumbPath(sum string) string {
 	return filepath.Join(fs.dir, "thumbs", sum[:2], sum+".jpg")
 }
 
-// validSum reports whether s is a lower-case hex SHA-256.
-func validSum(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil && strings.ToLower(s) == s
-}
-
 // Put stores the bytes of r under their hash, refusing anything larger
 // than MaxFileSize or whose sniffed type is not a picture or a PDF. name is
 // the file's name as the uploader had it.
 func (fs *FileStore) Put(r io.Reader, name string) (Attachment, error) {
-	name = cleanFileName(name)
-	if err := os.MkdirAll(filepath.Join(fs.dir, "tmp"), 0o700); err != nil {
-		return Attachment{}, fmt.Errorf("attachment dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Join(fs.dir, "tmp"), "up-*")
-	if err != nil {
-		return Attachment{}, fmt.Errorf("attachment temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
-		return Attachment{}, fmt.Errorf("read attachment: %w", err)
-	}
-	head := make([]byte, 512)
-	k, _ := tmp.ReadAt(head, 0)
-	ctype, err := CheckFile(n, head[:k])
+	var ctype string
+	sum, n, _, err := fs.blobs.Put(r, MaxFileSize, func(size int64, head []byte) (err error) {
+		ctype, err = CheckFile(size, head)
+		return err
+	})
 	if err != nil {
 		return Attachment{}, err
-	}
-	if err := tmp.Sync(); err != nil {
-		return Attachment{}, fmt.Errorf("sync attachment: %w", err)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	dst := fs.path(sum)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return Attachment{}, fmt.Errorf("attachment dir: %w", err)
-	}
-	if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			return Attachment{}, fmt.Errorf("store attachment: %w", err)
-		}
 	}
 	if strings.HasPrefix(ctype, "image/") {
 		// A picture that cannot be decoded still stores; it just has no
 		// thumbnail and is shown full size.
 		_ = fs.makeThumb(sum)
 	}
-	return Attachment{SHA256: sum, Name: name, ContentType: ctype, Size: n}, nil
+	return Attachment{SHA256: sum, Name: cleanFileName(name), ContentType: ctype, Size: n}, nil
 }
 
 // CheckFile checks a file of size bytes that begins with head (its first
@@ -132,20 +92,11 @@ func CheckFile(size int64, head []byte) (string, error) {
 }
 
 // Open opens the stored file with hash sum.
-func (fs *FileStore) Open(sum string) (*os.File, error) {
-	if !validSum(sum) {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
-	}
-	f, err := os.Open(fs.path(sum))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
-	}
-	return f, err
-}
+func (fs *FileStore) Open(sum string) (*os.File, error) { return fs.blobs.Open(sum) }
 
 // OpenThumb opens the thumbnail of picture sum.
 func (fs *FileStore) OpenThumb(sum string) (*os.File, error) {
-	if !validSum(sum) {
+	if !blob.ValidSum(sum) {
 		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
 	}
 	f, err := os.Open(fs.thumbPath(sum))
@@ -158,22 +109,20 @@ func (fs *FileStore) OpenThumb(sum string) (*os.File, error) {
 // Remove deletes the files and their thumbnails (redaction of personal
 // data, uploads nothing shows); a file already gone is no error.
 func (fs *FileStore) Remove(sums ...string) error {
-	var errs []error
+	errs := []error{fs.blobs.Remove(sums...)}
 	for _, sum := range sums {
-		if !validSum(sum) {
+		if !blob.ValidSum(sum) {
 			continue
 		}
-		for _, p := range []string{fs.path(sum), fs.thumbPath(sum)} {
-			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				errs = append(errs, err)
-			}
+		if err := os.Remove(fs.thumbPath(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
 func (fs *FileStore) makeThumb(sum string) error {
-	f, err := os.Open(fs.path(sum))
+	f, err := fs.blobs.Open(sum)
 	if err != nil {
 		return err
 	}
@@ -251,22 +200,12 @@ func cleanFileName(name string) string { return zh.FileName(name, "附件", 100)
 // the directory may be writing a fresh one). Stored files are never
 // touched. It returns how many it removed.
 func (fs *FileStore) RemoveStaleTemps(before time.Time) (int, error) {
-	n := 0
-	for _, pattern := range []string{filepath.Join(fs.dir, "tmp", "up-*"), filepath.Join(fs.dir, "*", "thumb-*"), filepath.Join(fs.dir, "thumbs", "*", "thumb-*")} {
-		paths, err := filepath.Glob(pattern)
-		if err != nil {
-			return n, fmt.Errorf("stale temporary files: %w", err)
-		}
-		for _, p := range paths {
-			fi, err := os.Lstat(p)
-			if err != nil || !fi.Mode().IsRegular() || !fi.ModTime().Before(before) {
-				continue
-			}
-			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return n, fmt.Errorf("remove stale temporary file: %w", err)
-			}
-			n++
-		}
+	n, err := fs.blobs.RemoveStaleTemps(before)
+	if err != nil {
+		return n, err
 	}
-	return n, nil
+	// Thumbnails are written beside their place under thumbs/ (and were,
+	// once, beside the files).
+	m, err := blob.SweepTemps(fs.dir, before, "thumbs/*/thumb-*", "*/thumb-*")
+	return n + m, err
 }

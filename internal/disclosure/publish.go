@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/blob"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
@@ -286,7 +287,7 @@ const maxFilesPerDraft = 20
 
 // AttachToDraft adds a stored file (from Files().Put) to a draft.
 func (s *Service) AttachToDraft(ctx context.Context, a *mingbai.Actor, communityID, draftID int64, f Attachment) error {
-	if !validSum(f.SHA256) {
+	if !blob.ValidSum(f.SHA256) {
 		return mingbai.FieldError("file", "附件无效，请重新上传。")
 	}
 	return s.db.Write(ctx, func(tx *store.Tx) error {
@@ -559,7 +560,7 @@ func (s *Service) Correct(ctx context.Context, a *mingbai.Actor, communityID, id
 		return nil, mingbai.FieldError("file", "一次更正最多上传 %d 个新附件。", maxCorrectUploads)
 	}
 	for _, f := range in.Add {
-		if _, ok := allowedTypes[f.ContentType]; !ok || !validSum(f.SHA256) || f.Size <= 0 || f.Size > MaxFileSize {
+		if _, ok := allowedTypes[f.ContentType]; !ok || !blob.ValidSum(f.SHA256) || f.Size <= 0 || f.Size > MaxFileSize {
 			return nil, mingbai.FieldError("file", "附件无效，请重新上传。")
 		}
 	}

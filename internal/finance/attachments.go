@@ -1,14 +1,10 @@
 package finance
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +12,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/blob"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -24,108 +21,30 @@ import (
 // a scanned page.
 const MaxAttachmentSize = 10 << 20
 
-// FileStore keeps receipt files content-addressed by SHA-256 under
-// dir/attachments, so app nodes share nothing but the directory and the
-// same file uploaded twice is stored once.
-type FileStore struct{ dir string }
-
-// NewFileStore returns the store under dataDir.
-func NewFileStore(dataDir string) *FileStore {
-	return &FileStore{dir: filepath.Join(dataDir, "attachments")}
+// NewFileStore returns the store of receipt files under
+// dataDir/attachments (package blob). Uploads cut short before the store
+// kept its temporary files in tmp/ left theirs as upload-*.
+func NewFileStore(dataDir string) *blob.Store {
+	return blob.New(filepath.Join(dataDir, "attachments"), "upload-*")
 }
 
-func (fsys *FileStore) path(sum string) string {
-	return filepath.Join(fsys.dir, sum[:2], sum)
-}
-
-// Put stores the content of r (at most MaxAttachmentSize bytes) and
-// returns its hex SHA-256, its size and the first bytes for sniffing.
-func (fsys *FileStore) Put(r io.Reader) (sum string, size int64, head []byte, err error) {
-	if err := os.MkdirAll(fsys.dir, 0o700); err != nil {
-		return "", 0, nil, fmt.Errorf("attachments dir: %w", err)
+// checkReceipt refuses a receipt file that is empty, too large or not a
+// picture or PDF, and returns its sniffed type.
+func checkReceipt(size int64, head []byte) (string, error) {
+	if size > MaxAttachmentSize {
+		return "", mingbai.FieldError("file", "文件太大，最大 %d MB。", MaxAttachmentSize>>20)
 	}
-	tmp, err := os.CreateTemp(fsys.dir, "upload-*")
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("attachment temp file: %w", err)
+	if size == 0 {
+		return "", mingbai.FieldError("file", "请选择要上传的文件。")
 	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	var first bytes.Buffer
-	n, err := io.Copy(io.MultiWriter(tmp, h, &limitedBuffer{&first, 512}), io.LimitReader(r, MaxAttachmentSize+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	mime := http.DetectContentType(head)
+	if i := strings.Index(mime, ";"); i > 0 {
+		mime = mime[:i]
 	}
-	if err != nil {
-		return "", 0, nil, fmt.Errorf("write attachment: %w", err)
+	if !allowedMIME[mime] {
+		return "", mingbai.FieldError("file", "只能上传 JPG、PNG、WebP 图片或 PDF 文件。")
 	}
-	if n > MaxAttachmentSize {
-		return "", 0, nil, mingbai.FieldError("file", "文件太大，最大 %d MB。", MaxAttachmentSize>>20)
-	}
-	if n == 0 {
-		return "", 0, nil, mingbai.FieldError("file", "请选择要上传的文件。")
-	}
-	sum = hex.EncodeToString(h.Sum(nil))
-	dst := fsys.path(sum)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", 0, nil, fmt.Errorf("attachments dir: %w", err)
-	}
-	if _, err := os.Stat(dst); err == nil {
-		return sum, n, first.Bytes(), nil
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return "", 0, nil, fmt.Errorf("store attachment: %w", err)
-	}
-	return sum, n, first.Bytes(), nil
-}
-
-// RemoveStaleTemps removes the temporary files that uploads leave when the
-// process dies before renaming them into place, if they were last written
-// before before (a day ago is safe: another process sharing the directory
-// may be writing a fresh one). It returns how many it removed.
-func (fsys *FileStore) RemoveStaleTemps(before time.Time) (int, error) {
-	paths, err := filepath.Glob(filepath.Join(fsys.dir, "upload-*"))
-	if err != nil {
-		return 0, fmt.Errorf("stale temporary files: %w", err)
-	}
-	n := 0
-	for _, p := range paths {
-		fi, err := os.Lstat(p)
-		if err != nil || !fi.Mode().IsRegular() || !fi.ModTime().Before(before) {
-			continue
-		}
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return n, fmt.Errorf("remove stale temporary file: %w", err)
-		}
-		n++
-	}
-	return n, nil
-}
-
-// Open opens a stored file by its hash.
-func (fsys *FileStore) Open(sum string) (*os.File, error) {
-	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
-	}
-	f, err := os.Open(fsys.path(sum))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, mingbai.Errorf(mingbai.ENOTFOUND, "找不到该附件。")
-	}
-	return f, err
-}
-
-type limitedBuffer struct {
-	b *bytes.Buffer
-	n int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.n - l.b.Len(); room > 0 {
-		if len(p) < room {
-			room = len(p)
-		}
-		l.b.Write(p[:room])
-	}
-	return len(p), nil
+	return mime, nil
 }
 
 // Attachment is a receipt of an entry. Public only once Cleared: a cadre
@@ -163,16 +82,13 @@ func (s *Service) Attach(ctx context.Context, a *mingbai.Actor, communityID, ent
 		return nil, err
 	}
 	name = zh.FileName(name, "票据", 80)
-	sum, size, head, err := s.files.Put(r)
+	var mime string
+	sum, size, _, err := s.files.Put(r, MaxAttachmentSize, func(size int64, head []byte) (err error) {
+		mime, err = checkReceipt(size, head)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	mime := http.DetectContentType(head)
-	if i := strings.Index(mime, ";"); i > 0 {
-		mime = mime[:i]
-	}
-	if !allowedMIME[mime] {
-		return nil, mingbai.FieldError("file", "只能上传 JPG、PNG、WebP 图片或 PDF 文件。")
 	}
 	at := &Attachment{EntryID: entryID, SHA256: sum, Name: name, MIME: mime, Size: size}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {

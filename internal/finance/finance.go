@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/blob"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
@@ -38,7 +39,7 @@ type Service struct {
 	org   *org.Service
 	log   *tlog.Log
 	clock mingbai.Clock
-	files *FileStore
+	files *blob.Store
 	// statements caches decoded published statements, which never change.
 	statements *statementCache
 }
@@ -64,7 +65,7 @@ func (s *Service) ContentSources() map[string]tlog.ContentSource {
 func (s *Service) now() time.Time { return s.clock().UTC() }
 
 // Files returns the store of receipt files.
-func (s *Service) Files() *FileStore { return s.files }
+func (s *Service) Files() *blob.Store { return s.files }
 
 // today is the current date in Shanghai.
 func (s *Service) today() Date { return DateOf(s.clock()) }

@@ -124,7 +124,10 @@ func (s *Service) RedactAttachment(ctx context.Context, a *mingbai.Actor, commun
 	if err := png.Encode(&buf, out); err != nil {
 		return nil, fmt.Errorf("encode redacted receipt %d: %w", at.ID, err)
 	}
-	sum, size, _, err := s.files.Put(&buf)
+	sum, size, _, err := s.files.Put(&buf, MaxAttachmentSize, func(size int64, head []byte) error {
+		_, err := checkReceipt(size, head)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func TestReceiptMaskChecks(t *testing.T) {
 		if err := png.Encode(&buf, rgba); err != nil {
 			t.Fatal(err)
 		}
-		doctored, _, _, err := e.fin.Files().Put(&buf)
+		doctored, _, _, err := e.fin.Files().Put(&buf, finance.MaxAttachmentSize, func(int64, []byte) error { return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
