@@ -19,10 +19,16 @@ func (f *dbFlags) register(fs *flag.FlagSet, env *Env) {
 	fs.StringVar(&f.db, "db", env.Getenv("MINGBAI_DB"), "database: empty for SQLite in the data directory, or a postgres:// URL (env MINGBAI_DB)")
 }
 
+// openAsIs opens the database without touching its schema, for the
+// commands that inspect one (migrate --status, fsck).
+func (f *dbFlags) openAsIs(ctx context.Context) (*store.DB, error) {
+	return store.OpenInDir(ctx, f.db, f.data)
+}
+
 // open opens the database and brings its schema up to date. A database
 // migrated by a newer mingbai is refused.
 func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
-	db, err := store.OpenInDir(ctx, f.db, f.data)
+	db, err := f.openAsIs(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +47,7 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := store.OpenInDir(ctx, f.db, f.data)
+	db, err := f.openAsIs(ctx)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"mingbai"
-	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 )
 
@@ -19,7 +18,7 @@ func runFsck(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	// fsck reads; it never migrates the database it inspects.
-	db, err := store.OpenInDir(ctx, f.db, f.data)
+	db, err := f.openAsIs(ctx)
 	if err != nil {
 		return err
 	}
