@@ -91,9 +91,6 @@ func TestSeedDemo(t *testing.T) {
 		if len(d.Communities) != 7 || len(d.Departments) != 4 {
 			t.Errorf("%d communities, %d departments", len(d.Communities), len(d.Departments))
 		}
-		if n := len(must[[]org.Unit](t)(s.Communities(ctx))); n != 7 {
-			t.Errorf("Communities() = %d", n)
-		}
 
 		// Seeding again changes nothing and returns the same ids.
 		count := func() (units, history int) {

@@ -79,19 +79,6 @@ type Unit struct {
 // Archived reports whether the unit has been archived.
 func (u *Unit) Archived() bool { return u.ArchivedAt != nil }
 
-// StreetID is the street the unit belongs to: the parent of a community,
-// the unit itself for a street, 0 for a district or department. Role grants
-// carry it so checks need no database round trip.
-func (u *Unit) StreetID() int64 {
-	switch u.Kind {
-	case Community:
-		return u.ParentID
-	case Street:
-		return u.ID
-	}
-	return 0
-}
-
 // DistrictOf is the district the unit belongs to, the unit itself for a
 // district.
 func (u *Unit) DistrictOf() int64 {

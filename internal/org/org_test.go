@@ -81,10 +81,10 @@ func TestCreate(t *testing.T) {
 		if b.street.ParentID != b.district.ID || b.street.DistrictID != b.district.ID {
 			t.Errorf("street parent/district = %d/%d, want %d", b.street.ParentID, b.street.DistrictID, b.district.ID)
 		}
-		if b.community.ParentID != b.street.ID || b.community.DistrictID != b.district.ID || b.community.StreetID() != b.street.ID {
+		if b.community.ParentID != b.street.ID || b.community.DistrictID != b.district.ID {
 			t.Errorf("community = %+v", b.community)
 		}
-		if b.department.ParentID != b.district.ID || b.department.DistrictID != b.district.ID || b.department.StreetID() != 0 {
+		if b.department.ParentID != b.district.ID || b.department.DistrictID != b.district.ID {
 			t.Errorf("department = %+v", b.department)
 		}
 		// The phone is stored in one form whatever way it was typed.
@@ -420,9 +420,6 @@ func TestTreeAndLists(t *testing.T) {
 
 		if got := names(must[[]org.Unit](t)(s.Districts(ctx))); strings.Join(got, " ") != "玄武区 秦淮区" {
 			t.Errorf("districts = %v", got)
-		}
-		if got := names(must[[]org.Unit](t)(s.Communities(ctx))); strings.Join(got, " ") != "锁金一村社区 锁金四村社区 百子亭社区 夫子庙社区" {
-			t.Errorf("communities = %v", got)
 		}
 		// Streets and departments each count their positions from 1, so
 		// under a district they interleave by position, then name.

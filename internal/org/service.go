@@ -369,23 +369,6 @@ func (s *Service) Districts(ctx context.Context) ([]Unit, error) {
 	return us, nil
 }
 
-// Communities returns every live community, grouped by district and street
-// in display order.
-func (s *Service) Communities(ctx context.Context) ([]Unit, error) {
-	var us []Unit
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var err error
-		us, err = queryUnits(ctx, tx, "SELECT "+prefixed("c")+` FROM org_units c JOIN org_units s ON s.id = c.parent_id
-			WHERE c.kind = 'community' AND c.archived_at IS NULL
-			ORDER BY c.district_id, s.position, s.name, s.id, c.position, c.name, c.id`)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("communities: %w", err)
-	}
-	return us, nil
-}
-
 // Tree returns live district districtID with its live streets and their
 // communities, and its departments, in one query.
 func (s *Service) Tree(ctx context.Context, districtID int64) (*Tree, error) {
