@@ -496,15 +496,6 @@ func addHistory(ctx context.Context, tx *store.Tx, unitID int64, what, old, new 
 
 const unitColumns = "id, kind, parent_id, district_id, name, slug, gb_code, phone, board_location, position, created_at, updated_at, archived_at"
 
-// prefixed is unitColumns qualified by a table alias, for joins.
-func prefixed(alias string) string {
-	cols := strings.Split(unitColumns, ", ")
-	for i, c := range cols {
-		cols[i] = alias + "." + c
-	}
-	return strings.Join(cols, ", ")
-}
-
 func unitByID(ctx context.Context, tx *store.Tx, id int64) (*Unit, error) {
 	us, err := queryUnits(ctx, tx, "SELECT "+unitColumns+" FROM org_units WHERE id = ?", id)
 	if err != nil {
