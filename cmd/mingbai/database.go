@@ -14,6 +14,15 @@ type dbFlags struct {
 	db   string
 }
 
+// newDBFlags is newFlags for a command that works on a database, with the
+// database flags registered.
+func newDBFlags(env *Env, name, synopsis string) (*flag.FlagSet, *dbFlags) {
+	fs := newFlags(env, name, synopsis)
+	f := &dbFlags{}
+	f.register(fs, env)
+	return fs, f
+}
+
 func (f *dbFlags) register(fs *flag.FlagSet, env *Env) {
 	fs.StringVar(&f.data, "data", env.envOr("MINGBAI_DATA", "./mingbai-data"), "data directory: SQLite file, signing key, attachments (env MINGBAI_DATA)")
 	fs.StringVar(&f.db, "db", env.Getenv("MINGBAI_DB"), "database: empty for SQLite in the data directory, or a postgres:// URL (env MINGBAI_DB)")
@@ -40,9 +49,7 @@ func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
 }
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "migrate", "[--status] [--data DIR] [--db URL]")
-	var f dbFlags
-	f.register(fs, env)
+	fs, f := newDBFlags(env, "migrate", "[--status] [--data DIR] [--db URL]")
 	status := fs.Bool("status", false, "only list the migrations and whether each is applied")
 	if err := parse(fs, args); err != nil {
 		return err

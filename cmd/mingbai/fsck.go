@@ -11,9 +11,7 @@ import (
 // runFsck checks the log from inside the database: gaps, stored hashes,
 // checkpoints, and each object's content against its leaf.
 func runFsck(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "fsck", "[--data DIR] [--db URL]")
-	var f dbFlags
-	f.register(fs, env)
+	fs, f := newDBFlags(env, "fsck", "[--data DIR] [--db URL]")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -12,9 +12,7 @@ import (
 // runGen fills an empty database with a generated district for load
 // benchmarks: see package gen.
 func runGen(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "gen", "--communities N --years Y --seed S [--until YYYY-MM-DD] [--data DIR] [--db URL]")
-	var f dbFlags
-	f.register(fs, env)
+	fs, f := newDBFlags(env, "gen", "--communities N --years Y --seed S [--until YYYY-MM-DD] [--data DIR] [--db URL]")
 	communities := fs.Int("communities", 10, "how many communities (streets of about 15 each)")
 	years := fs.Int("years", 1, "how many years of publications before --until")
 	months := fs.Int("months", 0, "a span of this many months instead of --years, for quick tries")

@@ -90,9 +90,7 @@ func runLogKey(_ context.Context, env *Env, args []string) error {
 const benchContentDDL = `CREATE TABLE IF NOT EXISTS bench_content (idx BIGINT PRIMARY KEY, body TEXT NOT NULL)`
 
 func runBenchServer(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "log bench-server", "--addr HOST:PORT --data DIR [--db URL] [--origin ORIGIN]")
-	var f dbFlags
-	f.register(fs, env)
+	fs, f := newDBFlags(env, "log bench-server", "--addr HOST:PORT --data DIR [--db URL] [--origin ORIGIN]")
 	addr := fs.String("addr", "127.0.0.1:2025", "address to listen on")
 	origin := originFlag(fs, env)
 	stopProfile, err := parseProfiled(fs, args, "the whole run")

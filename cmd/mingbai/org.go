@@ -22,9 +22,7 @@ func runOrg(ctx context.Context, env *Env, args []string) error {
 		return usageError{"org: expected add-district or list"}
 	}
 	sub := args[0]
-	fs := newFlags(env, "org "+sub, "[flags]")
-	var f dbFlags
-	f.register(fs, env)
+	fs, f := newDBFlags(env, "org "+sub, "[flags]")
 	name := fs.String("name", "", "district name, e.g. 玄武区")
 	slug := fs.String("slug", "", "URL slug: lowercase letters, digits and hyphens")
 	code := fs.String("gb-code", "", "GB/T 2260 code of the district, 6 digits")
