@@ -91,7 +91,7 @@ func (s *Service) Attach(ctx context.Context, a *mingbai.Actor, communityID, ent
 		return nil, err
 	}
 	at := &Attachment{EntryID: entryID, SHA256: sum, Name: name, MIME: mime, Size: size}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		e, err := entryTx(ctx, tx, c.ID, entryID)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Service) ClearAttachment(ctx context.Context, a *mingbai.Actor, communi
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.writeTo(ctx, c, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, "UPDATE fin_attachments SET cleared = 1, cleared_by = ?, cleared_at = ? WHERE id = ? AND community_id = ? AND cleared = 0",
 			a.UserID, s.now(), attachmentID, c.ID)
 		if err != nil {

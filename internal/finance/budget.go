@@ -74,7 +74,7 @@ func (s *Service) SetBudget(ctx context.Context, a *mingbai.Actor, communityID i
 	if len(amounts) == 0 {
 		return mingbai.FieldError("budget", "请至少填写一个科目的预算金额。")
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.writeTo(ctx, c, func(tx *store.Tx) error {
 		cats, err := categoriesTx(ctx, tx, c.District)
 		if err != nil {
 			return err

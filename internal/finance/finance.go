@@ -287,6 +287,28 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 	return c, nil
 }
 
+// writeTo runs fn in a write transaction on community c's books, which
+// first loads c again inside it: a community archived since the caller's
+// check takes no write, whatever the interleaving.
+func (s *Service) writeTo(ctx context.Context, c *community, fn func(tx *store.Tx) error) error {
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := org.LoadCommunity(ctx, tx, c.ID, true); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// writeBatchedTo is writeTo in a group commit (store.DB.WriteBatched).
+func (s *Service) writeBatchedTo(ctx context.Context, c *community, fn func(tx *store.Tx) error) error {
+	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+		if _, err := org.LoadCommunity(ctx, tx, c.ID, true); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // supervisorOf loads the community for a write by one of its supervisors
 // (reviewing a statement) and checks that a is one.
 func (s *Service) supervisorOf(ctx context.Context, a *mingbai.Actor, communityID int64) (*community, error) {

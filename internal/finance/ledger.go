@@ -76,7 +76,7 @@ func (s *Service) OpenBooks(ctx context.Context, a *mingbai.Actor, communityID i
 	if len(accounts) == 0 {
 		accounts = DefaultAccounts
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.writeTo(ctx, c, func(tx *store.Tx) error {
 		return s.openBooksTx(ctx, tx, c, start, accounts)
 	})
 }
@@ -127,11 +127,12 @@ func addAccountTx(ctx context.Context, tx *store.Tx, communityID int64, na NewAc
 // AddAccount opens another account, such as a new earmarked fund. Its
 // opening balance is zero: money comes in through entries.
 func (s *Service) AddAccount(ctx context.Context, a *mingbai.Actor, communityID int64, name string, kind AccountKind) (int64, error) {
-	if _, err := s.cadreOf(ctx, a, communityID); err != nil {
+	c, err := s.cadreOf(ctx, a, communityID)
+	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err := s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		if _, err := booksTx(ctx, tx, communityID); err != nil {
 			return err
 		}
@@ -402,7 +403,7 @@ func (s *Service) Post(ctx context.Context, a *mingbai.Actor, communityID int64,
 		return nil, mingbai.FieldError("date", "请填写日期。")
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		b, err := booksTx(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -513,7 +514,7 @@ func (s *Service) Reverse(ctx context.Context, a *mingbai.Actor, communityID, en
 		return nil, err
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		orig, err := entryTx(ctx, tx, c.ID, entryID)
 		if err != nil {
 			return err

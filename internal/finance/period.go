@@ -328,7 +328,7 @@ func (s *Service) Close(ctx context.Context, a *mingbai.Actor, communityID int64
 	if p >= PeriodOf(s.today()) {
 		return mingbai.Errorf(mingbai.ECONFLICT, "%s 还没有结束，月末之后才能结账。", p.Label())
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.writeTo(ctx, c, func(tx *store.Tx) error {
 		b, ps, err := periodStateOf(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -473,7 +473,7 @@ func (s *Service) reviewStep(ctx context.Context, c *community, p Period, rule z
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	return s.writeTo(ctx, c, func(tx *store.Tx) error {
 		pi, err := periodRowTx(ctx, tx, c.ID, p)
 		if err != nil {
 			return err
@@ -547,7 +547,7 @@ func (s *Service) Approve(ctx context.Context, a *mingbai.Actor, communityID int
 	if comment, err = (zh.Text{Field: "comment", Label: "审核意见", Max: 1000, Multiline: true}).Clean(comment); err != nil {
 		return err
 	}
-	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+	return s.writeBatchedTo(ctx, c, func(tx *store.Tx) error {
 		return s.publishTx(ctx, tx, c, p, comment, a)
 	})
 }

@@ -136,7 +136,7 @@ func (s *Service) RedactAttachment(ctx context.Context, a *mingbai.Actor, commun
 		return nil, fmt.Errorf("redaction boxes: %w", err)
 	}
 	rd := &Redaction{Boxes: boxes, Reason: reason, SHA256: sum, MIME: "image/png", Size: size, ByName: a.Name, At: s.now()}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		// The receipt must still be the one read above: a redaction made
 		// meanwhile would be drawn over, not lost, by the next one.
 		var last int64

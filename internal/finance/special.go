@@ -112,7 +112,7 @@ func (s *Service) AddSubsidy(ctx context.Context, a *mingbai.Actor, communityID 
 		return 0, mingbai.FieldError("amount", "金额必须大于零。")
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		if err := s.openMonth(ctx, tx, c, p.First()); err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func (s *Service) AddDonation(ctx context.Context, a *mingbai.Actor, communityID
 		return 0, mingbai.FieldError("quantity", "请填写数量或价值。")
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		if err := s.openMonth(ctx, tx, c, d); err != nil {
 			return err
 		}
@@ -182,7 +182,7 @@ func (s *Service) Distribute(ctx context.Context, a *mingbai.Actor, communityID,
 		return 0, mingbai.FieldError("quantity", "请填写发放数量或金额。")
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		var don Donation
 		var received string
 		err := tx.QueryRow(ctx, "SELECT received_on, item, quantity, value FROM fin_donations WHERE id = ? AND community_id = ?", donationID, c.ID).
@@ -236,7 +236,7 @@ func (s *Service) AddFee(ctx context.Context, a *mingbai.Actor, communityID int6
 		return 0, mingbai.FieldError("amount", "请填写收费金额。")
 	}
 	var id int64
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		if err := s.openMonth(ctx, tx, c, p.First()); err != nil {
 			return err
 		}

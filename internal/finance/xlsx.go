@@ -117,7 +117,7 @@ func (s *Service) ImportCashbook(ctx context.Context, a *mingbai.Actor, communit
 	// however long the cashbook is; the first bad row stops the inserting
 	// (the checking goes on, to report every row), and any bad row rolls
 	// the whole transaction back: all or nothing, as before.
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
+	err = s.writeTo(ctx, c, func(tx *store.Tx) error {
 		im, err := s.newImporter(ctx, tx, c, a, accountID, res)
 		if err != nil {
 			return err
