@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mingbai/internal/zh"
 	"net/http"
 	"strings"
 
@@ -28,10 +29,17 @@ func NewForm(r *http.Request, fields ...string) *Form {
 	return f
 }
 
-// Fail records err on the form: beside its field when it names one.
+// Fail records err on the form: beside its field when it names one. A
+// field holding invisible characters the text rule refuses (often pasted
+// along with the text) comes back without them and says so: the writer
+// cannot see them to delete them, and sees what sending again will store.
 func (f *Form) Fail(err error) {
 	msg := mingbai.ErrorMessage(err)
 	if field := mingbai.ErrorField(err); field != "" {
+		if v, ok := f.Values[field]; ok && zh.Visible(v) != strings.ReplaceAll(v, "\r\n", "\n") {
+			f.Values[field] = zh.Visible(v)
+			msg = "这里有看不见的特殊字符（多半是复制时带进来的），已为您删去，请核对后再提交。"
+		}
 		f.Errors[field] = msg
 		if f.Error == "" {
 			f.Error = "请按提示修改后再提交。"

@@ -247,3 +247,34 @@ func TestAskAnswerFollow(t *testing.T) {
 		t.Error("stats page lacks its chart")
 	}
 }
+
+// TestInvisibleCharactersComeBackRemoved: a question pasted with a
+// right-to-left override (it makes the text display reversed) is refused,
+// and the form comes back with the text as it will be stored and a message
+// that says so: the resident cannot see the character to delete it.
+// Sending it again as shown is accepted, and nothing was stored before.
+func TestInvisibleCharactersComeBackRemoved(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	anon := f.client()
+	count := func() (n int) {
+		f.db.QueryRow(context.Background(), "SELECT COUNT(*) FROM qa_items").Scan(&n)
+		return n
+	}
+	before := count()
+	resp := anon.post("/c/suojin-4/qa", url.Values{"category": {"设施维修"}, "body": {"12幢楼道灯坏了\u202e已经一周"}})
+	page := body(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "看不见的特殊字符") {
+		t.Fatalf("status %d, want 400 with the message about invisible characters", resp.StatusCode)
+	}
+	if !strings.Contains(page, ">12幢楼道灯坏了已经一周</textarea>") || strings.Contains(page, "\u202e") {
+		t.Error("the form does not show the text with the override removed")
+	}
+	if count() != before {
+		t.Fatal("the refused question was stored")
+	}
+	resp = anon.post("/c/suojin-4/qa", url.Values{"category": {"设施维修"}, "body": {"12幢楼道灯坏了已经一周"}})
+	body(t, resp)
+	if resp.StatusCode != http.StatusSeeOther || count() != before+1 {
+		t.Errorf("sending the shown text again: %d, %d questions", resp.StatusCode, count()-before)
+	}
+}

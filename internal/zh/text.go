@@ -45,6 +45,20 @@ func (t Text) Clean(s string) (string, error) {
 	return s, nil
 }
 
+// Visible returns s, CRLF turned into LF, without what Text refuses in a
+// multiline text: invalid UTF-8, control characters but newlines and
+// tabs, bidirectional controls. A form shows a refused text back this way,
+// so the writer can see and send what will be stored (the characters
+// themselves are invisible).
+func Visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (Text{Multiline: true}).refuses(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), ""))
+}
+
 func (t Text) refuses(r rune) bool {
 	if t.Multiline && (r == '\n' || r == '\t') {
 		return false
