@@ -82,10 +82,10 @@ func TestFileName(t *testing.T) {
 func TestVisible(t *testing.T) {
 	body := zh.Text{Field: "body", Label: "内容", Max: 100, Multiline: true}
 	for in, want := range map[string]string{
-		"12幢楼道灯坏了\u202e已经一周": "12幢楼道灯坏了已经一周",
-		"行一\r\n行二\t完":         "行一\n行二\t完",
+		"12幢楼道灯坏了\u202e已经一周":     "12幢楼道灯坏了已经一周",
+		"行一\r\n行二\t完":            "行一\n行二\t完",
 		"a\x00b\x1bc\u2066d\xff": "abcd",
-		"楼道\u200b灯":             "楼道\u200b灯",
+		"楼道\u200b灯":              "楼道\u200b灯",
 	} {
 		got := zh.Visible(in)
 		if got != want {
