@@ -291,22 +291,21 @@ func (s *Service) cadreOf(ctx context.Context, a *mingbai.Actor, communityID int
 // first loads c again inside it: a community archived since the caller's
 // check takes no write, whatever the interleaving.
 func (s *Service) writeTo(ctx context.Context, c *community, fn func(tx *store.Tx) error) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := org.LoadCommunity(ctx, tx, c.ID, true); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	return s.db.Write(ctx, inCommunity(ctx, c, fn))
 }
 
 // writeBatchedTo is writeTo in a group commit (store.DB.WriteBatched).
 func (s *Service) writeBatchedTo(ctx context.Context, c *community, fn func(tx *store.Tx) error) error {
-	return s.db.WriteBatched(ctx, func(tx *store.Tx) error {
+	return s.db.WriteBatched(ctx, inCommunity(ctx, c, fn))
+}
+
+func inCommunity(ctx context.Context, c *community, fn func(tx *store.Tx) error) func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
 		if _, err := org.LoadCommunity(ctx, tx, c.ID, true); err != nil {
 			return err
 		}
 		return fn(tx)
-	})
+	}
 }
 
 // supervisorOf loads the community for a write by one of its supervisors
