@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/css"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"mingbai"
@@ -94,4 +96,34 @@ func TestJourneyVerifyInBrowser(t *testing.T) {
 		t.Errorf("/log page:\n%s", text)
 	}
 	screenshots(t, ctx, "log")
+}
+
+// TestVerifyButtonHiddenWithoutScript: the verify button works only with
+// its script, which shows it; with scripts off it must stay hidden, though
+// the .button style sets a display of its own.
+func TestVerifyButtonHiddenWithoutScript(t *testing.T) {
+	needBrowser(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	appendSyntheticLeaves(t, dir, 13)
+	p := startDemoIn(t, dir)
+	ctx := browser(t)
+	var styles []*css.ComputedStyleProperty
+	err := chromedp.Run(ctx,
+		emulation.SetScriptExecutionDisabled(true),
+		chromedp.Navigate(p.URL+"/log/leaves/11"),
+		chromedp.WaitReady(`.verify-button`, chromedp.ByQuery),
+		chromedp.ComputedStyle(`.verify-button`, &styles, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	display := ""
+	for _, s := range styles {
+		if s.Name == "display" {
+			display = s.Value
+		}
+	}
+	if display != "none" {
+		t.Errorf("with scripts off the verify button's display is %q, want none", display)
+	}
 }

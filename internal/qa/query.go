@@ -251,6 +251,16 @@ type OverdueItem struct {
 	DaysLate      int // working days past the due date
 }
 
+// Late is how late the item is, as the street's list says it: past the
+// end of its due day but with no whole working day since (a weekend) it
+// is 不到 1 个工作日, never 0.
+func (o OverdueItem) Late() string {
+	if o.DaysLate < 1 {
+		return "不到 1 个工作日"
+	}
+	return fmt.Sprintf("%d 个工作日", o.DaysLate)
+}
+
 // StreetOverdue lists the overdue items of a street's communities for its
 // officers: they appear by themselves once a deadline passes.
 func (s *Service) StreetOverdue(ctx context.Context, a *mingbai.Actor, streetID int64) ([]OverdueItem, error) {

@@ -42,3 +42,13 @@ func TestCanReopen(t *testing.T) {
 		}
 	}
 }
+
+// TestOverdueLate: a question past the end of its due day with no whole
+// working day since (a weekend) reads 不到 1 个工作日, never "0 个工作日".
+func TestOverdueLate(t *testing.T) {
+	for days, want := range map[int]string{0: "不到 1 个工作日", 1: "1 个工作日", 12: "12 个工作日"} {
+		if got := (qa.OverdueItem{DaysLate: days}).Late(); got != want {
+			t.Errorf("DaysLate %d: %q, want %q", days, got, want)
+		}
+	}
+}
