@@ -57,6 +57,11 @@ type Stats struct {
 	Communities    []CommunityCounts // for a street or district
 }
 
+// LastDay is the last day the statistics cover: To is the start of the
+// day after, which "至…前" would make a page read as one day too many
+// ("6月1日至1月1日前").
+func (s *Stats) LastDay() time.Time { return s.To.AddDate(0, 0, -1) }
+
 // MonthCounts are the counts of items received in one month.
 type MonthCounts struct {
 	Month time.Time // first day, Shanghai

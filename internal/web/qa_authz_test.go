@@ -278,3 +278,16 @@ func TestInvisibleCharactersComeBackRemoved(t *testing.T) {
 		t.Errorf("sending the shown text again: %d, %d questions", resp.StatusCode, count()-before)
 	}
 }
+
+// TestStatsPeriodReadsRight: the statistics say the days they cover, the
+// last one included, not "…至次年1月1日前".
+func TestStatsPeriodReadsRight(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	page := body(t, f.client().get("/c/suojin-4/qa/stats?period=2025"))
+	if !strings.Contains(page, "2025年1月1日至2025年12月31日，共收到") {
+		t.Errorf("the 2025 statistics do not say 2025年1月1日至2025年12月31日:\n%s", page[strings.Index(page, "<main"):][:600])
+	}
+	if strings.Contains(page, "前，共收到") {
+		t.Error("the statistics still read 至…前")
+	}
+}
