@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"mingbai/internal/disclosure"
+	"mingbai/internal/store/storetest"
 )
 
 // boardFixture is community A's board data the matrix calls routes on: a
@@ -153,4 +154,28 @@ func pngBytes(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// TestEntryPoints: from the home page and a community's board a resident
+// reaches search, 查进度, 我要提问, 举报投诉 and the printable board by
+// clicking, and on the board the community's name comes before the tabs.
+func TestEntryPoints(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	anon := f.client()
+	home := body(t, anon.get("/"))
+	for _, want := range []string{`action="/search"`, `href="/qa/track"`} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home page lacks %s", want)
+		}
+	}
+	board := body(t, anon.get("/c/suojin-4"))
+	for _, want := range []string{`action="/c/suojin-4/search"`, `href="/search"`, `href="/qa/track"`, `href="/c/suojin-4/qa/new"`,
+		`href="/c/suojin-4/complaints/new"`, `href="/c/suojin-4/print"`} {
+		if !strings.Contains(board, want) {
+			t.Errorf("board lacks %s", want)
+		}
+	}
+	if h1, tabs := strings.Index(board, `<h1 class="page-title">`), strings.Index(board, `aria-label="公开栏目"`); h1 < 0 || tabs < 0 || h1 > tabs {
+		t.Error("the board's heading does not come before its tabs")
+	}
 }
