@@ -279,5 +279,13 @@ func PlainText(src string) string {
 		i += n
 	}
 	r := strings.NewReplacer("|", " ", "#", "", "](", " ", "[", "", ")", " ")
-	return strings.Join(strings.Fields(r.Replace(b.String())), " ")
+	var lines []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		// A table's delimiter row (| --- | ---: |) is syntax, not text.
+		if t := strings.TrimSpace(line); strings.Contains(t, "-") && strings.Trim(t, "|-: ") == "" {
+			continue
+		}
+		lines = append(lines, r.Replace(line))
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, "\n")), " ")
 }

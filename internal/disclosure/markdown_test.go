@@ -128,3 +128,12 @@ func TestPlainTextKeepsMasks(t *testing.T) {
 		t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
 	}
 }
+
+// TestPlainTextDropsTableSyntax: a search snippet or feed summary of a
+// table reads its cells, never the delimiter row (issue 15, point 8).
+func TestPlainTextDropsTableSyntax(t *testing.T) {
+	in := "发放名单\n\n| 姓名 | 金额 |\n| --- | ---: |\n| 王秀英 | 300 |\n|:-:|---|\n| 李四 | 100-200 |"
+	if got, want := PlainText(in), "发放名单 姓名 金额 王秀英 300 李四 100-200"; got != want {
+		t.Errorf("PlainText(%q) = %q, want %q", in, got, want)
+	}
+}
