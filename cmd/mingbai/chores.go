@@ -31,8 +31,8 @@ func (a *app) chores() []chore {
 			_, err := a.qa.Sweep(ctx)
 			return err
 		}},
-		{"qa: send mail", time.Minute, func(ctx context.Context) error {
-			_, err := a.qa.DeliverMail(ctx)
+		{"mail notices", time.Minute, func(ctx context.Context) error {
+			_, err := a.notices.DeliverMail(ctx)
 			return err
 		}},
 		{"qa: purge rate-limit rows", time.Hour, a.qa.PurgeThrottle},

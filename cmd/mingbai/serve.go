@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"mingbai"
-	"mingbai/internal/qa"
+	"mingbai/internal/notice"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
@@ -131,7 +131,7 @@ func newApp(ctx context.Context, db *store.DB, dataDir, origin string, logger *s
 // MINGBAI_SMTP_ADDR names an SMTP server.
 func (a *app) setMailer(env *Env) {
 	if addr := env.Getenv("MINGBAI_SMTP_ADDR"); addr != "" {
-		a.qa.SetMailer(&qa.Mailer{Addr: addr, From: env.envOr("MINGBAI_SMTP_FROM", "noreply@localhost"),
+		a.notices.SetMailer(&notice.Mailer{Addr: addr, From: env.envOr("MINGBAI_SMTP_FROM", "noreply@localhost"),
 			Username: env.Getenv("MINGBAI_SMTP_USER"), Password: env.Getenv("MINGBAI_SMTP_PASSWORD"), BaseURL: env.Getenv("MINGBAI_BASE_URL")})
 	}
 }
@@ -177,7 +177,7 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 			DB: db, Org: a.org, Auth: a.auth, Logger: a.logger,
 			Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
 		},
-		Log: a.log, Disclosure: a.disclosure, QA: a.qa, Finance: a.fin,
+		Log: a.log, Disclosure: a.disclosure, QA: a.qa, Finance: a.fin, Notices: a.notices,
 	})
 	if err != nil {
 		return err

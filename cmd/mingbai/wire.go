@@ -7,6 +7,7 @@ import (
 	"mingbai/internal/auth"
 	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
+	"mingbai/internal/notice"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
@@ -21,6 +22,7 @@ type services struct {
 	qa         *qa.Service
 	fin        *finance.Service
 	disclosure *disclosure.Service
+	notices    *notice.Service
 }
 
 // wire builds every feature's service and is the one place that says how
@@ -28,7 +30,7 @@ type services struct {
 // working days with, and which feature rebuilds the content of which leaf
 // kind for the log's checks. serve, demo and fsck all go through it.
 func wire(db *store.DB, l *tlog.Log, dataDir string, now mingbai.Clock) *services {
-	s := &services{org: org.NewService(db, now), auth: auth.NewService(db, now)}
+	s := &services{org: org.NewService(db, now), auth: auth.NewService(db, now), notices: notice.NewService(db, now)}
 	s.org.UseLog(l)
 	// One calendar: the 提问栏's holds the holiday rows district admins
 	// enter (LoadCalendar) and the board counts its due dates with it.

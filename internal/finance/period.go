@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/notice"
 	"mingbai/internal/store"
 	"mingbai/internal/tlog"
 	"mingbai/internal/zh"
@@ -356,7 +357,7 @@ func (s *Service) Close(ctx context.Context, a *mingbai.Actor, communityID int64
 		if err != nil {
 			return fmt.Errorf("close %s: %w", p, err)
 		}
-		return s.addNote(ctx, tx, c.ID, id, "close", note, a)
+		return s.addNote(ctx, tx, c.ID, id, p, "close", note, a)
 	})
 }
 
@@ -369,7 +370,11 @@ func canonicalStatement(st *Statement) ([]byte, string, error) {
 	return raw, hex.EncodeToString(sum[:]), nil
 }
 
-func (s *Service) addNote(ctx context.Context, tx *store.Tx, communityID, periodID int64, kind, body string, a *mingbai.Actor) error {
+// addNote records one step of month p's review and, in the same
+// transaction, tells whoever takes the next step: the supervisors when
+// the cadres close or answer, the cadres when a supervisor returns or
+// approves.
+func (s *Service) addNote(ctx context.Context, tx *store.Tx, communityID, periodID int64, p Period, kind, body string, a *mingbai.Actor) error {
 	// The review shows on the public statement page and in the API.
 	body = zh.MaskText(body)
 	_, err := tx.Exec(ctx, "INSERT INTO fin_period_notes ("+NoteColumns+") VALUES ("+store.Placeholders(NoteWidth)+")",
@@ -377,7 +382,33 @@ func (s *Service) addNote(ctx context.Context, tx *store.Tx, communityID, period
 	if err != nil {
 		return fmt.Errorf("add %s note: %w", kind, err)
 	}
+	next, ok := reviewNotices[kind]
+	if !ok {
+		return nil
+	}
+	var name, slug string
+	if err := tx.QueryRow(ctx, "SELECT name, slug FROM org_units WHERE id = ?", communityID).Scan(&name, &slug); err != nil {
+		return fmt.Errorf("notify %s of %s: %w", kind, p, err)
+	}
+	n := notice.Note{Community: communityID, Kind: "statement_" + kind,
+		Text: fmt.Sprintf(next.text, name, p.Label()),
+		Link: fmt.Sprintf("/c/%s/finance/statements/%s", slug, p)}
+	if err := notice.ToRole(ctx, tx, next.role, communityID, n, s.now()); err != nil {
+		return fmt.Errorf("notify %s of %s: %w", kind, p, err)
+	}
 	return nil
+}
+
+// reviewNotices says, for each step of a statement's review, who takes
+// the next step and what they are told.
+var reviewNotices = map[string]struct {
+	role mingbai.Role
+	text string // of the community's name and the month
+}{
+	"close":   {mingbai.RoleSupervisor, "%s%s的财务公开表已结账，等您审核。"},
+	"return":  {mingbai.RoleCadre, "居务监督委员会退回了%s%s的财务公开表，请逐条答复退回意见。"},
+	"answer":  {mingbai.RoleSupervisor, "%s已答复%s财务公开表的退回意见，等您再次审核。"},
+	"approve": {mingbai.RoleCadre, "%s%s的财务公开表已审核通过，已向居民公开。"},
 }
 
 // periodRow reads one period's row, locking nothing: callers re-check the
@@ -462,7 +493,7 @@ func (s *Service) Return(ctx context.Context, a *mingbai.Actor, communityID int6
 		if err := s.setStatus(ctx, tx, pi, StatusClosed, StatusReturned, p); err != nil {
 			return err
 		}
-		return s.addNote(ctx, tx, c.ID, pi.ID, "return", comment, a)
+		return s.addNote(ctx, tx, c.ID, pi.ID, p, "return", comment, a)
 	})
 }
 
@@ -531,7 +562,7 @@ func (s *Service) Answer(ctx context.Context, a *mingbai.Actor, communityID int6
 			string(raw), sum, int64(st.Income), int64(st.Expense), pi.ID); err != nil {
 			return fmt.Errorf("rebuild statement %s: %w", p, err)
 		}
-		return s.addNote(ctx, tx, c.ID, pi.ID, "answer", answer, a)
+		return s.addNote(ctx, tx, c.ID, pi.ID, p, "answer", answer, a)
 	})
 }
 
@@ -622,7 +653,7 @@ func (s *Service) publishTx(ctx context.Context, tx *store.Tx, c *community, p P
 	if _, err := tx.Exec(ctx, "UPDATE fin_periods SET leaf_index = ? WHERE id = ?", idx, pi.ID); err != nil {
 		return fmt.Errorf("statement %s leaf: %w", p, err)
 	}
-	return s.addNote(ctx, tx, c.ID, pi.ID, "approve", comment, a)
+	return s.addNote(ctx, tx, c.ID, pi.ID, p, "approve", comment, a)
 }
 
 // Periods lists a community's months from the start of its books to last

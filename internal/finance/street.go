@@ -21,7 +21,8 @@ type CommunityBooks struct {
 	LastPublished Period
 	Waiting       []Period // closed, waiting for the supervisor
 	Returned      []Period // returned, waiting for the cadre's answer
-	Late          []Period // past the closing day and not closed
+	Unclosed      []Period // ended and not closed
+	Late          []Period // past the closing day and not closed (part of Unclosed)
 	Flagged       int      // large expenses with neither decision nor reason
 }
 
@@ -50,56 +51,88 @@ func (s *Service) StreetBooks(ctx context.Context, a *mingbai.Actor, streetID in
 			return err
 		}
 		for _, u := range units {
-			cb := CommunityBooks{Community: u}
-			b, err := booksTx(ctx, tx, u.ID)
-			if err == errNoBooks {
-				out = append(out, cb)
-				continue
-			}
+			cb, err := standingTx(ctx, tx, u, r, today)
 			if err != nil {
 				return err
-			}
-			cb.HasBooks = true
-			rows, err := tx.Query(ctx, "SELECT period, status FROM fin_periods WHERE community_id = ? ORDER BY period", u.ID)
-			if err != nil {
-				return fmt.Errorf("periods of %d: %w", u.ID, err)
-			}
-			last := b.Start.Prev()
-			for rows.Next() {
-				var p int
-				var status string
-				if err := rows.Scan(&p, &status); err != nil {
-					rows.Close()
-					return fmt.Errorf("periods of %d: %w", u.ID, err)
-				}
-				switch status {
-				case StatusPublished:
-					cb.LastPublished = Period(p)
-				case StatusClosed:
-					cb.Waiting = append(cb.Waiting, Period(p))
-				case StatusReturned:
-					cb.Returned = append(cb.Returned, Period(p))
-				}
-				last = Period(p)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			for p := last.Next(); p < PeriodOf(today); p = p.Next() {
-				if closeDue(p, r).Before(today) {
-					cb.Late = append(cb.Late, p)
-				}
-			}
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM fin_entries WHERE community_id = ? AND direction = 'expense' AND amount > ? AND decision = '' AND reason = ''`,
-				u.ID, int64(r.ExpenseThreshold)).Scan(&cb.Flagged); err != nil {
-				return fmt.Errorf("flagged of %d: %w", u.ID, err)
 			}
 			out = append(out, cb)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// Standing returns the state of one community's books, as the street's
+// page shows it, for its cadres and supervisors (their workbench).
+func (s *Service) Standing(ctx context.Context, a *mingbai.Actor, communityID int64) (CommunityBooks, error) {
+	if !a.Has(mingbai.RoleCadre, communityID) && !a.Has(mingbai.RoleSupervisor, communityID) {
+		return CommunityBooks{}, mingbai.Errorf(mingbai.EFORBIDDEN, "只有本社区干部和监督委员会成员可以查看。")
+	}
+	u, err := s.org.Unit(ctx, communityID)
+	if err != nil {
+		return CommunityBooks{}, err
+	}
+	var cb CommunityBooks
+	err = s.db.Read(ctx, func(tx *store.Tx) error {
+		r, err := rulesTx(ctx, tx, u.DistrictID)
+		if err != nil {
+			return err
+		}
+		cb, err = standingTx(ctx, tx, *u, r, s.today())
+		return err
+	})
+	return cb, err
+}
+
+// standingTx is the state of community u's books on day today under the
+// district's rules r.
+func standingTx(ctx context.Context, tx *store.Tx, u org.Unit, r Rules, today Date) (CommunityBooks, error) {
+	cb := CommunityBooks{Community: u}
+	b, err := booksTx(ctx, tx, u.ID)
+	if err == errNoBooks {
+		return cb, nil
+	}
+	if err != nil {
+		return cb, err
+	}
+	cb.HasBooks = true
+	rows, err := tx.Query(ctx, "SELECT period, status FROM fin_periods WHERE community_id = ? ORDER BY period", u.ID)
+	if err != nil {
+		return cb, fmt.Errorf("periods of %d: %w", u.ID, err)
+	}
+	last := b.Start.Prev()
+	for rows.Next() {
+		var p int
+		var status string
+		if err := rows.Scan(&p, &status); err != nil {
+			rows.Close()
+			return cb, fmt.Errorf("periods of %d: %w", u.ID, err)
+		}
+		switch status {
+		case StatusPublished:
+			cb.LastPublished = Period(p)
+		case StatusClosed:
+			cb.Waiting = append(cb.Waiting, Period(p))
+		case StatusReturned:
+			cb.Returned = append(cb.Returned, Period(p))
+		}
+		last = Period(p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return cb, err
+	}
+	for p := last.Next(); p < PeriodOf(today); p = p.Next() {
+		cb.Unclosed = append(cb.Unclosed, p)
+		if closeDue(p, r).Before(today) {
+			cb.Late = append(cb.Late, p)
+		}
+	}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM fin_entries WHERE community_id = ? AND direction = 'expense' AND amount > ? AND decision = '' AND reason = ''`,
+		u.ID, int64(r.ExpenseThreshold)).Scan(&cb.Flagged); err != nil {
+		return cb, fmt.Errorf("flagged of %d: %w", u.ID, err)
+	}
+	return cb, nil
 }
 
 // closeDue is the last day to close month p.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/notice"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
 )
@@ -192,19 +193,13 @@ func (s *Service) Complain(ctx context.Context, a *mingbai.Actor, communityID in
 			}
 		}
 		text := fmt.Sprintf("%s收到一件新的举报投诉（%s），请及时办理。", c.Name, sub.Category)
-		for _, h := range []struct {
-			role mingbai.Role
-			unit int64
-		}{{mingbai.RoleStreetOfficer, c.ParentID}, {mingbai.RoleSupervisor, communityID}} {
-			ids, err := holders(ctx, tx, h.role, h.unit)
-			if err != nil {
-				return err
-			}
-			for _, uid := range ids {
-				if err := notify(ctx, tx, uid, 0, 0, "complaint", text, fmt.Sprintf("/complaints/%d", rc.ID), fmt.Sprintf("complaint:%d", rc.ID), now); err != nil {
-					return err
-				}
-			}
+		n := notice.Note{Community: communityID, Kind: "complaint", Text: text,
+			Link: fmt.Sprintf("/complaints/%d", rc.ID), Dedup: fmt.Sprintf("complaint:%d", rc.ID)}
+		if err := notice.ToRole(ctx, tx, mingbai.RoleStreetOfficer, c.ParentID, n, now); err != nil {
+			return err
+		}
+		if err := notice.ToRole(ctx, tx, mingbai.RoleSupervisor, communityID, n, now); err != nil {
+			return err
 		}
 		return nil
 	})

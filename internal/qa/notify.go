@@ -3,66 +3,13 @@ package qa
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"net/mail"
-	"net/smtp"
-	"strings"
 	"time"
 
 	"mingbai"
+	"mingbai/internal/notice"
 	"mingbai/internal/store"
 )
-
-// Notification is one message in an account's in-app inbox.
-type Notification struct {
-	ID        int64
-	Kind      string // reply, overdue, due_soon, reopened, referred
-	Text      string
-	Link      string
-	CreatedAt time.Time
-	ReadAt    *time.Time
-}
-
-// notify adds a notification for one account. dedup, when set, makes a
-// second notification with the same key for the same account a no-op, so
-// sweeps can run any number of times.
-func notify(ctx context.Context, tx *store.Tx, user, community, item int64, kind, text, link, dedup string, now time.Time) error {
-	if dedup != "" {
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM qa_notifications WHERE user_id = ? AND dedup = ?", user, dedup).Scan(&n); err != nil {
-			return fmt.Errorf("notify: %w", err)
-		}
-		if n > 0 {
-			return nil
-		}
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO qa_notifications (user_id, community_id, item_id, kind, text, link, dedup, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, user, community, nullInt(item), kind, text, link, dedup, now)
-	if err != nil {
-		return fmt.Errorf("notify user %d: %w", user, err)
-	}
-	return nil
-}
-
-// holders returns the accounts holding role on unit now.
-func holders(ctx context.Context, tx *store.Tx, role mingbai.Role, unit int64) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT g.user_id FROM role_grants g JOIN users u ON u.id = g.user_id
-		WHERE g.role = ? AND g.unit_id = ? AND g.revoked_at IS NULL AND u.status = 'active' ORDER BY g.user_id`, string(role), unit)
-	if err != nil {
-		return nil, fmt.Errorf("holders of %s on %d: %w", role, unit, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
 
 // itemLink is where a cadre opens an item.
 func itemLink(ctx context.Context, tx *store.Tx, it *Item) (string, error) {
@@ -75,254 +22,25 @@ func itemLink(ctx context.Context, tx *store.Tx, it *Item) (string, error) {
 
 // notifyRole notifies every holder of role on unit about an item.
 func notifyRole(ctx context.Context, tx *store.Tx, role mingbai.Role, unit int64, it *Item, kind, text, dedup string, now time.Time) error {
-	ids, err := holders(ctx, tx, role, unit)
-	if err != nil {
-		return err
-	}
 	link, err := itemLink(ctx, tx, it)
 	if err != nil {
 		return err
 	}
-	if role == mingbai.RoleStreetOfficer {
-		link = fmt.Sprintf("/qa/referred/%d", it.ID)
-		if kind == "overdue" {
-			link = ""
-		}
-	}
-	for _, id := range ids {
-		if err := notify(ctx, tx, id, it.CommunityID, it.ID, kind, text, link, dedup, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	return notice.ToRole(ctx, tx, role, unit, notice.Note{Community: it.CommunityID, Item: it.ID, Kind: kind, Text: text, Link: link, Dedup: dedup}, now)
 }
 
+// notifyReferees tells the unit an item was referred to.
 func notifyReferees(ctx context.Context, tx *store.Tx, it *Item, now time.Time) error {
-	text := fmt.Sprintf("有一条%s转办给您单位，请在原帖中答复。", it.Kind.Label())
+	n := notice.Note{Community: it.CommunityID, Item: it.ID, Kind: "referred",
+		Text:  fmt.Sprintf("有一条%s转办给您单位，请在原帖中答复。", it.Kind.Label()),
+		Link:  fmt.Sprintf("/qa/referred/%d", it.ID),
+		Dedup: fmt.Sprintf("referred:%d:%d", it.ID, it.ReferredTo)}
 	for _, role := range []mingbai.Role{mingbai.RoleStreetOfficer, mingbai.RoleClerk} {
-		ids, err := holders(ctx, tx, role, it.ReferredTo)
-		if err != nil {
+		if err := notice.ToRole(ctx, tx, role, it.ReferredTo, n, now); err != nil {
 			return err
-		}
-		for _, id := range ids {
-			if err := notify(ctx, tx, id, it.CommunityID, it.ID, "referred", text, fmt.Sprintf("/qa/referred/%d", it.ID), fmt.Sprintf("referred:%d:%d", it.ID, it.ReferredTo), now); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
-}
-
-// Notifications returns an account's newest notifications.
-func (s *Service) Notifications(ctx context.Context, userID int64, limit int) ([]Notification, int, error) {
-	var out []Notification
-	var unread int
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM qa_notifications WHERE user_id = ? AND read_at IS NULL", userID).Scan(&unread); err != nil {
-			return fmt.Errorf("unread: %w", err)
-		}
-		rows, err := tx.Query(ctx, "SELECT id, kind, text, link, created_at, read_at FROM qa_notifications WHERE user_id = ? ORDER BY id DESC LIMIT ?", userID, limit)
-		if err != nil {
-			return fmt.Errorf("notifications: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n Notification
-			var read sql.NullTime
-			if err := rows.Scan(&n.ID, &n.Kind, &n.Text, &n.Link, &n.CreatedAt, &read); err != nil {
-				return err
-			}
-			n.ReadAt = timePtr(read)
-			out = append(out, n)
-		}
-		return rows.Err()
-	})
-	return out, unread, err
-}
-
-// MarkRead marks all of an account's notifications read.
-func (s *Service) MarkRead(ctx context.Context, userID int64) error {
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		_, err := tx.Exec(ctx, "UPDATE qa_notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL", s.clock(), userID)
-		return err
-	})
-}
-
-// Mail modes.
-const (
-	MailNone    = "none"
-	MailInstant = "instant"
-	MailDaily   = "daily"
-)
-
-// MailPrefs is how an account wants notifications by email.
-type MailPrefs struct {
-	Email string
-	Mode  string
-}
-
-// MailPrefs returns an account's choice (none when never set).
-func (s *Service) MailPrefs(ctx context.Context, userID int64) (MailPrefs, error) {
-	p := MailPrefs{Mode: MailNone}
-	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		err := tx.QueryRow(ctx, "SELECT email, mode FROM qa_mail_prefs WHERE user_id = ?", userID).Scan(&p.Email, &p.Mode)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		return err
-	})
-	return p, err
-}
-
-// SetMailPrefs stores an account's choice: none, at once, or a daily digest.
-func (s *Service) SetMailPrefs(ctx context.Context, userID int64, p MailPrefs) error {
-	p.Email = strings.TrimSpace(p.Email)
-	switch p.Mode {
-	case MailNone:
-	case MailInstant, MailDaily:
-		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email || len(p.Email) > 200 {
-			return mingbai.FieldError("email", "请填写正确的电子邮箱，例如 zhang@example.com")
-		}
-	default:
-		return mingbai.FieldError("mode", "请选择不发邮件、立即发送或每日汇总")
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM qa_mail_prefs WHERE user_id = ?", userID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO qa_mail_prefs (user_id, email, mode, last_digest_at) VALUES (?, ?, ?, ?)", userID, p.Email, p.Mode, s.clock())
-		return err
-	})
-}
-
-// Mailer sends email through an SMTP server.
-type Mailer struct {
-	Addr     string // host:port
-	From     string
-	Username string // with Password, PLAIN authentication (needs TLS unless localhost)
-	Password string
-	// BaseURL makes links in mails absolute, e.g. https://gongkai.example.cn
-	BaseURL string
-}
-
-// Send sends one plain-text mail.
-func (m *Mailer) Send(to, subject, body string) error {
-	var auth smtp.Auth
-	if m.Username != "" {
-		host := m.Addr
-		if i := strings.LastIndexByte(host, ':'); i >= 0 {
-			host = host[:i]
-		}
-		auth = smtp.PlainAuth("", m.Username, m.Password, host)
-	}
-	msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + mime(subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(body, "\n", "\r\n") + "\r\n"
-	if err := smtp.SendMail(m.Addr, auth, m.From, []string{to}, []byte(msg)); err != nil {
-		return fmt.Errorf("send mail to %s: %w", to, err)
-	}
-	return nil
-}
-
-// mime encodes a header value with RFC 2047 when it is not ASCII.
-func mime(s string) string {
-	for _, r := range s {
-		if r >= 0x80 {
-			return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
-		}
-	}
-	return s
-}
-
-// DeliverMail sends, when a mailer is set, each unsent notification of
-// accounts that chose mail at once, and a digest to accounts that chose a
-// daily digest and last had one a day or more ago. A notification is
-// marked emailed only after its mail was accepted.
-func (s *Service) DeliverMail(ctx context.Context) (sent int, err error) {
-	if s.mail == nil {
-		return 0, nil
-	}
-	type pending struct {
-		user        int64
-		email, mode string
-		ids         []int64
-		lines       []string
-	}
-	now := s.clock()
-	var batch []*pending
-	err = s.db.Read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT p.user_id, p.email, p.mode, n.id, n.text, n.link FROM qa_mail_prefs p
-			JOIN qa_notifications n ON n.user_id = p.user_id
-			WHERE n.emailed_at IS NULL AND (p.mode = 'instant' OR (p.mode = 'daily' AND (p.last_digest_at IS NULL OR p.last_digest_at <= ?)))
-			ORDER BY p.user_id, n.id`, now.Add(-24*time.Hour))
-		if err != nil {
-			return fmt.Errorf("pending mail: %w", err)
-		}
-		defer rows.Close()
-		byUser := map[int64]*pending{}
-		for rows.Next() {
-			var p pending
-			var id int64
-			var text, link string
-			if err := rows.Scan(&p.user, &p.email, &p.mode, &id, &text, &link); err != nil {
-				return err
-			}
-			cur := byUser[p.user]
-			if cur == nil {
-				cur = &pending{user: p.user, email: p.email, mode: p.mode}
-				byUser[p.user] = cur
-				batch = append(batch, cur)
-			}
-			if link != "" {
-				text += "\n" + s.mail.BaseURL + link
-			}
-			cur.ids = append(cur.ids, id)
-			cur.lines = append(cur.lines, text)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range batch {
-		mails := [][]string{p.lines}
-		if p.mode == MailInstant {
-			mails = nil
-			for _, l := range p.lines {
-				mails = append(mails, []string{l})
-			}
-		}
-		ids := p.ids
-		for _, lines := range mails {
-			subject := "居务公开：您有新的消息"
-			if p.mode == MailDaily {
-				subject = fmt.Sprintf("居务公开：今日汇总（%d 条消息）", len(lines))
-			}
-			if err := s.mail.Send(p.email, subject, strings.Join(lines, "\n\n")); err != nil {
-				return sent, err
-			}
-			n := len(lines)
-			done := ids[:n]
-			ids = ids[n:]
-			err := s.db.Write(ctx, func(tx *store.Tx) error {
-				for _, id := range done {
-					if _, err := tx.Exec(ctx, "UPDATE qa_notifications SET emailed_at = ? WHERE id = ?", now, id); err != nil {
-						return err
-					}
-				}
-				if p.mode == MailDaily {
-					_, err := tx.Exec(ctx, "UPDATE qa_mail_prefs SET last_digest_at = ? WHERE user_id = ?", now, p.user)
-					return err
-				}
-				return nil
-			})
-			if err != nil {
-				return sent, fmt.Errorf("mark mailed: %w", err)
-			}
-			sent++
-		}
-	}
-	return sent, nil
 }
 
 // Sweep notifies cadres of items due within a working day (reminders) and
@@ -357,7 +75,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		// notify checks each notice again: another sweep may have made it
 		// since the read.
 		for _, n := range owed {
-			if err := notify(ctx, tx, n.user, n.item.CommunityID, n.item.ID, n.kind, n.text, n.link, n.dedup, now); err != nil {
+			nt := notice.Note{Community: n.item.CommunityID, Item: n.item.ID, Kind: n.kind, Text: n.text, Link: n.link, Dedup: n.dedup}
+			if err := notice.Add(ctx, tx, n.user, nt, now); err != nil {
 				return err
 			}
 		}
@@ -431,7 +150,7 @@ func owedNotices(ctx context.Context, tx *store.Tx, items []*Item, now time.Time
 		dedup string
 	}
 	made := map[userNotice]bool{}
-	err = tx.QueryIn(ctx, "SELECT user_id, dedup FROM qa_notifications WHERE dedup <> '' AND item_id IN ", itemIDs, func(rows *sql.Rows) error {
+	err = tx.QueryIn(ctx, "SELECT user_id, dedup FROM notices WHERE dedup <> '' AND item_id IN ", itemIDs, func(rows *sql.Rows) error {
 		var n userNotice
 		if err := rows.Scan(&n.user, &n.dedup); err != nil {
 			return err

@@ -163,7 +163,6 @@ type Service struct {
 	cal  atomic.Pointer[zh.Calendar]
 	base *zh.Calendar
 	now  mingbai.Clock
-	mail *Mailer
 
 	hotCache hotCache // prepared statements of Submit, see hot.go
 }
@@ -178,10 +177,6 @@ func NewService(db *store.DB, log *tlog.Log, cal *zh.Calendar, now mingbai.Clock
 	s.cal.Store(cal)
 	return s
 }
-
-// SetMailer makes the service send email notifications through m (nil:
-// in-app notifications only).
-func (s *Service) SetMailer(m *Mailer) { s.mail = m }
 
 // Calendar is the working-day calendar the service counts deadlines on.
 func (s *Service) Calendar() *zh.Calendar { return s.cal.Load() }

@@ -12,6 +12,7 @@ import (
 
 	"mingbai"
 	"mingbai/internal/auth"
+	"mingbai/internal/notice"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
 	"mingbai/internal/store"
@@ -31,6 +32,8 @@ type env struct {
 	off   *mingbai.Actor // officer of the street
 	sup   *mingbai.Actor // supervisor of the community
 	auth  *auth.Service
+	// notices reads the inbox the service's notices go to.
+	notices *notice.Service
 }
 
 func at(s string) time.Time {
@@ -62,6 +65,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	e.svc = qa.NewService(db, l, zh.NewCalendar(), clock)
 	l.UseSources(e.svc.ContentSources())
 	e.auth = auth.NewService(db, clock)
+	e.notices = notice.NewService(db, clock)
 	e.auth.SetHashParams(auth.TestHashParams)
 	mk := func(name string, role mingbai.Role, unit int64) *mingbai.Actor {
 		u, err := e.auth.CreateUser(ctx, auth.NewUser{Username: name, Name: name, Password: "test-pass-123"})
@@ -194,7 +198,7 @@ func TestWorkflow(t *testing.T) {
 		if err := e.svc.Confirm(ctx, rc.Code); err != nil {
 			t.Fatal(err)
 		}
-		notes, unread, err := e.svc.Notifications(ctx, e.cadre.UserID, 10)
+		notes, unread, err := e.notices.Inbox(ctx, e.cadre.UserID, 10)
 		if err != nil || unread != 1 || notes[0].Kind != "reopened" {
 			t.Errorf("cadre notifications %v unread %d err %v, want one reopened", notes, unread, err)
 		}
@@ -423,7 +427,7 @@ func TestReferralAndStats(t *testing.T) {
 		if n2, _ := e.svc.Sweep(ctx); n2 != 2 {
 			t.Errorf("second sweep %d", n2)
 		}
-		_, unread, _ := e.svc.Notifications(ctx, e.off.UserID, 10)
+		_, unread, _ := e.notices.Inbox(ctx, e.off.UserID, 10)
 		// the referral notice plus two overdue notices, none twice.
 		if unread != 3 {
 			t.Errorf("officer has %d unread notifications, want 3", unread)
@@ -464,7 +468,7 @@ func TestComplaintsHiddenFromCadres(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A cadre's notifications say nothing about it.
-		notes, _, _ := e.svc.Notifications(ctx, e.cadre.UserID, 50)
+		notes, _, _ := e.notices.Inbox(ctx, e.cadre.UserID, 50)
 		if len(notes) != 0 {
 			t.Errorf("cadre was notified: %v", notes)
 		}
@@ -553,19 +557,19 @@ func TestMailInstantAndDigest(t *testing.T) {
 	e := newEnv(t, db)
 	ctx := context.Background()
 	srv := startSMTP(t)
-	e.svc.SetMailer(&qa.Mailer{Addr: srv.addr, From: "noreply@example.cn", BaseURL: "https://gongkai.example.cn"})
+	e.notices.SetMailer(&notice.Mailer{Addr: srv.addr, From: "noreply@example.cn", BaseURL: "https://gongkai.example.cn"})
 	resident, err := e.auth.CreateUser(ctx, auth.NewUser{Username: "jumin", Name: "居民", Password: "test-pass-123"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ra := &mingbai.Actor{UserID: resident.ID}
-	if err := e.svc.SetMailPrefs(ctx, resident.ID, qa.MailPrefs{Email: "not an email", Mode: qa.MailInstant}); code(t, err) != mingbai.EINVALID {
+	if err := e.notices.SetMailPrefs(ctx, resident.ID, notice.MailPrefs{Email: "not an email", Mode: notice.MailInstant}); code(t, err) != mingbai.EINVALID {
 		t.Errorf("bad email: %v", err)
 	}
-	if err := e.svc.SetMailPrefs(ctx, resident.ID, qa.MailPrefs{Email: "jumin@example.cn", Mode: qa.MailInstant}); err != nil {
+	if err := e.notices.SetMailPrefs(ctx, resident.ID, notice.MailPrefs{Email: "jumin@example.cn", Mode: notice.MailInstant}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SetMailPrefs(ctx, e.cadre.UserID, qa.MailPrefs{Email: "ganbu@example.cn", Mode: qa.MailDaily}); err != nil {
+	if err := e.notices.SetMailPrefs(ctx, e.cadre.UserID, notice.MailPrefs{Email: "ganbu@example.cn", Mode: notice.MailDaily}); err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
@@ -589,7 +593,7 @@ func TestMailInstantAndDigest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sent, err := e.svc.DeliverMail(ctx)
+	sent, err := e.notices.DeliverMail(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -597,7 +601,7 @@ func TestMailInstantAndDigest(t *testing.T) {
 	if sent != 3 || srv.count() != 3 {
 		t.Fatalf("sent %d, server got %d, want 3", sent, srv.count())
 	}
-	if again, _ := e.svc.DeliverMail(ctx); again != 0 {
+	if again, _ := e.notices.DeliverMail(ctx); again != 0 {
 		t.Errorf("mail sent twice: %d", again)
 	}
 	joined := strings.Join(srv.mails, "\n")
@@ -623,7 +627,7 @@ func TestSweepOwingNothingTakesNoWriteLock(t *testing.T) {
 		*e.now = e.now.Add(30 * 24 * time.Hour)
 		unread := func(user int64) int {
 			t.Helper()
-			_, n, err := e.svc.Notifications(ctx, user, 10)
+			_, n, err := e.notices.Inbox(ctx, user, 10)
 			if err != nil {
 				t.Fatal(err)
 			}

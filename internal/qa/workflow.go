@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mingbai"
+	"mingbai/internal/notice"
 	"mingbai/internal/org"
 	"mingbai/internal/store"
 	"mingbai/internal/zh"
@@ -226,7 +227,8 @@ func (s *Service) answer(ctx context.Context, tx *store.Tx, a *mingbai.Actor, it
 	}
 	if it.UserID != 0 {
 		text := fmt.Sprintf("您的%s（查询码 %s）有了回音：%s。", it.Kind.Label(), FormatCode(it.Code), ans.Outcome.Label())
-		if err := notify(ctx, tx, it.UserID, it.CommunityID, it.ID, "reply", text, "/qa/t/"+it.Code, fmt.Sprintf("reply:%d", ev), now); err != nil {
+		n := notice.Note{Community: it.CommunityID, Item: it.ID, Kind: "reply", Text: text, Link: "/qa/t/" + it.Code, Dedup: fmt.Sprintf("reply:%d", ev)}
+		if err := notice.Add(ctx, tx, it.UserID, n, now); err != nil {
 			return err
 		}
 	}

@@ -246,8 +246,8 @@ func TestSchemaCompareFindsDrift(t *testing.T) {
 		db := storetest.SQLite(t)
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			for _, stmt := range []string{
-				"DROP TABLE qa_mail_prefs",
-				`CREATE TABLE qa_mail_prefs (
+				"DROP TABLE mail_prefs",
+				`CREATE TABLE mail_prefs (
 					user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
 					email BLOB,
 					mode TEXT NOT NULL DEFAULT 'none' CHECK (mode IN ('none', 'daily')),
@@ -266,13 +266,13 @@ func TestSchemaCompareFindsDrift(t *testing.T) {
 		}
 		diffs := compareSchemas(readSQLiteSchema(t, ctx, db), pg)
 		for _, want := range []string{
-			"column qa_mail_prefs.email: sqlite has blob, postgres has text NOT NULL",
-			"column qa_mail_prefs.mode: sqlite has text NOT NULL DEFAULT 'none', postgres has text NOT NULL",
-			"table qa_mail_prefs: unique constraint (email): sqlite has it, postgres does not",
-			"table qa_mail_prefs: foreign key user_id -> users(id) on delete cascade: sqlite has it, postgres does not",
-			"table qa_mail_prefs: foreign key user_id -> users(id) on delete no action: postgres has it, sqlite does not",
-			"table qa_mail_prefs: check modein'none','daily': sqlite has it, postgres does not",
-			"table qa_mail_prefs: check modein'none','instant','daily': postgres has it, sqlite does not",
+			"column mail_prefs.email: sqlite has blob, postgres has text NOT NULL",
+			"column mail_prefs.mode: sqlite has text NOT NULL DEFAULT 'none', postgres has text NOT NULL",
+			"table mail_prefs: unique constraint (email): sqlite has it, postgres does not",
+			"table mail_prefs: foreign key user_id -> users(id) on delete cascade: sqlite has it, postgres does not",
+			"table mail_prefs: foreign key user_id -> users(id) on delete no action: postgres has it, sqlite does not",
+			"table mail_prefs: check modein'none','daily': sqlite has it, postgres does not",
+			"table mail_prefs: check modein'none','instant','daily': postgres has it, sqlite does not",
 		} {
 			found := false
 			for _, d := range diffs {

@@ -67,14 +67,15 @@ func (s *Server) landing(r *http.Request, userID int64) string {
 	if err != nil {
 		return "/account"
 	}
-	if a.HasAny(mingbai.RoleDistrictAdmin) {
-		return "/admin"
+	// Staff land on their workbench; a resident on the community's board.
+	for _, g := range a.Grants {
+		if g.Role != mingbai.RoleResident {
+			return "/work"
+		}
 	}
-	for _, role := range []mingbai.Role{mingbai.RoleCadre, mingbai.RolePartySecretary, mingbai.RoleSupervisor, mingbai.RoleResident} {
-		if ids := a.Units(role); len(ids) > 0 {
-			if u, err := s.org.Unit(r.Context(), ids[0]); err == nil {
-				return "/c/" + u.Slug
-			}
+	if ids := a.Units(mingbai.RoleResident); len(ids) > 0 {
+		if u, err := s.org.Unit(r.Context(), ids[0]); err == nil {
+			return "/c/" + u.Slug
 		}
 	}
 	return "/account"

@@ -90,6 +90,7 @@ func foundationMatrix(f *fixture) map[string]matrixCase {
 		"GET /register":                        {"GET", "/register", nil, everyone},
 		"POST /register":                       {"POST", "/register", nil, everyone},
 		"GET /account":                         {"GET", "/account", nil, accounts},
+		"GET /work":                            {"GET", "/work", nil, accounts},
 		"POST /account/password":               {"POST", "/account/password", nil, accounts},
 
 		"GET /c/{community}/registrations":                {"GET", "/c/suojin-4/registrations", nil, onlyCadre},

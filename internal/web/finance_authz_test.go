@@ -93,6 +93,7 @@ func financeMatrix(f *fixture) map[string]matrixCase {
 		"GET /c/{community}/finance/entries/{entry}":                    {"GET", c + "/entries/" + id(ff.entry), nil, everyone},
 		"GET /c/{community}/finance/receipts/{attachment}":              {"GET", c + "/receipts/" + id(ff.attachment), nil, everyone},
 		"GET /c/{community}/finance/special/{kind}":                     {"GET", c + "/special/relief", nil, everyone},
+		"GET /c/{community}/finance/flagged":                            {"GET", c + "/flagged", nil, everyone},
 		"GET /c/{community}/finance/export":                             {"GET", c + "/export?what=special", nil, everyone},
 		"GET /c/{community}/finance/budget":                             {"GET", c + "/budget", nil, everyone},
 		"GET /api/v1/c/{community}/finance/statements":                  {"GET", "/api/v1" + c + "/statements", nil, everyone},

@@ -62,6 +62,7 @@ type Server struct {
 	routes []route
 	static http.Handler
 
+	features    []Feature
 	pageVersion func(ctx context.Context, community int64) (string, error)
 	cache       *pageCache
 	csrfKey     []byte // the MAC key of CSRF tokens, shared by all app nodes
@@ -80,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
 
+		features:    cfg.Features,
 		pageVersion: cfg.PageVersion,
 		cache:       newPageCache(64 << 20),
 	}

@@ -26,6 +26,7 @@ var financePages = map[string][]string{
 	"finance_entry":     {"finance/entry.html", "finance/parts.html", "partials/fields.html", "partials/verify.html"},
 	"finance_special":   {"finance/special.html", "finance/parts.html", "partials/fields.html"},
 	"finance_ledger":    {"finance/ledger.html", "finance/parts.html", "partials/fields.html"},
+	"finance_flagged":   {"finance/flagged.html", "finance/parts.html"},
 	"finance_import":    {"finance/import.html", "finance/parts.html", "partials/fields.html"},
 	"finance_street":    {"finance/street.html", "finance/parts.html", "partials/fields.html"},
 	"finance_district":  {"finance/district.html", "finance/parts.html", "partials/fields.html"},
@@ -43,6 +44,7 @@ func (s *handlers) registerFinanceRoutes() {
 	s.Handle("GET "+c+"/entries/{entry}", web.Public, s.financeEntry)
 	s.Handle("GET "+c+"/receipts/{attachment}", web.Public, s.financeReceipt)
 	s.Handle("GET "+c+"/special/{kind}", web.Public, s.financeSpecial)
+	s.Handle("GET "+c+"/flagged", web.Public, s.financeFlagged)
 	s.Handle("GET "+c+"/export", web.Public, s.financeExport)
 	s.Handle("GET "+c+"/budget", web.Public, s.financeBudget)
 	s.Handle("POST "+c+"/budget", web.CadreOfCommunity, s.financeSetBudget)
@@ -112,6 +114,30 @@ func yuan(field, v string) (zh.Fen, error) {
 		return 0, &mingbai.Error{Code: mingbai.EINVALID, Field: field, Message: mingbai.ErrorMessage(err)}
 	}
 	return f, nil
+}
+
+// financeFlagged lists the large expenses with neither decision nor
+// reason that the reader may see: all of them for the community's cadres,
+// supervisors and overseers, those of published months for the public.
+func (s *handlers) financeFlagged(w http.ResponseWriter, r *http.Request) error {
+	nav, err := s.financeNav(r, "大额支出未附决议或说明", "board")
+	if err != nil {
+		return err
+	}
+	entries, err := s.finance.Entries(r.Context(), web.Actor(r), nav.Community.ID, finance.EntryFilter{OnlyFlagged: true})
+	if err != nil {
+		return err
+	}
+	rules, err := s.finance.RulesOf(r.Context(), nav.Community.DistrictID)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "finance_flagged", &struct {
+		financeNav
+		Entries   []finance.Entry
+		Threshold zh.Fen
+	}{nav, entries, rules.ExpenseThreshold})
+	return nil
 }
 
 // ---- the public board ----

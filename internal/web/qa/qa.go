@@ -35,7 +35,6 @@ var qaPages = map[string][]string{
 	"qa_complaints": {"qa/complaints.html"},
 	"qa_complaint":  {"qa/complaint.html", "partials/fields.html"},
 	"qa_ctrack":     {"qa/ctrack.html"},
-	"qa_inbox_user": {"qa/notifications.html", "partials/fields.html"},
 	"qa_calendar":   {"qa/calendar.html", "partials/fields.html"},
 	"qa_rules":      {"qa/rules.html", "partials/fields.html"},
 }
@@ -89,11 +88,6 @@ func (s *handlers) registerQARoutes() {
 	s.Handle("GET /complaints/{id}", web.LoggedIn, s.complaintPage)
 	s.Handle("POST /complaints/{id}/take", web.LoggedIn, s.takeComplaint)
 	s.Handle("POST /complaints/{id}/conclude", web.LoggedIn, s.concludeComplaint)
-
-	// Notifications of an account.
-	s.Handle("GET /inbox", web.LoggedIn, s.notificationsPage)
-	s.Handle("POST /inbox/read", web.LoggedIn, s.markRead)
-	s.Handle("POST /inbox/mail", web.LoggedIn, s.setMailPrefs)
 
 	// A district admin's settings: the working-day calendar and the rules.
 	s.Handle("GET /admin/districts/{unit}/calendar", web.DistrictAdmin, s.qaCalendarPage)
@@ -995,52 +989,4 @@ func (s *handlers) concludeComplaint(w http.ResponseWriter, r *http.Request) err
 	return web.Finish(w, r, err, f,
 		func(status int) error { return s.renderComplaint(w, r, status, f) },
 		func() string { return fmt.Sprintf("/complaints/%d?done=saved", id) })
-}
-
-// ---- notifications ----
-
-type notificationsData struct {
-	web.Page
-	Notes  []qa.Notification
-	Unread int
-	Mail   qa.MailPrefs
-	Form   *web.Form
-}
-
-func (s *handlers) notificationsPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderNotifications(w, r, http.StatusOK, nil)
-}
-
-func (s *handlers) renderNotifications(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
-	a := web.Actor(r)
-	notes, unread, err := s.qa.Notifications(r.Context(), a.UserID, 100)
-	if err != nil {
-		return err
-	}
-	prefs, err := s.qa.MailPrefs(r.Context(), a.UserID)
-	if err != nil {
-		return err
-	}
-	if f == nil {
-		f = web.NewForm(r)
-		f.Values["email"], f.Values["mode"] = prefs.Email, prefs.Mode
-	}
-	s.Render(w, r, status, "qa_inbox_user", &notificationsData{Page: s.NewPage(r, "我的消息"), Notes: notes, Unread: unread, Mail: prefs, Form: f})
-	return nil
-}
-
-func (s *handlers) markRead(w http.ResponseWriter, r *http.Request) error {
-	if err := s.qa.MarkRead(r.Context(), web.Actor(r).UserID); err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
-	return nil
-}
-
-func (s *handlers) setMailPrefs(w http.ResponseWriter, r *http.Request) error {
-	f := web.NewForm(r, "email", "mode")
-	err := s.qa.SetMailPrefs(r.Context(), web.Actor(r).UserID, qa.MailPrefs{Email: f.Values["email"], Mode: f.Values["mode"]})
-	return web.Finish(w, r, err, f,
-		func(status int) error { return s.renderNotifications(w, r, status, f) },
-		func() string { return "/inbox?done=saved" })
 }

@@ -6,6 +6,7 @@ package site
 import (
 	"mingbai/internal/disclosure"
 	"mingbai/internal/finance"
+	"mingbai/internal/notice"
 	"mingbai/internal/qa"
 	"mingbai/internal/tlog"
 	"mingbai/internal/web"
@@ -14,6 +15,7 @@ import (
 	financeweb "mingbai/internal/web/finance"
 	"mingbai/internal/web/logview"
 	qaweb "mingbai/internal/web/qa"
+	"mingbai/internal/web/work"
 )
 
 // Config is everything the site is built from. A nil feature service
@@ -25,13 +27,20 @@ type Config struct {
 	Disclosure *disclosure.Service
 	QA         *qa.Service
 	Finance    *finance.Service
+	// Notices is the inbox; nil makes one on the core's database.
+	Notices *notice.Service
 }
 
 // New builds the server with every feature whose service is set. The
-// district administration and the board are always there: the board
-// serves the home, street and community pages.
+// district administration, the board and the workbench are always there:
+// the board serves the home, street and community pages, and everyone
+// with an account has a workbench and an inbox.
 func New(cfg Config) (*web.Server, error) {
-	features := []web.Feature{admin.New(), board.New(board.Config{Disclosure: cfg.Disclosure})}
+	notices := cfg.Notices
+	if notices == nil {
+		notices = notice.NewService(cfg.DB, cfg.Now)
+	}
+	features := []web.Feature{admin.New(), board.New(board.Config{Disclosure: cfg.Disclosure}), work.New(notices)}
 	if cfg.QA != nil {
 		features = append(features, qaweb.New(qaweb.Config{QA: cfg.QA, Log: cfg.Log}))
 	}
