@@ -265,7 +265,7 @@ func TestJourneyResidentAndCadre(t *testing.T) {
 	run(chromedp.Click(`//header//a[text()="登录"]`, chromedp.BySearch), chromedp.WaitVisible(`#login`, chromedp.ByQuery))
 	screenshots(t, ctx, "login")
 	run(chromedp.SendKeys(`#login`, "ganbu", chromedp.ByQuery), chromedp.SendKeys(`#password`, demoPassword, chromedp.ByQuery),
-		chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`section.manage`, chromedp.ByQuery),
+		chromedp.Submit(`#password`, chromedp.ByQuery), chromedp.WaitVisible(`section.work-group`, chromedp.ByQuery),
 		chromedp.Text("header", &text, chromedp.ByQuery))
 	if !strings.Contains(text, "王秀英") {
 		t.Errorf("after login the header does not name the cadre: %q", text)

@@ -113,6 +113,14 @@ func seedDemo(ctx context.Context, a *app) (bool, error) {
 	if err := finance.SeedDemo(ctx, a.fin, d.Suojin4, actors["ganbu"], actors["jiandu"]); err != nil {
 		return false, fmt.Errorf("demo finance: %w", err)
 	}
+	// The months reviewed before today were read about long ago: only
+	// what happens from now on is new in the cadre's and supervisor's
+	// inbox.
+	for _, name := range []string{"ganbu", "jiandu"} {
+		if err := a.notices.MarkRead(ctx, actors[name].UserID); err != nil {
+			return false, fmt.Errorf("demo notices: %w", err)
+		}
+	}
 	// A resident waiting for the cadre to check her registration.
 	if _, err := a.auth.Register(ctx, auth.Registration{
 		CommunityID: d.Suojin4, Name: "赵凤英", Phone: "13912345678",

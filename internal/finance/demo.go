@@ -82,7 +82,10 @@ func SeedDemo(ctx context.Context, s *Service, communityID int64, cadre, supervi
 		if err := post(day(p, 15), "银行存款", "干部补贴", 540000, fmt.Sprintf("%s社区干部补贴（3人）", p.Label()), "", "玄民〔2024〕12号"); err != nil {
 			return err
 		}
-		if err := post(day(p, 4), "现金", "收费", zh.Fen(60000+rng.IntN(5)*3000), "收取停车管理费", "", ""); err != nil {
+		// The fee table and the voucher of each month come from one count
+		// of cars at the one rate, so they agree.
+		cars := 20 + rng.IntN(5)
+		if err := post(day(p, 4), "现金", "收费", zh.Fen(cars*3000), fmt.Sprintf("收取停车管理费（%d辆，每车每月30元）", cars), "", ""); err != nil {
 			return err
 		}
 		if p.Month()%2 == 0 {
@@ -139,7 +142,7 @@ func SeedDemo(ctx context.Context, s *Service, communityID int64, cadre, supervi
 				return fmt.Errorf("demo subsidy: %w", err)
 			}
 		}
-		if _, err := s.AddFee(ctx, cadre, communityID, p, Fee{FeeType: "停车管理费", Payers: int64(20 + rng.IntN(5)), Amount: zh.Fen(60000 + rng.IntN(5)*3000), Note: "居民会议通过的收费标准：每车每月30元"}); err != nil {
+		if _, err := s.AddFee(ctx, cadre, communityID, p, Fee{FeeType: "停车管理费", Payers: int64(cars), Amount: zh.Fen(cars * 3000), Note: "居民会议通过的收费标准：每车每月30元"}); err != nil {
 			return fmt.Errorf("demo fee: %w", err)
 		}
 		if p == cur.Prev() {
