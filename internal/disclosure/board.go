@@ -51,24 +51,65 @@ func periodStart(c Cadence, day time.Time) time.Time {
 
 // Freshness says where item it stands at now, given when its newest
 // disclosure was first published (zero: never). A periodic item must be
-// published once per period: after a disclosure in one period the next is
-// due at the end of the following period plus the grace working days.
-// Event and standing items have no schedule: once published they are
-// current until an event (not tracked here) calls for another.
+// published once per period. One due after its period ends (the default:
+// statements, results) is due within the grace working days after each
+// period ends. One due
+// at the start of its period (plans, goals) is due within StartWorkdays
+// of each period's first day; a disclosure made in the last twelfth of a
+// period (a plan for next year published in December) counts for the
+// next. Event and standing items have no schedule: once published they
+// are current until an event (not tracked here) calls for another.
 func (s *Service) Freshness(it *Item, last, now time.Time) Freshness {
+	m := it.Cadence.months()
+	if it.Timing == TimingStart && m > 0 {
+		return s.startFreshness(it, last, now)
+	}
 	if last.IsZero() {
 		return Freshness{State: "never"}
 	}
-	m := it.Cadence.months()
 	if m == 0 {
 		return Freshness{State: "fresh"}
 	}
+	// A statement or result reports on a period that has ended: one
+	// published in period P covers P-1, unless it came in P's last third
+	// (a quarter's report in its last month), when it covers P. The next
+	// period's report is due GraceWorkdays after that period ends.
+	lead := time.Duration(m) * 10 * 24 * time.Hour
+	next := periodStart(it.Cadence, civilDate(last).Add(lead))
+	due, prov := s.Calendar().AddWorkdays(next.AddDate(0, m, -1), s.rules.GraceWorkdays)
+	return s.standing(civilDate(due), prov, civilDate(now))
+}
+
+// startFreshness is Freshness of a periodic item due at the start of
+// each period.
+func (s *Service) startFreshness(it *Item, last, now time.Time) Freshness {
+	m := it.Cadence.months()
 	today := civilDate(now)
-	start := periodStart(it.Cadence, civilDate(last))
-	nextEnd := start.AddDate(0, 2*m, -1)
-	due, prov := s.Calendar().AddWorkdays(nextEnd, s.rules.GraceWorkdays)
-	due = civilDate(due)
-	f := Freshness{Due: due, Provisional: prov}
+	current := periodStart(it.Cadence, today)
+	dueIn := func(period time.Time) (time.Time, bool, time.Time) {
+		due, prov := s.Calendar().AddWorkdays(period.AddDate(0, 0, -1), s.rules.StartWorkdays)
+		return civilDate(due), prov, today
+	}
+	if !last.IsZero() {
+		lead := time.Duration(m) * 30 * 24 * time.Hour / 12
+		if counted := periodStart(it.Cadence, civilDate(last).Add(lead)); !counted.Before(current) {
+			return s.standing(dueIn(counted.AddDate(0, m, 0)))
+		}
+	}
+	f := s.standing(dueIn(current))
+	if f.State == "fresh" {
+		// This period's disclosure is not out and its time has come.
+		f.State = "soon"
+	}
+	if last.IsZero() && f.State != "overdue" {
+		f.State = "never"
+	}
+	return f
+}
+
+// standing is the state of an item due on due, seen on today.
+func (s *Service) standing(due time.Time, provisional bool, today time.Time) Freshness {
+	f := Freshness{Due: due, Provisional: provisional}
 	soon, _ := s.Calendar().AddWorkdays(today, s.rules.SoonWorkdays)
 	switch {
 	case today.After(due):

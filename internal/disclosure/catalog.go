@@ -22,6 +22,7 @@ type defaultItem struct {
 	basis     string
 	cadence   Cadence
 	publisher mingbai.Role
+	timing    Timing
 }
 
 const (
@@ -32,50 +33,50 @@ const (
 
 // defaultCatalog is loaded into every district on first use.
 var defaultCatalog = []defaultItem{
-	{Party, "party-goals", "党建工作目标", "年度党建工作目标、主要任务、完成时限", basisParty, Yearly, mingbai.RolePartySecretary},
-	{Party, "party-procedures", "党务工作流程", "组织生活制度、议事程序、办事流程", basisParty, Standing, mingbai.RolePartySecretary},
-	{Party, "party-education", "党员教育管理措施", "学习教育安排、组织生活、民主评议党员", basisParty, Quarterly, mingbai.RolePartySecretary},
-	{Party, "party-fees", "党费收缴标准和收缴情况", "缴纳基数与比例、按月收缴情况、党费使用", basisParty + "；中组发〔2008〕3号", Quarterly, mingbai.RolePartySecretary},
-	{Party, "party-development", "党员发展和预备党员转正", "发展对象、预备党员转正公示，公示期和反映渠道", basisParty, Event, mingbai.RolePartySecretary},
-	{Party, "party-members", "在职党员公开身份", "在社区居住党员的姓名、所在楼栋、承诺事项", basisParty, Standing, mingbai.RolePartySecretary},
+	{Party, "party-goals", "党建工作目标", "年度党建工作目标、主要任务、完成时限", basisParty, Yearly, mingbai.RolePartySecretary, TimingStart},
+	{Party, "party-procedures", "党务工作流程", "组织生活制度、议事程序、办事流程", basisParty, Standing, mingbai.RolePartySecretary, TimingAfter},
+	{Party, "party-education", "党员教育管理措施", "学习教育安排、组织生活、民主评议党员", basisParty, Quarterly, mingbai.RolePartySecretary, TimingAfter},
+	{Party, "party-fees", "党费收缴标准和收缴情况", "缴纳基数与比例、按月收缴情况、党费使用", basisParty + "；中组发〔2008〕3号", Quarterly, mingbai.RolePartySecretary, TimingAfter},
+	{Party, "party-development", "党员发展和预备党员转正", "发展对象、预备党员转正公示，公示期和反映渠道", basisParty, Event, mingbai.RolePartySecretary, TimingAfter},
+	{Party, "party-members", "在职党员公开身份", "在社区居住党员的姓名、所在楼栋、承诺事项", basisParty, Standing, mingbai.RolePartySecretary, TimingAfter},
 
-	{Government, "gov-duties", "各部门职责", "进驻部门名称、职责、窗口和联系电话", basisGov, Standing, mingbai.RoleClerk},
-	{Government, "gov-services", "办事条件、程序和时限", "办事条件、所需材料、办理程序、办理纪律、承诺时限", basisGov, Standing, mingbai.RoleClerk},
-	{Government, "gov-results", "监督渠道和办理结果", "监督投诉电话、办件数量和办理结果", basisGov, Quarterly, mingbai.RoleClerk},
-	{Government, "gov-fees", "执法部门收费罚款标准和收取情况", "收费、罚款的项目、标准、依据和收取金额", basisGov, Quarterly, mingbai.RoleClerk},
+	{Government, "gov-duties", "各部门职责", "进驻部门名称、职责、窗口和联系电话", basisGov, Standing, mingbai.RoleClerk, TimingAfter},
+	{Government, "gov-services", "办事条件、程序和时限", "办事条件、所需材料、办理程序、办理纪律、承诺时限", basisGov, Standing, mingbai.RoleClerk, TimingAfter},
+	{Government, "gov-results", "监督渠道和办理结果", "监督投诉电话、办件数量和办理结果", basisGov, Quarterly, mingbai.RoleClerk, TimingAfter},
+	{Government, "gov-fees", "执法部门收费罚款标准和收取情况", "收费、罚款的项目、标准、依据和收取金额", basisGov, Quarterly, mingbai.RoleClerk, TimingAfter},
 
-	{Affairs, "election", "居委会选举结果", "当选成员名单、得票情况、任期", basisVillage, Event, mingbai.RoleCadre},
-	{Affairs, "division", "干部分工", "居委会成员分工、联系楼栋、联系电话", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "work-rules", "工作制度", "值班、接待、议事、财务等工作制度", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "cadre-duties", "干部岗位职责", "各岗位职责和服务承诺", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "yearly-plan", "年度工作目标和计划", "年度目标、重点工作、完成情况", basisVillage, Yearly, mingbai.RoleCadre},
-	{Affairs, "covenant", "规章制度和居民公约", "居民公约、自治章程及修订情况", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "meeting-decisions", "居民会议决定", "会议时间、议题、表决结果、决定事项", basisVillage, Event, mingbai.RoleCadre},
-	{Affairs, "evaluation", "干部评议结果", "民主评议（评认）结果、整改措施", basisVillage, Yearly, mingbai.RoleCadre},
-	{Affairs, "awards", "表彰奖励", "受表彰对象、事迹、奖励内容", basisVillage, Event, mingbai.RoleCadre},
-	{Affairs, "service-items", "服务项目", "便民服务项目、时间、地点", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "hotlines", "便民服务热线", "社区、物业、水电气、110/120 等电话", basisVillage, Standing, mingbai.RoleCadre},
-	{Affairs, "civility", "文明创建", "文明楼栋、文明家庭评选标准和结果", basisVillage, Yearly, mingbai.RoleCadre},
-	{Affairs, "suggestions", "居民意见建议办理情况", "收到的意见建议数量、采纳和答复情况（半年统计）", basisVillage, HalfYearly, mingbai.RoleCadre},
+	{Affairs, "election", "居委会选举结果", "当选成员名单、得票情况、任期", basisVillage, Event, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "division", "干部分工", "居委会成员分工、联系楼栋、联系电话", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "work-rules", "工作制度", "值班、接待、议事、财务等工作制度", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "cadre-duties", "干部岗位职责", "各岗位职责和服务承诺", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "yearly-plan", "年度工作目标和计划", "年度目标、重点工作、完成情况", basisVillage, Yearly, mingbai.RoleCadre, TimingStart},
+	{Affairs, "covenant", "规章制度和居民公约", "居民公约、自治章程及修订情况", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "meeting-decisions", "居民会议决定", "会议时间、议题、表决结果、决定事项", basisVillage, Event, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "evaluation", "干部评议结果", "民主评议（评认）结果、整改措施", basisVillage, Yearly, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "awards", "表彰奖励", "受表彰对象、事迹、奖励内容", basisVillage, Event, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "service-items", "服务项目", "便民服务项目、时间、地点", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "hotlines", "便民服务热线", "社区、物业、水电气、110/120 等电话", basisVillage, Standing, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "civility", "文明创建", "文明楼栋、文明家庭评选标准和结果", basisVillage, Yearly, mingbai.RoleCadre, TimingAfter},
+	{Affairs, "suggestions", "居民意见建议办理情况", "收到的意见建议数量、采纳和答复情况（半年统计）", basisVillage, HalfYearly, mingbai.RoleCadre, TimingAfter},
 
-	{Finance, "income-expense", "居委会收支情况", "收入、支出明细，结余，经手人和审核人", basisVillage + "；交易频繁的应按月公开", Quarterly, mingbai.RoleCadre},
-	{Finance, "cadre-pay", "干部补贴和奖金", "补贴、奖金的标准、发放对象和金额", basisVillage, Quarterly, mingbai.RoleCadre},
-	{Finance, "relief", "救灾救济款物接收和发放", "接收来源、数量，发放对象（去标识化）、数量、时间", basisVillage + "；《社会救助暂行办法》", Event, mingbai.RoleCadre},
-	{Finance, "fees", "收费情况", "收费项目、标准、依据、收取金额和用途", basisVillage, Quarterly, mingbai.RoleCadre},
+	{Finance, "income-expense", "居委会收支情况", "收入、支出明细，结余，经手人和审核人", basisVillage + "；交易频繁的应按月公开", Quarterly, mingbai.RoleCadre, TimingAfter},
+	{Finance, "cadre-pay", "干部补贴和奖金", "补贴、奖金的标准、发放对象和金额", basisVillage, Quarterly, mingbai.RoleCadre, TimingAfter},
+	{Finance, "relief", "救灾救济款物接收和发放", "接收来源、数量，发放对象（去标识化）、数量、时间", basisVillage + "；《社会救助暂行办法》", Event, mingbai.RoleCadre, TimingAfter},
+	{Finance, "fees", "收费情况", "收费项目、标准、依据、收取金额和用途", basisVillage, Quarterly, mingbai.RoleCadre, TimingAfter},
 }
 
-const itemColumns = `id, district_id, community_id, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, position, archived_at, version`
+const itemColumns = `id, district_id, community_id, section, code, name, elements, basis, cadence, timing, event_days, publisher, department_id, channels, audience, mode, position, archived_at, version`
 
 func scanItem(sc store.Scanner) (*Item, error) {
 	var it Item
-	var section, cadence, publisher string
+	var section, cadence, timing, publisher string
 	var dept sql.NullInt64
 	err := sc.Scan(&it.ID, &it.DistrictID, &it.CommunityID, &section, &it.Code, &it.Name, &it.Elements, &it.Basis,
-		&cadence, &it.EventDays, &publisher, &dept, &it.Channels, &it.Audience, &it.Mode, &it.Position, &it.ArchivedAt, &it.Version)
+		&cadence, &timing, &it.EventDays, &publisher, &dept, &it.Channels, &it.Audience, &it.Mode, &it.Position, &it.ArchivedAt, &it.Version)
 	if err != nil {
 		return nil, err
 	}
-	it.Section, it.Cadence, it.Publisher, it.Department = Section(section), Cadence(cadence), mingbai.Role(publisher), dept.Int64
+	it.Section, it.Cadence, it.Timing, it.Publisher, it.Department = Section(section), Cadence(cadence), Timing(timing), mingbai.Role(publisher), dept.Int64
 	return &it, nil
 }
 
@@ -127,16 +128,16 @@ func (s *Service) loadDefaultCatalog(ctx context.Context, tx *store.Tx, district
 		}
 		it := &Item{
 			DistrictID: districtID, Section: d.section, Code: d.code, Name: d.name, Elements: d.elements, Basis: d.basis,
-			Cadence: d.cadence, EventDays: days, Publisher: d.publisher, Channels: "公开栏、网站", Audience: "public", Mode: "proactive",
+			Cadence: d.cadence, Timing: d.timing, EventDays: days, Publisher: d.publisher, Channels: "公开栏、网站", Audience: "public", Mode: "proactive",
 			Position: (i + 1) * 10, Version: 1,
 		}
 		items[i] = it
-		args = append(args, districtID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), it.EventDays,
+		args = append(args, districtID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), string(it.Timing), it.EventDays,
 			string(it.Publisher), it.Channels, it.Audience, it.Mode, it.Position, now, now, 1)
 	}
 	ids := map[string]int64{}
-	err = tx.InsertRows(ctx, `INSERT INTO disclosure_items (district_id, section, code, name, elements, basis, cadence, event_days, publisher, channels, audience, mode, position, created_at, updated_at, version)`,
-		" RETURNING id, code", 16, args, func(rows *sql.Rows) error {
+	err = tx.InsertRows(ctx, `INSERT INTO disclosure_items (district_id, section, code, name, elements, basis, cadence, timing, event_days, publisher, channels, audience, mode, position, created_at, updated_at, version)`,
+		" RETURNING id, code", 17, args, func(rows *sql.Rows) error {
 			var id int64
 			var code string
 			if err := rows.Scan(&id, &code); err != nil {
@@ -245,6 +246,7 @@ type ItemInput struct {
 	Elements   string
 	Basis      string
 	Cadence    string
+	Timing     string // "" for TimingAfter
 	EventDays  string
 	Publisher  string
 	Department int64
@@ -257,7 +259,7 @@ type ItemInput struct {
 func ItemInputOf(it *Item) ItemInput {
 	return ItemInput{
 		Section: string(it.Section), Name: it.Name, Elements: it.Elements, Basis: it.Basis,
-		Cadence: string(it.Cadence), EventDays: fmt.Sprint(it.EventDays), Publisher: string(it.Publisher),
+		Cadence: string(it.Cadence), Timing: string(it.Timing), EventDays: fmt.Sprint(it.EventDays), Publisher: string(it.Publisher),
 		Department: it.Department, Channels: it.Channels, Audience: it.Audience, Mode: it.Mode,
 	}
 }
@@ -281,6 +283,17 @@ func (in ItemInput) clean() (*Item, error) {
 	it.Cadence = Cadence(in.Cadence)
 	if !it.Cadence.Valid() {
 		return nil, mingbai.FieldError("cadence", "请选择公开时限")
+	}
+	switch Timing(in.Timing) {
+	case TimingAfter, "":
+		it.Timing = TimingAfter
+	case TimingStart:
+		it.Timing = TimingStart
+	default:
+		return nil, mingbai.FieldError("timing", "请选择期初公开或期满后公开")
+	}
+	if it.Cadence.months() == 0 {
+		it.Timing = TimingAfter // only periodic items have a period to start
 	}
 	if it.Cadence == Event {
 		var d int
@@ -361,9 +374,9 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 				it.Code = fmt.Sprintf("d-%d", now.UnixNano())
 			}
 			it.Version = 1
-			newID, err := tx.InsertID(ctx, `INSERT INTO disclosure_items (district_id, community_id, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, position, created_at, updated_at, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 10 FROM disclosure_items WHERE district_id = ? AND community_id = ?), ?, ?, 1) RETURNING id`,
-				district, communityID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), it.EventDays, string(it.Publisher), nullID(it.Department), it.Channels, it.Audience, it.Mode,
+			newID, err := tx.InsertID(ctx, `INSERT INTO disclosure_items (district_id, community_id, section, code, name, elements, basis, cadence, timing, event_days, publisher, department_id, channels, audience, mode, position, created_at, updated_at, version)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(position), 0) + 10 FROM disclosure_items WHERE district_id = ? AND community_id = ?), ?, ?, 1) RETURNING id`,
+				district, communityID, string(it.Section), it.Code, it.Name, it.Elements, it.Basis, string(it.Cadence), string(it.Timing), it.EventDays, string(it.Publisher), nullID(it.Department), it.Channels, it.Audience, it.Mode,
 				district, communityID, now, now)
 			if err != nil {
 				return fmt.Errorf("insert catalog item: %w", err)
@@ -385,9 +398,9 @@ func (s *Service) SaveItem(ctx context.Context, a *mingbai.Actor, districtID, co
 			return nil // nothing changed: no new version, no leaf
 		}
 		it.ID, it.Code, it.Position, it.ArchivedAt, it.Version = old.ID, old.Code, old.Position, old.ArchivedAt, old.Version+1
-		res, err := tx.Exec(ctx, `UPDATE disclosure_items SET section = ?, name = ?, elements = ?, basis = ?, cadence = ?, event_days = ?, publisher = ?, department_id = ?, channels = ?, audience = ?, mode = ?, updated_at = ?, version = ?
+		res, err := tx.Exec(ctx, `UPDATE disclosure_items SET section = ?, name = ?, elements = ?, basis = ?, cadence = ?, timing = ?, event_days = ?, publisher = ?, department_id = ?, channels = ?, audience = ?, mode = ?, updated_at = ?, version = ?
 			WHERE id = ? AND district_id = ? AND community_id = ? AND version = ?`,
-			string(it.Section), it.Name, it.Elements, it.Basis, string(it.Cadence), it.EventDays, string(it.Publisher), nullID(it.Department), it.Channels, it.Audience, it.Mode, now, it.Version,
+			string(it.Section), it.Name, it.Elements, it.Basis, string(it.Cadence), string(it.Timing), it.EventDays, string(it.Publisher), nullID(it.Department), it.Channels, it.Audience, it.Mode, now, it.Version,
 			id, district, communityID, old.Version)
 		if err != nil {
 			return fmt.Errorf("update catalog item %d: %w", id, err)

@@ -92,7 +92,12 @@ type itemContent struct {
 	// verifying as format 1, as versionContent does.
 	Format      int     `json:"format,omitempty"`
 	ChangerName *string `json:"changer_name,omitempty"`
+	// Format 3 adds when in its period the item is due (Timing).
+	Timing *string `json:"timing,omitempty"`
 }
+
+// itemFormat3 is the catalog's third content format: see itemContent.
+const itemFormat3 = 3
 
 func itemContentOf(v *ItemVersion, format int) itemContent {
 	c := itemContent{
@@ -106,6 +111,10 @@ func itemContentOf(v *ItemVersion, format int) itemContent {
 		name := v.ChangerName
 		c.Format, c.ChangerName = format, &name
 	}
+	if format >= itemFormat3 {
+		timing := string(v.Timing)
+		c.Timing = &timing
+	}
 	return c
 }
 
@@ -113,18 +122,23 @@ func itemContentIn(v *ItemVersion, format int) ([]byte, error) {
 	return tlog.Canonical(itemContentOf(v, format))
 }
 
-// itemFormat is the format whose content of v hashes to want, format 1
-// for items logged before format 2, else the current one (see
-// contentMatching).
+// itemFormat is the format whose content of v hashes to want: an older
+// one for items logged before the current format, else the current one
+// (see contentMatching). A version logged in an older format has no
+// timing, so it can only match with the default.
 func itemFormat(v *ItemVersion, want [32]byte) (int, error) {
-	c, err := itemContentIn(v, contentFormat1)
-	if err != nil {
-		return 0, err
+	if v.Timing == TimingAfter {
+		for _, f := range []int{contentFormat1, contentFormat2} {
+			c, err := itemContentIn(v, f)
+			if err != nil {
+				return 0, err
+			}
+			if sha256.Sum256(c) == want {
+				return f, nil
+			}
+		}
 	}
-	if sha256.Sum256(c) == want {
-		return contentFormat1, nil
-	}
-	return contentFormat2, nil
+	return itemFormat3, nil
 }
 
 // logItem appends the leaf of a change of catalog item it, whose Version
@@ -187,7 +201,7 @@ func (s *Service) itemLeaf(ctx context.Context, tx *store.Tx, it *Item, action s
 	if a != nil {
 		v.ChangedBy, v.ChangerName = a.UserID, a.Name
 	}
-	sum, err := tlog.ContentHash(itemContentOf(v, contentFormat2))
+	sum, err := tlog.ContentHash(itemContentOf(v, itemFormat3))
 	if err != nil {
 		return nil, fmt.Errorf("hash catalog item: %w", err)
 	}
@@ -203,7 +217,7 @@ func (s *Service) itemLeaf(ctx context.Context, tx *store.Tx, it *Item, action s
 		archived = 1
 	}
 	return []any{it.ID, it.DistrictID, it.CommunityID, it.Version, action, string(it.Section), it.Code, it.Name, it.Elements, it.Basis,
-		string(it.Cadence), it.EventDays, string(it.Publisher), it.Department, it.Channels, it.Audience, it.Mode, archived,
+		string(it.Cadence), string(it.Timing), it.EventDays, string(it.Publisher), it.Department, it.Channels, it.Audience, it.Mode, archived,
 		v.ChangedBy, v.ChangerName, now, hex.EncodeToString(sum[:]), idx}, nil
 }
 
@@ -213,25 +227,25 @@ func insertItemVersions(ctx context.Context, tx *store.Tx, rows ...[]any) error 
 	for _, r := range rows {
 		args = append(args, r...)
 	}
-	if err := tx.InsertRows(ctx, `INSERT INTO disclosure_item_versions (`+itemVersionColumns+`)`, "", 23, args, nil); err != nil {
+	if err := tx.InsertRows(ctx, `INSERT INTO disclosure_item_versions (`+itemVersionColumns+`)`, "", 24, args, nil); err != nil {
 		return fmt.Errorf("insert catalog item versions: %w", err)
 	}
 	return nil
 }
 
-const itemVersionColumns = `item_id, district_id, community_id, version, action, section, code, name, elements, basis, cadence, event_days, publisher, department_id, channels, audience, mode, archived, changed_by, changer_name, changed_at, content_sha256, leaf_index`
+const itemVersionColumns = `item_id, district_id, community_id, version, action, section, code, name, elements, basis, cadence, timing, event_days, publisher, department_id, channels, audience, mode, archived, changed_by, changer_name, changed_at, content_sha256, leaf_index`
 
 func scanItemVersion(sc store.Scanner) (*ItemVersion, error) {
 	var v ItemVersion
-	var section, cadence, publisher string
+	var section, cadence, timing, publisher string
 	var archived int
 	err := sc.Scan(&v.ID, &v.DistrictID, &v.CommunityID, &v.Version, &v.Action, &section, &v.Code, &v.Name, &v.Elements, &v.Basis,
-		&cadence, &v.EventDays, &publisher, &v.Department, &v.Channels, &v.Audience, &v.Mode, &archived,
+		&cadence, &timing, &v.EventDays, &publisher, &v.Department, &v.Channels, &v.Audience, &v.Mode, &archived,
 		&v.ChangedBy, &v.ChangerName, &v.ChangedAt, &v.ContentSHA256, &v.LeafIndex)
 	if err != nil {
 		return nil, err
 	}
-	v.Section, v.Cadence, v.Publisher = Section(section), Cadence(cadence), mingbai.Role(publisher)
+	v.Section, v.Cadence, v.Timing, v.Publisher = Section(section), Cadence(cadence), Timing(timing), mingbai.Role(publisher)
 	if archived != 0 {
 		at := v.ChangedAt
 		v.ArchivedAt = &at
@@ -362,6 +376,6 @@ func itemChanges(a, b *Item) []string {
 // sameItem reports whether an edit leaves every logged field as it was.
 func sameItem(a, b *Item) bool {
 	return a.Section == b.Section && a.Name == b.Name && a.Elements == b.Elements && a.Basis == b.Basis &&
-		a.Cadence == b.Cadence && a.EventDays == b.EventDays && a.Publisher == b.Publisher && a.Department == b.Department &&
+		a.Cadence == b.Cadence && a.Timing == b.Timing && a.EventDays == b.EventDays && a.Publisher == b.Publisher && a.Department == b.Department &&
 		a.Channels == b.Channels && a.Audience == b.Audience && a.Mode == b.Mode
 }

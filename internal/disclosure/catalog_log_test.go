@@ -118,7 +118,7 @@ func TestCatalogChangesAreLogged(t *testing.T) {
 		if strings.Join(actions, ",") != "load,edit,archive,restore" {
 			t.Fatalf("history actions %v", actions)
 		}
-		if len(hist[1].Changes) != 1 || hist[1].Changes[0] != "公开时限：每季度 → 每月" || hist[1].ChangerName != "陈明" {
+		if len(hist[1].Changes) != 1 || hist[1].Changes[0] != "公开时限：每季度，期满后公开 → 每月，期满后公开" || hist[1].ChangerName != "陈明" {
 			t.Errorf("edit: %q by %q", hist[1].Changes, hist[1].ChangerName)
 		}
 		if hist[2].ArchivedAt == nil || hist[3].ArchivedAt != nil || hist[0].ChangerName != "" {

@@ -122,14 +122,17 @@ type Item struct {
 	Elements    string // content elements (要素)
 	Basis       string // legal basis (公开依据)
 	Cadence     Cadence
-	EventDays   int          // for Event: working days after the event
-	Publisher   mingbai.Role // cadre, party_secretary or clerk
-	Department  int64        // for clerk items: the department
-	Channels    string       // 公开栏、网站、会议…
-	Audience    string       // public or specific
-	Mode        string       // proactive or on_request
-	Position    int
-	ArchivedAt  *time.Time
+	// Timing says when in its period a periodic item is due: after the
+	// period ends (statements, results) or at its start (plans, goals).
+	Timing     Timing
+	EventDays  int          // for Event: working days after the event
+	Publisher  mingbai.Role // cadre, party_secretary or clerk
+	Department int64        // for clerk items: the department
+	Channels   string       // 公开栏、网站、会议…
+	Audience   string       // public or specific
+	Mode       string       // proactive or on_request
+	Position   int
+	ArchivedAt *time.Time
 	// Version counts the item's logged changes (see CatalogKind); 0 for
 	// an item made before the catalog was logged and unchanged since.
 	Version int
@@ -137,10 +140,32 @@ type Item struct {
 
 // TimeLimit says the item's time limit in words.
 func (it *Item) TimeLimit() string {
-	if it.Cadence == Event {
+	switch {
+	case it.Cadence == Event:
 		return fmt.Sprintf("事项形成或变更后 %d 个工作日内", it.EventDays)
+	case it.Cadence.months() == 0:
+		return it.Cadence.Label()
+	case it.Timing == TimingStart:
+		return it.Cadence.Label() + "，期初公开"
 	}
-	return it.Cadence.Label()
+	return it.Cadence.Label() + "，期满后公开"
+}
+
+// Timing is when in its period a periodic catalog item is due.
+type Timing string
+
+// The timings: TimingAfter is the default.
+const (
+	TimingAfter Timing = "after" // within GraceWorkdays after the period ends
+	TimingStart Timing = "start" // within StartWorkdays of the period's first day
+)
+
+// Label is the timing in words, for the catalog's forms.
+func (t Timing) Label() string {
+	if t == TimingStart {
+		return "期初公开（如年度计划、目标：每期开始后限期公开）"
+	}
+	return "期满后公开（如收支、结果：每期结束后限期公开）"
 }
 
 // AudienceLabel is the audience in words.
@@ -286,6 +311,9 @@ type Rules struct {
 	// GraceWorkdays is how many working days after the end of the period
 	// following the last disclosure a periodic item becomes overdue.
 	GraceWorkdays int
+	// StartWorkdays is how many working days after its period begins an
+	// item due at the start (a plan) becomes overdue.
+	StartWorkdays int
 	// SoonWorkdays: an item due within this many working days is 即将到期.
 	SoonWorkdays int
 	// EventWorkdays is the default time limit of event items.
@@ -293,7 +321,7 @@ type Rules struct {
 }
 
 // DefaultRules are DOMAIN.md's defaults.
-var DefaultRules = Rules{GraceWorkdays: 10, SoonWorkdays: 10, EventWorkdays: 20}
+var DefaultRules = Rules{GraceWorkdays: 10, StartWorkdays: 20, SoonWorkdays: 10, EventWorkdays: 20}
 
 // NewService returns the board's service. Attachments live under
 // dataDir/files; log is where published versions append their leaves.

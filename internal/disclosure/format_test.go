@@ -101,12 +101,13 @@ func TestContentFormat1StillVerifies(t *testing.T) {
 
 // TestItemContentFormat1StillVerifies: a catalog item version logged
 // before content format 2 keeps verifying, and its fields are still
-// checked; a new version's content holds its changer's name.
+// checked; a new version's content holds its changer's name and (format
+// 3) its timing.
 func TestItemContentFormat1StillVerifies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		it := e.item(t, e.demo.Suojin4, "yearly-plan")
+		it := e.item(t, e.demo.Suojin4, "evaluation") // yearly, due after the year
 		var v1 int64
 		if err := db.Read(ctx, func(tx *store.Tx) error {
 			return tx.QueryRow(ctx, "SELECT leaf_index FROM disclosure_item_versions WHERE item_id = ? AND version = 1", it.ID).Scan(&v1)
@@ -121,12 +122,13 @@ func TestItemContentFormat1StillVerifies(t *testing.T) {
 		if err := json.Unmarshal(content, &c); err != nil {
 			t.Fatal(err)
 		}
-		if c["format"] != float64(2) || c["changer_name"] == nil {
-			t.Fatalf("a new item version's content has format %v, changer %v; want 2 and a name", c["format"], c["changer_name"])
+		if c["format"] != float64(3) || c["changer_name"] == nil || c["timing"] != "after" {
+			t.Fatalf("a new item version's content has format %v, changer %v, timing %v; want 3, a name and after", c["format"], c["changer_name"], c["timing"])
 		}
 		// Version 2 as the code before format 2 logged it.
 		delete(c, "format")
 		delete(c, "changer_name")
+		delete(c, "timing")
 		c["version"] = 2
 		old, err := tlog.Canonical(c)
 		if err != nil {

@@ -56,6 +56,8 @@ var PublicColumns = []tlog.PublicColumn{
 	{Table: "disclosure_items", Column: "basis", Name: itemName, Covered: CatalogKind},
 	{Table: "disclosure_items", Column: "cadence", Name: itemName, Covered: CatalogKind,
 		Tamper: "CASE cadence WHEN 'yearly' THEN 'monthly' ELSE 'yearly' END"},
+	{Table: "disclosure_items", Column: "timing", Name: itemName, Covered: CatalogKind + " (content format 3)",
+		Tamper: "CASE timing WHEN 'start' THEN 'after' ELSE 'start' END"},
 	{Table: "disclosure_items", Column: "event_days", Name: itemName, Covered: CatalogKind},
 	{Table: "disclosure_items", Column: "channels", Name: itemName, Covered: CatalogKind},
 	{Table: "disclosure_items", Column: "audience", Name: itemName, Covered: CatalogKind,
@@ -64,6 +66,8 @@ var PublicColumns = []tlog.PublicColumn{
 		Tamper: "CASE section WHEN 'affairs' THEN 'finance' ELSE 'affairs' END"},
 	{Table: "disclosure_item_versions", Column: "name", Name: itemVersionName, Covered: CatalogKind},
 	{Table: "disclosure_item_versions", Column: "changer_name", Name: itemVersionName, Covered: CatalogKind + " (content format 2)"},
+	{Table: "disclosure_item_versions", Column: "timing", Name: itemVersionName, Covered: CatalogKind + " (content format 3)",
+		Tamper: "CASE timing WHEN 'start' THEN 'after' ELSE 'start' END"},
 }
 
 // How fsck names the rows of each table.

@@ -38,9 +38,9 @@ func TestHolidayMovesBoardDueDate(t *testing.T) {
 			return time.Date(y, m, day, 10, 0, 0, 0, mingbai.Shanghai)
 		}
 		it := &disclosure.Item{Cadence: disclosure.Monthly}
-		// Published in May 2031 (no official rows yet): due at the end of
-		// June plus the grace working days.
-		before := d.Freshness(it, sh(2031, 5, 10), sh(2031, 6, 1)).Due
+		// May's report published on 10 June 2031 (no official rows yet):
+		// June's is due at the end of June plus the grace working days.
+		before := d.Freshness(it, sh(2031, 6, 10), sh(2031, 6, 15)).Due
 		au := auth.NewService(db, mingbai.SystemClock)
 		u, err := au.CreateUser(ctx, auth.NewUser{Username: "admin", Name: "区管理员甲", Password: "test-pass-123"})
 		if err != nil {
@@ -56,7 +56,7 @@ func TestHolidayMovesBoardDueDate(t *testing.T) {
 		if err := q.AddCalendarRows(ctx, admin, demo.District, []zh.Day{{Date: time.Date(2031, 7, 1, 0, 0, 0, 0, mingbai.Shanghai), Kind: zh.Holiday, Name: "建党节"}}); err != nil {
 			t.Fatal(err)
 		}
-		after := d.Freshness(it, sh(2031, 5, 10), sh(2031, 6, 1)).Due
+		after := d.Freshness(it, sh(2031, 6, 10), sh(2031, 6, 15)).Due
 		if !after.After(before) {
 			t.Fatalf("due %s before the holiday, %s after: the board ignores the district's holiday", before.Format(time.DateOnly), after.Format(time.DateOnly))
 		}

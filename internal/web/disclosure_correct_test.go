@@ -205,7 +205,7 @@ func TestCatalogHistoryPage(t *testing.T) {
 			t.Errorf("an edit appended %d leaves", got-leaves)
 		}
 		page := body(t, f.client().get("/c/suojin-4/items/"+id(it.ID)))
-		for _, want := range []string{"目录项变更记录", "第2版 · 修改", "公开时限：每季度 → 每月", "第1版 · 载入区默认目录", `href="/log/leaves/`} {
+		for _, want := range []string{"目录项变更记录", "第2版 · 修改", "公开时限：每季度，期满后公开 → 每月，期满后公开", "第1版 · 载入区默认目录", `href="/log/leaves/`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("item page lacks %q", want)
 			}

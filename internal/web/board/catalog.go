@@ -25,12 +25,13 @@ type catalogData struct {
 type itemOptions struct {
 	Sections    []web.Section
 	Cadences    []disclosure.Cadence
+	Timings     []disclosure.Timing
 	Publishers  []mingbai.Role
 	Departments []org.Unit
 }
 
 func (s *handlers) itemOptions(r *http.Request, district int64) itemOptions {
-	o := itemOptions{Sections: web.Sections, Cadences: disclosure.Cadences, Publishers: []mingbai.Role{mingbai.RoleCadre, mingbai.RolePartySecretary, mingbai.RoleClerk}}
+	o := itemOptions{Sections: web.Sections, Cadences: disclosure.Cadences, Timings: []disclosure.Timing{disclosure.TimingAfter, disclosure.TimingStart}, Publishers: []mingbai.Role{mingbai.RoleCadre, mingbai.RolePartySecretary, mingbai.RoleClerk}}
 	if deps, err := s.org.Children(r.Context(), district, false); err == nil {
 		for _, d := range deps {
 			if d.Kind == org.Department {
@@ -41,13 +42,13 @@ func (s *handlers) itemOptions(r *http.Request, district int64) itemOptions {
 	return o
 }
 
-var itemFields = []string{"section", "name", "elements", "basis", "cadence", "event_days", "publisher", "department", "channels", "audience", "mode"}
+var itemFields = []string{"section", "name", "elements", "basis", "cadence", "timing", "event_days", "publisher", "department", "channels", "audience", "mode"}
 
 func itemInput(f *web.Form) disclosure.ItemInput {
 	dep, _ := strconv.ParseInt(f.Values["department"], 10, 64)
 	return disclosure.ItemInput{
 		Section: f.Values["section"], Name: f.Values["name"], Elements: f.Values["elements"], Basis: f.Values["basis"],
-		Cadence: f.Values["cadence"], EventDays: f.Values["event_days"], Publisher: f.Values["publisher"], Department: dep,
+		Cadence: f.Values["cadence"], Timing: f.Values["timing"], EventDays: f.Values["event_days"], Publisher: f.Values["publisher"], Department: dep,
 		Channels: f.Values["channels"], Audience: f.Values["audience"], Mode: f.Values["mode"],
 	}
 }
@@ -55,14 +56,14 @@ func itemInput(f *web.Form) disclosure.ItemInput {
 func itemForm(it *disclosure.Item) *web.Form {
 	in := disclosure.ItemInputOf(it)
 	return &web.Form{Values: map[string]string{
-		"section": in.Section, "name": in.Name, "elements": in.Elements, "basis": in.Basis, "cadence": in.Cadence,
+		"section": in.Section, "name": in.Name, "elements": in.Elements, "basis": in.Basis, "cadence": in.Cadence, "timing": in.Timing,
 		"event_days": in.EventDays, "publisher": in.Publisher, "department": strconv.FormatInt(in.Department, 10),
 		"channels": in.Channels, "audience": in.Audience, "mode": in.Mode,
 	}, Errors: map[string]string{}}
 }
 
 func emptyItemForm() *web.Form {
-	return &web.Form{Values: map[string]string{"section": "affairs", "cadence": "quarterly", "publisher": "cadre", "audience": "public", "mode": "proactive", "event_days": "20"}, Errors: map[string]string{}}
+	return &web.Form{Values: map[string]string{"section": "affairs", "cadence": "quarterly", "timing": "after", "publisher": "cadre", "audience": "public", "mode": "proactive", "event_days": "20"}, Errors: map[string]string{}}
 }
 
 // catalogPage shows a community's whole catalog with every field; its

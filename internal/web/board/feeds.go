@@ -190,6 +190,7 @@ type apiItemSpec struct {
 	Elements  string `json:"elements"`
 	Basis     string `json:"basis"`
 	Cadence   string `json:"cadence"`
+	Timing    string `json:"timing"` // after or start: see disclosure.Timing
 	EventDays int    `json:"event_days,omitempty"`
 	TimeLimit string `json:"time_limit"`
 	Publisher string `json:"publisher"`
@@ -200,7 +201,7 @@ type apiItemSpec struct {
 }
 
 func itemSpec(it *disclosure.Item) apiItemSpec {
-	return apiItemSpec{ID: it.ID, Section: string(it.Section), Name: it.Name, Elements: it.Elements, Basis: it.Basis, Cadence: string(it.Cadence),
+	return apiItemSpec{ID: it.ID, Section: string(it.Section), Name: it.Name, Elements: it.Elements, Basis: it.Basis, Cadence: string(it.Cadence), Timing: string(it.Timing),
 		EventDays: it.EventDays, TimeLimit: it.TimeLimit(), Publisher: string(it.Publisher), Channels: it.Channels, Audience: it.Audience, Mode: it.Mode,
 		Own: it.CommunityID != 0}
 }
