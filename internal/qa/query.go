@@ -223,6 +223,22 @@ func sortByDue(items []*Item, now time.Time) {
 	})
 }
 
+// Mine returns what an account submitted itself (我的提问), newest first.
+func (s *Service) Mine(ctx context.Context, a *mingbai.Actor) ([]*Item, error) {
+	if a.Anonymous() {
+		return nil, nil
+	}
+	var out []*Item
+	err := s.db.Read(ctx, func(tx *store.Tx) (err error) {
+		out, err = queryItems(ctx, tx, "WHERE i.user_id = ? ORDER BY i.id DESC LIMIT 200", a.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("items of account %d: %w", a.UserID, err)
+	}
+	return out, nil
+}
+
 // Inbox returns a community's open items for its cadres, overdue first,
 // then by due date.
 func (s *Service) Inbox(ctx context.Context, a *mingbai.Actor, communityID int64) ([]*Item, error) {

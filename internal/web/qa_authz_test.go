@@ -124,6 +124,7 @@ func qaMatrix(f *fixture) map[string]matrixCase {
 		"POST /complaints/{id}/take":                    {"POST", "/complaints/" + id(q.fresh) + "/take", nil, onlyOfficerA},
 		"POST /complaints/{id}/conclude":                {"POST", "/complaints/" + id(q.complaint) + "/conclude", nil, onlyOfficerA},
 		"GET /inbox":                                    {"GET", "/inbox", nil, accounts},
+		"GET /qa/mine":                                  {"GET", "/qa/mine", nil, accounts},
 		"POST /inbox/read":                              {"POST", "/inbox/read", nil, accounts},
 		"POST /inbox/mail":                              {"POST", "/inbox/mail", nil, accounts},
 		// The district admin's settings; the form of a POST is valid, so

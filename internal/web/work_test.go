@@ -118,3 +118,32 @@ func TestStaffLandOnTheirWorkbench(t *testing.T) {
 		}
 	}
 }
+
+// TestMyQuestions: a resident who asks while logged in finds the question
+// under 我的提问 and on the workbench without its code; nobody else sees
+// it there.
+func TestMyQuestions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		res := f.loggedIn("resident")
+		resp := res.post("/c/suojin-4/qa", url.Values{"category": {"设施维修"}, "body": {"12幢楼道灯坏了已经一周"}})
+		resp.Body.Close()
+		track := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(track, "/qa/t/") {
+			t.Fatalf("ask: %d %s", resp.StatusCode, track)
+		}
+		code := strings.TrimPrefix(strings.SplitN(track, "?", 2)[0], "/qa/t/")
+		page := body(t, res.get("/qa/mine"))
+		if !strings.Contains(page, `href="/qa/t/`+code+`"`) || !strings.Contains(page, "12幢楼道灯坏了已经一周") {
+			t.Errorf("我的提问 lacks the question %s:\n%s", code, page)
+		}
+		if l := workLines(body(t, res.get("/work")))["我的提问（尚未办结）"]; l.count != "1 件" || l.link != "/qa/mine" {
+			t.Errorf("resident's workbench: %+v", l)
+		}
+		for _, other := range []string{"cadreA", "supervisorA"} {
+			if strings.Contains(body(t, f.loggedIn(other).get("/qa/mine")), code) {
+				t.Errorf("%s sees the resident's question under 我的提问", other)
+			}
+		}
+	})
+}

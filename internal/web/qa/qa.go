@@ -30,6 +30,7 @@ var qaPages = map[string][]string{
 	"qa_inbox":      {"qa/inbox.html", "qa/parts.html"},
 	"qa_overdue":    {"qa/overdue.html", "qa/parts.html"},
 	"qa_referred":   {"qa/referred.html", "qa/parts.html"},
+	"qa_mine":       {"qa/mine.html"},
 	"qa_templates":  {"qa/templates.html", "partials/fields.html"},
 	"qa_complain":   {"qa/complain.html", "partials/fields.html"},
 	"qa_complaints": {"qa/complaints.html"},
@@ -59,6 +60,7 @@ func (s *handlers) registerQARoutes() {
 	s.Handle("GET /c/{community}/qa/feed.atom", web.Public, s.qaFeed)
 	s.Handle("GET /c/{community}/qa/export.csv", web.Public, s.qaExport)
 	s.Handle("GET /qa/track", web.Public, s.qaTrackForm)
+	s.Handle("GET /qa/mine", web.LoggedIn, s.qaMine)
 	s.Handle("GET /qa/t/{code}", web.Public, s.qaTrackPage)
 	s.Handle("POST /qa/t/{code}/confirm", web.Public, s.qaConfirm)
 	s.Handle("POST /qa/t/{code}/reopen", web.Public, s.qaReopen)
@@ -95,6 +97,21 @@ func (s *handlers) registerQARoutes() {
 	s.Handle("POST /admin/districts/{unit}/calendar/{row}/remove", web.DistrictAdmin, s.qaRemoveCalendar)
 	s.Handle("GET /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaRulesPage)
 	s.Handle("POST /admin/districts/{unit}/qa-rules", web.DistrictAdmin, s.qaSetRules)
+}
+
+// qaMine lists what the account submitted (我的提问), each opening on its
+// tracking page, so a resident with an account needs no code.
+func (s *handlers) qaMine(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.qa.Mine(r.Context(), web.Actor(r))
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, http.StatusOK, "qa_mine", &struct {
+		web.Page
+		Items []*qa.Item
+		Now   time.Time
+	}{s.NewPage(r, "我的提问"), items, s.now()})
+	return nil
 }
 
 // ---- the public board ----

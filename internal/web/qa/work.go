@@ -101,6 +101,19 @@ func (s *handlers) Work(ctx context.Context, a *mingbai.Actor) ([]web.Work, erro
 	for _, id := range a.Units(mingbai.RoleClerk) {
 		out = append(out, referredTo(mingbai.RoleClerk, id))
 	}
+	if residentOf := a.Units(mingbai.RoleResident); len(residentOf) > 0 {
+		mine, err := s.qa.Mine(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("workbench: own items: %w", err)
+		}
+		w := web.Work{Role: mingbai.RoleResident, Unit: residentOf[0], Label: "我的提问（尚未办结）", Link: "/qa/mine"}
+		for _, it := range mine {
+			if it.Status == qa.Received || it.Status == qa.Studying || it.Status == qa.Referred {
+				w.Count++
+			}
+		}
+		out = append(out, w)
+	}
 	for _, id := range a.Units(mingbai.RoleDistrictAdmin) {
 		out = append(out,
 			web.Work{Role: mingbai.RoleDistrictAdmin, Unit: id, Label: "提问办理时限", Plain: true, Link: fmt.Sprintf("/admin/districts/%d/qa-rules", id)},
