@@ -94,6 +94,10 @@ func TestPublishJourney(t *testing.T) {
 				t.Errorf("disclosure page lacks %q", want)
 			}
 		}
+		// Content first: the body and attachments, then the 验证 section.
+		if body, proof := strings.Index(page, `class="body md"`), strings.Index(page, "日志叶子序号"); body < 0 || proof < body || strings.Index(page, "收据.png") > proof {
+			t.Errorf("the log position comes before the content (body at %d, proof at %d)", body, proof)
+		}
 		// The board shows it with its version and a freshness in words.
 		page = body(t, resident.get("/c/suojin-4/finance"))
 		if !strings.Contains(page, "2026年第三季度居委会收支情况") || !strings.Contains(page, "本期已公开") {
