@@ -377,6 +377,22 @@ type ComplaintReceipt struct {
 	ConcludedAt *time.Time
 }
 
+// DisplayCode is the code in two groups of five, as a question's.
+func (rc *ComplaintReceipt) DisplayCode() string { return FormatCode(rc.Code) }
+
+// IsComplaintCode reports whether code (normalized) is a complaint's, so
+// one lookup (查进度) takes the codes of questions and complaints alike.
+func (s *Service) IsComplaintCode(ctx context.Context, code string) (bool, error) {
+	var n int
+	err := s.db.Read(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, "SELECT COUNT(*) FROM qa_complaints WHERE code = ?", code).Scan(&n)
+	})
+	if err != nil {
+		return false, fmt.Errorf("look up code: %w", err)
+	}
+	return n > 0, nil
+}
+
 // TrackComplaint returns a complaint's progress to the holder of its code.
 func (s *Service) TrackComplaint(ctx context.Context, code string) (*ComplaintReceipt, error) {
 	code = NormalizeCode(code)

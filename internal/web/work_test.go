@@ -147,3 +147,28 @@ func TestMyQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestComplaintCodeInTheOneLookup: 查进度 takes a complaint's code as it
+// takes a question's, in any grouping, and the complaint's page shows the
+// code grouped like a question's.
+func TestComplaintCodeInTheOneLookup(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	anon := f.client()
+	form := url.Values{"category": {"财务问题"}, "body": {"居委会的活动经费账目和公示的不一致，请核查。"}, "anonymous": {"1"}}
+	resp := anon.post("/c/suojin-4/complaints", form)
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/complaints/t/") {
+		t.Fatalf("complain: %d %s", resp.StatusCode, loc)
+	}
+	code := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/complaints/t/")
+	grouped := code[:5] + "-" + code[5:]
+	resp = anon.get("/qa/track?code=" + url.QueryEscape(strings.ToLower(code[:5])+" "+code[5:]))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/complaints/t/"+code {
+		t.Fatalf("查进度 with a complaint's code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if page := body(t, anon.get("/complaints/t/"+code)); !strings.Contains(page, grouped) {
+		t.Errorf("the complaint's page does not show the code as %s", grouped)
+	}
+}

@@ -482,6 +482,14 @@ func (s *handlers) qaTrackForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if code := qa.NormalizeCode(c); code != "" {
+			complaint, err := s.qa.IsComplaintCode(r.Context(), code)
+			if err != nil {
+				return err
+			}
+			if complaint {
+				http.Redirect(w, r, "/complaints/t/"+code, http.StatusSeeOther)
+				return nil
+			}
 			http.Redirect(w, r, "/qa/t/"+code, http.StatusSeeOther)
 			return nil
 		}
