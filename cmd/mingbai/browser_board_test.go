@@ -57,8 +57,7 @@ func TestJourneyBoardSearchAndVerify(t *testing.T) {
 	run(chromedp.Text(`.leaf`, &leaf, chromedp.ByQuery),
 		chromedp.WaitVisible(`.verify-button`, chromedp.ByQuery),
 		chromedp.Click(`.verify-button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.verify-ok, .verify-bad`, chromedp.ByQuery),
-		chromedp.Poll(`!document.querySelector(".verify-result").textContent.includes("正在验证")`, nil),
+		chromedp.WaitVisible(`.verify-result.verify-ok, .verify-result.verify-bad`, chromedp.ByQuery),
 		chromedp.Text(`.verify-result`, &text, chromedp.ByQuery))
 	if !strings.Contains(text, "验证通过") || !strings.Contains(text, "第 "+leaf+" 号记录") {
 		t.Errorf("verifying leaf %s: %q", leaf, text)

@@ -24,9 +24,17 @@
  * the leaf hash SHA-256(0x00 || entry) and folds the audit path with
  * SHA-256(0x01 || left || right) as RFC 9162 section 2.1.3.2 says.
  *
- * It does NOT check the checkpoint's Ed25519 signature: compare the tree
- * size and root with the checkpoint shown on /log, printed on the board or
- * checked by `mingbai verify`.
+ * MingbaiVerify.verifyCheckpoint(checkpointText, vkeyText) checks the
+ * checkpoint's Ed25519 signature against the log's verifier key (the C2SP
+ * signed-note form served at /log/vkey and printed on /log): the key's
+ * name and hash must match a signature line, and the signature must verify
+ * over the note's text. It uses WebCrypto's Ed25519 where the browser has
+ * it, and the small implementation below elsewhere (RFC 8032 section 5.1.7,
+ * on BigInt; SHA-512 from crypto.subtle or from the implementation below,
+ * whose constants are computed from the primes as FIPS 180-4 defines them).
+ *
+ * MingbaiVerify.verifyContent(contentBytes, bundle) checks that content
+ * hashes (SHA-256, hex) to the leaf's content_sha256.
  *
  * SHA-256 comes from crypto.subtle where the page is a secure context, and
  * from the small implementation below elsewhere (plain http on a LAN
@@ -174,7 +182,254 @@
     return sha256(concat(0, entry)).then(step);
   }
 
-  var api = { verifyInclusion: verifyInclusion, sha256: sha256, sha256js: sha256js, parseCheckpoint: parseCheckpoint };
+  // ---- SHA-512 (for the Ed25519 fallback) ----
+
+  var M64 = (1n << 64n) - 1n;
+
+  // iroot is the integer k-th root of n (Newton's method on BigInt).
+  function iroot(n, k) {
+    if (n < 2n) return n;
+    var x = 1n << BigInt(Math.ceil(n.toString(2).length / Number(k)) + 1);
+    for (;;) {
+      var y = ((k - 1n) * x + n / (x ** (k - 1n))) / k;
+      if (y >= x) return x;
+      x = y;
+    }
+  }
+
+  // FIPS 180-4 section 4.2.3 and 5.3.5: the first 64 bits of the
+  // fractional parts of the cube roots of the first 80 primes, and of the
+  // square roots of the first 8.
+  var K512 = [], H512 = [];
+  (function () {
+    var primes = [];
+    for (var n = 2; primes.length < 80; n++) {
+      var isPrime = true;
+      for (var j = 0; j < primes.length && primes[j] * primes[j] <= n; j++) {
+        if (n % primes[j] === 0) { isPrime = false; break; }
+      }
+      if (isPrime) primes.push(n);
+    }
+    primes.forEach(function (p, i) {
+      K512.push(iroot(BigInt(p) << 192n, 3n) & M64);
+      if (i < 8) H512.push(iroot(BigInt(p) << 128n, 2n) & M64);
+    });
+  })();
+
+  function rotr(x, n) { return ((x >> n) | (x << (64n - n))) & M64; }
+
+  function sha512js(msg) {
+    var h = H512.slice();
+    var len = msg.length;
+    var padded = new Uint8Array(((len + 17 + 127) >> 7) << 7);
+    padded.set(msg);
+    padded[len] = 0x80;
+    var bits = BigInt(len) * 8n;
+    for (var i = 0; i < 8; i++) padded[padded.length - 1 - i] = Number((bits >> BigInt(8 * i)) & 255n);
+    var w = new Array(80);
+    for (var off = 0; off < padded.length; off += 128) {
+      for (i = 0; i < 16; i++) {
+        var v = 0n;
+        for (var b = 0; b < 8; b++) v = (v << 8n) | BigInt(padded[off + 8 * i + b]);
+        w[i] = v;
+      }
+      for (i = 16; i < 80; i++) {
+        var s0 = rotr(w[i - 15], 1n) ^ rotr(w[i - 15], 8n) ^ (w[i - 15] >> 7n);
+        var s1 = rotr(w[i - 2], 19n) ^ rotr(w[i - 2], 61n) ^ (w[i - 2] >> 6n);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) & M64;
+      }
+      var a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+      for (i = 0; i < 80; i++) {
+        var S1 = rotr(e, 14n) ^ rotr(e, 18n) ^ rotr(e, 41n);
+        var ch = (e & f) ^ (~e & M64 & g);
+        var t1 = (k + S1 + ch + K512[i] + w[i]) & M64;
+        var S0 = rotr(a, 28n) ^ rotr(a, 34n) ^ rotr(a, 39n);
+        var maj = (a & bb) ^ (a & c) ^ (bb & c);
+        var t2 = (S0 + maj) & M64;
+        k = g; g = f; f = e; e = (d + t1) & M64; d = c; c = bb; bb = a; a = (t1 + t2) & M64;
+      }
+      h[0] = (h[0] + a) & M64; h[1] = (h[1] + bb) & M64; h[2] = (h[2] + c) & M64; h[3] = (h[3] + d) & M64;
+      h[4] = (h[4] + e) & M64; h[5] = (h[5] + f) & M64; h[6] = (h[6] + g) & M64; h[7] = (h[7] + k) & M64;
+    }
+    var out = new Uint8Array(64);
+    for (i = 0; i < 8; i++) {
+      for (b = 0; b < 8; b++) out[8 * i + b] = Number((h[i] >> BigInt(56 - 8 * b)) & 255n);
+    }
+    return out;
+  }
+
+  function sha512(bytes) {
+    var s = subtle();
+    if (s) {
+      return s.digest("SHA-512", bytes).then(function (d) { return new Uint8Array(d); },
+        function () { return sha512js(bytes); });
+    }
+    return Promise.resolve(sha512js(bytes));
+  }
+
+  // ---- Ed25519 verification (RFC 8032 section 5.1.7) ----
+
+  var P = (1n << 255n) - 19n;
+  var L = (1n << 252n) + 27742317777372353535851937790883648493n;
+  function md(a) { var r = a % P; return r >= 0n ? r : r + P; }
+  function pw(b, e) {
+    var r = 1n;
+    b = md(b);
+    while (e > 0n) {
+      if (e & 1n) r = r * b % P;
+      b = b * b % P;
+      e >>= 1n;
+    }
+    return r;
+  }
+  function inv(a) { return pw(a, P - 2n); }
+  var D = md(-121665n * inv(121666n));
+  var SQRTM1 = pw(2n, (P - 1n) / 4n);
+
+  // Points are extended coordinates [X, Y, Z, T], x = X/Z, y = Y/Z, xy = T/Z.
+  function padd(p, q) {
+    var a = md((p[1] - p[0]) * (q[1] - q[0])), b = md((p[1] + p[0]) * (q[1] + q[0]));
+    var c = md(2n * D * p[3] * q[3]), d = md(2n * p[2] * q[2]);
+    var e = b - a, f = d - c, g = d + c, h = b + a;
+    return [md(e * f), md(g * h), md(f * g), md(e * h)];
+  }
+  function pmul(s, p) {
+    var q = [0n, 1n, 1n, 0n];
+    while (s > 0n) {
+      if (s & 1n) q = padd(q, p);
+      p = padd(p, p);
+      s >>= 1n;
+    }
+    return q;
+  }
+  function le(bytes) {
+    var n = 0n;
+    for (var i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+    return n;
+  }
+  function decodePoint(bytes) {
+    var y = le(bytes) & ((1n << 255n) - 1n), sign = bytes[31] >> 7;
+    if (y >= P) return null;
+    var y2 = y * y % P, u = md(y2 - 1n), v = md(D * y2 + 1n);
+    var v3 = v * v % P * v % P, v7 = v3 * v3 % P * v % P;
+    var x = u * v3 % P * pw(u * v7 % P, (P - 5n) / 8n) % P;
+    var vx2 = v * x % P * x % P;
+    if (vx2 !== u) {
+      if (vx2 !== md(-u)) return null;
+      x = x * SQRTM1 % P;
+    }
+    if (x === 0n && sign === 1) return null;
+    if (Number(x & 1n) !== sign) x = P - x;
+    return [x, y, 1n, x * y % P];
+  }
+  function encodePoint(p) {
+    var zi = inv(p[2]), x = p[0] * zi % P, y = p[1] * zi % P;
+    var out = new Uint8Array(32);
+    for (var i = 0; i < 32; i++) { out[i] = Number(y & 255n); y >>= 8n; }
+    if (x & 1n) out[31] |= 0x80;
+    return out;
+  }
+  var BASE = (function () {
+    var y = 4n * inv(5n) % P, b = new Uint8Array(32);
+    for (var i = 0; i < 32; i++) { b[i] = Number(y & 255n); y >>= 8n; }
+    return decodePoint(b);
+  })();
+
+  // ed25519js verifies sig over msg with the 32-byte public key pub.
+  function ed25519js(pub, msg, sig) {
+    var A = decodePoint(pub);
+    if (!A || sig.length !== 64) return Promise.resolve(false);
+    var s = le(sig.subarray(32));
+    if (s >= L) return Promise.resolve(false);
+    var input = new Uint8Array(64 + msg.length);
+    input.set(sig.subarray(0, 32));
+    input.set(pub, 32);
+    input.set(msg, 64);
+    return sha512(input).then(function (h) {
+      var k = le(h) % L;
+      var negA = [md(-A[0]), A[1], A[2], md(-A[3])];
+      var r = encodePoint(padd(pmul(s, BASE), pmul(k, negA)));
+      for (var i = 0; i < 32; i++) if (r[i] !== sig[i]) return false;
+      return true;
+    });
+  }
+
+  function ed25519(pub, msg, sig) {
+    var s = subtle();
+    if (!s) return ed25519js(pub, msg, sig);
+    return s.importKey("raw", pub, { name: "Ed25519" }, false, ["verify"])
+      .then(function (key) { return s.verify({ name: "Ed25519" }, key, sig, msg); })
+      .catch(function () { return ed25519js(pub, msg, sig); });
+  }
+
+  function utf8(text) { return new TextEncoder().encode(text); }
+
+  function hex(bytes) {
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return s;
+  }
+
+  // verifyCheckpoint checks a signed checkpoint against the verifier key.
+  function verifyCheckpoint(checkpointText, vkeyText) {
+    // name+hash+key, where the base64 key may itself hold "+".
+    var parts = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(String(vkeyText).trim());
+    if (!parts) return Promise.resolve(fail("日志公钥格式不对"));
+    var name = parts[1], keyHash = parts[2], raw;
+    try {
+      raw = fromBase64(parts[3]);
+    } catch (e) {
+      return Promise.resolve(fail("日志公钥无法解码"));
+    }
+    if (raw.length !== 33 || raw[0] !== 1) return Promise.resolve(fail("日志公钥不是 Ed25519 公钥"));
+    var pub = raw.subarray(1);
+    var text = String(checkpointText);
+    var split = text.indexOf("\n\n");
+    if (split < 0) return Promise.resolve(fail("签名树头没有签名"));
+    var body = text.slice(0, split + 1);
+    var sigs = text.slice(split + 2).split("\n").filter(function (l) { return l !== ""; });
+    var wantHash = utf8(name + "\n");
+    var hashInput = new Uint8Array(wantHash.length + raw.length);
+    hashInput.set(wantHash);
+    hashInput.set(raw, wantHash.length);
+    return sha256(hashInput).then(function (h) {
+      if (hex(h.subarray(0, 4)) !== keyHash) return fail("日志公钥的哈希与公钥本身不符");
+      var line = null;
+      sigs.forEach(function (l) {
+        var m = /^\u2014 (\S+) (\S+)$/.exec(l);
+        if (!m || m[1] !== name || line) return;
+        var sig;
+        try { sig = fromBase64(m[2]); } catch (e) { return; }
+        if (sig.length === 68 && hex(sig.subarray(0, 4)) === keyHash) line = sig.subarray(4);
+      });
+      if (!line) return fail("签名树头上没有这把公钥的签名");
+      return ed25519(pub, utf8(body), line).then(function (ok) {
+        return ok ? { ok: true, reason: "签名树头的 Ed25519 签名与日志公钥相符", key: String(vkeyText).trim() }
+          : fail("签名树头的签名与日志公钥不符");
+      });
+    });
+  }
+
+  // verifyContent checks that content hashes to the leaf's content_sha256.
+  function verifyContent(content, bundle) {
+    var entry;
+    try {
+      entry = JSON.parse(bundle.entry || new TextDecoder().decode(fromBase64(bundle.entry_base64)));
+    } catch (e) {
+      return Promise.resolve(fail("日志记录不是可读的信封"));
+    }
+    return sha256(content).then(function (h) {
+      var got = hex(h);
+      if (got !== entry.content_sha256) return fail("内容算出的指纹 " + got + " 与日志记录中的 " + entry.content_sha256 + " 不同");
+      return { ok: true, reason: "内容的 SHA-256 指纹与日志记录相同", hash: got };
+    });
+  }
+
+  var api = {
+    verifyInclusion: verifyInclusion, verifyCheckpoint: verifyCheckpoint, verifyContent: verifyContent,
+    sha256: sha256, sha256js: sha256js, sha512js: sha512js, ed25519js: ed25519js, parseCheckpoint: parseCheckpoint,
+    native: function () { return !!subtle(); }
+  };
   if (typeof module === "object" && module.exports) module.exports = api;
   root.MingbaiVerify = api;
 })(typeof window !== "undefined" ? window : globalThis);
