@@ -13,6 +13,7 @@ import (
 	"mingbai/internal/finance"
 	"mingbai/internal/org"
 	"mingbai/internal/qa"
+	"mingbai/internal/web"
 )
 
 // demoPassword is the password of every demo account. The demo is for
@@ -60,6 +61,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	}
 	if f.siteName == "居务公开" {
 		f.siteName = "玄武区居务公开"
+	}
+	// The demo's trust marks say they are examples: a real site shows
+	// its own filing numbers.
+	if !f.footer.Any() {
+		f.footer = web.Footer{HostOrg: "玄武区民政局（演示）", Hotline: "025-84000000（演示）", ICP: "苏ICP备00000000号（演示）", GovSiteCode: "0000000000（演示）"}
 	}
 	a, closeApp, err := openApp(ctx, env, &f)
 	if err != nil {

@@ -24,6 +24,7 @@ type serveFlags struct {
 	dbFlags
 	addr       string
 	siteName   string
+	footer     web.Footer
 	trustProxy bool
 	origin     *string
 }
@@ -33,6 +34,10 @@ func (f *serveFlags) register(env *Env, name, synopsis string) *flag.FlagSet {
 	f.dbFlags.register(fs, env)
 	fs.StringVar(&f.addr, "addr", env.envOr("MINGBAI_ADDR", "127.0.0.1:8080"), "address to listen on (env MINGBAI_ADDR)")
 	fs.StringVar(&f.siteName, "site-name", env.envOr("MINGBAI_SITE_NAME", "居务公开"), "name shown in every page's header (env MINGBAI_SITE_NAME)")
+	fs.StringVar(&f.footer.HostOrg, "host-org", env.Getenv("MINGBAI_HOST_ORG"), "主办单位 shown at every page's foot, e.g. 南京市玄武区民政局 (env MINGBAI_HOST_ORG)")
+	fs.StringVar(&f.footer.Hotline, "hotline", env.Getenv("MINGBAI_HOTLINE"), "监督电话 shown at every page's foot (env MINGBAI_HOTLINE)")
+	fs.StringVar(&f.footer.ICP, "icp", env.Getenv("MINGBAI_ICP"), "ICP备案号 shown at every page's foot, linked to the MIIT register (env MINGBAI_ICP)")
+	fs.StringVar(&f.footer.GovSiteCode, "gov-site-code", env.Getenv("MINGBAI_GOV_SITE_CODE"), "政府网站标识码 shown at every page's foot (env MINGBAI_GOV_SITE_CODE)")
 	f.origin = originFlag(fs, env)
 	fs.BoolVar(&f.trustProxy, "trust-proxy", env.Getenv("MINGBAI_TRUST_PROXY") == "1", "behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto (env MINGBAI_TRUST_PROXY=1)")
 	return fs
@@ -175,7 +180,7 @@ func serve(ctx context.Context, env *Env, a *app, f *serveFlags, ready func(url 
 	srv, err := site.New(site.Config{
 		Config: web.Config{
 			DB: db, Org: a.org, Auth: a.auth, Logger: a.logger,
-			Now: mingbai.SystemClock, SiteName: f.siteName, TrustProxy: f.trustProxy,
+			Now: mingbai.SystemClock, SiteName: f.siteName, Footer: f.footer, TrustProxy: f.trustProxy,
 		},
 		Log: a.log, Disclosure: a.disclosure, QA: a.qa, Finance: a.fin, Notices: a.notices,
 	})

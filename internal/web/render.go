@@ -121,6 +121,7 @@ type boardItemList struct {
 type Page struct {
 	Title     string
 	SiteName  string
+	Footer    Footer
 	Actor     *mingbai.Actor
 	CSRF      string
 	LargeText bool
@@ -133,6 +134,19 @@ type Page struct {
 	// feed readers find them from the page's address.
 	Feeds []FeedLink
 }
+
+// Footer are the marks a government site shows at its foot, each only
+// when set: who runs it, where to complain about it, its ICP filing
+// number (linked to the MIIT register) and its government site code.
+type Footer struct {
+	HostOrg     string // 主办单位
+	Hotline     string // 监督电话
+	ICP         string // ICP备案号, e.g. 苏ICP备12345678号
+	GovSiteCode string // 政府网站标识码
+}
+
+// Any reports whether any mark is set.
+func (f Footer) Any() bool { return f.HostOrg != "" || f.Hotline != "" || f.ICP != "" || f.GovSiteCode != "" }
 
 // FeedLink is one Atom feed a page announces.
 type FeedLink struct {
@@ -148,7 +162,7 @@ func (p Page) Layout() Page { return p }
 
 func (s *Server) NewPage(r *http.Request, title string) Page {
 	st := State(r)
-	p := Page{Title: title, SiteName: s.siteName, RequestID: RequestID(r), Path: r.URL.RequestURI()}
+	p := Page{Title: title, SiteName: s.siteName, Footer: s.footer, RequestID: RequestID(r), Path: r.URL.RequestURI()}
 	if st != nil {
 		p.Actor = st.actor
 		p.CSRF = st.csrf

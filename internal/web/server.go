@@ -34,6 +34,9 @@ type Config struct {
 	Now    mingbai.Clock
 	// SiteName is shown in the header, e.g. "玄武区居务公开".
 	SiteName string
+	// Footer are the site's trust marks, shown at the foot of every page
+	// when set.
+	Footer Footer
 	// TrustProxy makes the server take the client address from the last
 	// hop of X-Forwarded-For and treat X-Forwarded-Proto https as TLS.
 	TrustProxy bool
@@ -55,6 +58,7 @@ type Server struct {
 	logger   *slog.Logger
 	now      mingbai.Clock
 	siteName string
+	footer   Footer
 	trust    bool
 
 	pages  *pageSet
@@ -78,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		siteName: cfg.SiteName,
+		footer:   cfg.Footer,
 		trust:    cfg.TrustProxy,
 		mux:      http.NewServeMux(),
 
