@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"mingbai"
 	"mingbai/internal/store"
@@ -334,6 +336,34 @@ type Specials struct {
 	SubsidyTotal  zh.Fen
 	FeeTotal      zh.Fen
 	DonationValue zh.Fen
+}
+
+// SubsidyMonth is one month of the subsidies table, as the board groups
+// it: a resident reads a month at a time, and the month's total is what
+// the month's statement pays out under 干部补贴.
+type SubsidyMonth struct {
+	Period string
+	Rows   []Subsidy
+	Total  zh.Fen
+}
+
+// SubsidyMonths groups Subsidies by month, the newest month first; the
+// months' totals add up to SubsidyTotal.
+func (sp *Specials) SubsidyMonths() []SubsidyMonth {
+	var out []SubsidyMonth
+	at := map[string]int{}
+	for _, s := range sp.Subsidies {
+		i, ok := at[s.Period]
+		if !ok {
+			i = len(out)
+			at[s.Period] = i
+			out = append(out, SubsidyMonth{Period: s.Period})
+		}
+		out[i].Rows = append(out[i].Rows, s)
+		out[i].Total += s.Amount
+	}
+	slices.SortStableFunc(out, func(a, b SubsidyMonth) int { return strings.Compare(b.Period, a.Period) })
+	return out
 }
 
 // DonationTrace is a donation with every distribution of it and the

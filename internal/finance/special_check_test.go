@@ -10,6 +10,7 @@ import (
 	"mingbai/internal/store"
 	"mingbai/internal/store/storetest"
 	"mingbai/internal/tlog"
+	"mingbai/internal/zh"
 )
 
 // TestSpecialsCheck: the special disclosures of a published month are
@@ -103,4 +104,46 @@ func TestSpecialsCheck(t *testing.T) {
 			t.Errorf("fsck after a published subsidy was deleted: %q; want %q", ps, want)
 		}
 	})
+}
+
+// TestSubsidyMonths: the subsidies table grouped by month, newest first,
+// each month's total the sum of its rows, and the months' totals the
+// table's total.
+func TestSubsidyMonths(t *testing.T) {
+	sp := &finance.Specials{Subsidies: []finance.Subsidy{
+		{Period: "2026-01", Person: "王秀英", Amount: 200000},
+		{Period: "2026-01", Person: "陈晓燕", Amount: 140000},
+		{Period: "2026-02", Person: "王秀英", Amount: 200000},
+		{Period: "2026-02", Person: "李建国", Amount: 200000},
+		{Period: "2026-02", Person: "陈晓燕", Amount: 140000},
+		{Period: "2025-12", Person: "王秀英", Amount: 200000},
+	}}
+	for _, s := range sp.Subsidies {
+		sp.SubsidyTotal += s.Amount
+	}
+	months := sp.SubsidyMonths()
+	var periods []string
+	var sum zh.Fen
+	rows := 0
+	for _, m := range months {
+		periods = append(periods, m.Period)
+		var own zh.Fen
+		for _, r := range m.Rows {
+			if r.Period != m.Period {
+				t.Errorf("%s holds a row of %s", m.Period, r.Period)
+			}
+			own += r.Amount
+		}
+		if own != m.Total {
+			t.Errorf("%s: total %d, rows add up to %d", m.Period, m.Total, own)
+		}
+		sum += m.Total
+		rows += len(m.Rows)
+	}
+	if strings.Join(periods, " ") != "2026-02 2026-01 2025-12" {
+		t.Errorf("months in the order %v", periods)
+	}
+	if sum != sp.SubsidyTotal || rows != len(sp.Subsidies) {
+		t.Errorf("months add up to %d in %d rows; the table says %d in %d", sum, rows, sp.SubsidyTotal, len(sp.Subsidies))
+	}
 }
