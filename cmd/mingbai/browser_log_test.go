@@ -99,7 +99,7 @@ func TestJourneyVerifyInBrowser(t *testing.T) {
 		}
 	}
 	summary, steps, _ := verify(p.URL + "/log/leaves/11")
-	if !strings.Contains(summary, "没有通过") || !strings.Contains(steps, "✘ 一、内容") || !strings.Contains(steps, "✔ 二、在日志里") {
+	if !strings.Contains(summary, "没有通过") || !strings.Contains(steps, "✖ 一、内容") || !strings.Contains(steps, "✔ 二、在日志里") {
 		t.Errorf("a record without content: %q\n%s", summary, steps)
 	}
 	var text string

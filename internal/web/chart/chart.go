@@ -56,7 +56,10 @@ func (c *Chart) open(b *strings.Builder, w, h int) string {
 	f := fnv.New32a()
 	f.Write([]byte(c.Title))
 	hatch := fmt.Sprintf("hatch-%x", f.Sum32())
-	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, esc(c.Title))
+	// The width is in em, one unit a sixteenth of the text size, so the
+	// labels (13 to 16 units) are never under 14 px and grow with 大字模式;
+	// a chart wider than a phone scrolls in its figure instead of shrinking.
+	fmt.Fprintf(b, `<svg class="chart" width="%gem" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, float64(w)/16, w, h, esc(c.Title))
 	fmt.Fprintf(b, `<defs><pattern id="%s" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`, hatch)
 	x := 8
 	for j, name := range c.Series {
@@ -95,7 +98,7 @@ func Columns(c Chart) template.HTML {
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s><title>%s：%s%s</title></rect>`,
 				bx, base-bh, bw-1, bh, c.style(j, hatch), esc(name), esc(c.text(i, j)), esc(c.Unit))
 			if c.Unit == "" {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, esc(c.text(i, j)))
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, esc(c.text(i, j)))
 			}
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle">%s</text>`, x+bw*float64(n)/2, base+20, esc(l))

@@ -19,7 +19,7 @@
   var shown = box.querySelector(".verify-content");
 
   function say(el, state, text) {
-    el.textContent = (state === "ok" ? "✔ " : state === "bad" ? "✘ " : "") + text;
+    el.textContent = (state === "ok" ? "✔ " : state === "bad" ? "✖ " : "") + text;
     el.className = (el === summary ? "verify-result " : "") + (state === "ok" ? "verify-ok" : state === "bad" ? "verify-bad" : "verify-wait");
   }
   function step(label) {
