@@ -146,7 +146,9 @@ type Footer struct {
 }
 
 // Any reports whether any mark is set.
-func (f Footer) Any() bool { return f.HostOrg != "" || f.Hotline != "" || f.ICP != "" || f.GovSiteCode != "" }
+func (f Footer) Any() bool {
+	return f.HostOrg != "" || f.Hotline != "" || f.ICP != "" || f.GovSiteCode != ""
+}
 
 // FeedLink is one Atom feed a page announces.
 type FeedLink struct {
