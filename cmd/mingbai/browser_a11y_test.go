@@ -125,6 +125,9 @@ func TestAccessibility(t *testing.T) {
 		{"finance-special", "/c/suojin-4/finance/special/relief"},
 		{"log", "/log"},
 		{"log-leaf", "/log/leaves/0"},
+		{"log-leaf-checked", "/log/leaves/0?check=1"},
+		{"finance-subsidies", "/c/suojin-4/finance/special/subsidies"},
+		{"finance-flagged", "/c/suojin-4/finance/flagged"},
 		{"login", "/login"},
 		{"register", "/register"},
 	}
@@ -141,6 +144,8 @@ func TestAccessibility(t *testing.T) {
 		{"cadre-statement", "/c/suojin-4/finance/statements/2026-09"},
 		{"cadre-inbox", "/inbox"},
 		{"cadre-account", "/account"},
+		{"cadre-workbench", "/work"},
+		{"cadre-my-questions", "/qa/mine"},
 	}
 
 	t.Run("axe", func(t *testing.T) {
