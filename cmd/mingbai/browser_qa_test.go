@@ -92,7 +92,8 @@ func TestJourneyCalendarSettings(t *testing.T) {
 	}
 	var text string
 	login(t, ctx, p.URL, "admin")
-	run(chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch),
+	// The admin lands on the workbench; 管理 in the header opens the district.
+	run(chromedp.Click(`//header//a[text()="管理"]`, chromedp.BySearch), chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch),
 		chromedp.Click(`//a[text()="玄武区"]`, chromedp.BySearch),
 		chromedp.Click(`//a[text()="工作日历"]`, chromedp.BySearch), chromedp.WaitVisible(`.qa-calendar`, chromedp.ByQuery),
 		chromedp.Text(`.qa-calendar`, &text, chromedp.ByQuery))

@@ -312,7 +312,8 @@ func TestJourneyAdminAndRegistration(t *testing.T) {
 	var text string
 
 	login(t, ctx, p.URL, "admin")
-	run(chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch))
+	// The admin lands on the workbench; 管理 in the header opens the district.
+	run(chromedp.Click(`//header//a[text()="管理"]`, chromedp.BySearch), chromedp.WaitVisible(`//h1[contains(., "区管理")]`, chromedp.BySearch))
 	screenshots(t, ctx, "admin")
 	run(chromedp.Click(`//a[text()="锁金村街道"]`, chromedp.BySearch), chromedp.WaitVisible(`#c-name`, chromedp.ByQuery))
 	// A mistake first: the form comes back with the message by the field.
@@ -338,7 +339,8 @@ func TestJourneyAdminAndRegistration(t *testing.T) {
 		chromedp.WaitVisible(`//header//a[text()="登录"]`, chromedp.BySearch))
 
 	login(t, ctx, p.URL, "ganbu")
-	run(chromedp.Click(`//a[contains(., "审核居民注册")]`, chromedp.BySearch), chromedp.WaitVisible(`//h2[text()="赵凤英"]`, chromedp.BySearch))
+	// The cadre lands on the workbench, where the registration waits.
+	run(chromedp.Click(`//a[contains(., "待审核的居民注册")]`, chromedp.BySearch), chromedp.WaitVisible(`//h2[text()="赵凤英"]`, chromedp.BySearch))
 	screenshots(t, ctx, "registrations")
 	run(chromedp.Click(`//button[text()="核实通过"]`, chromedp.BySearch), chromedp.WaitVisible(`p.notice`, chromedp.ByQuery),
 		chromedp.Text("main", &text, chromedp.ByQuery))

@@ -20,7 +20,7 @@ func TestLogPages(t *testing.T) {
 			want   []string
 		}{
 			{"/log", 200, []string{"公开日志", "不能悄悄改", "它不能保证什么", "test.example/log", f.log.VerifierKey(), "mingbai verify --key", fmt.Sprintf("<dt>记录条数</dt><dd>%d</dd>", f.log.Checkpoint().Size)}},
-			{"/log/leaves/1", 200, []string{"第 1 号记录", "公开事项", "锁金四村社区", "第 2 版", "更正第 <a href=\"/log/leaves/0\">0</a> 号记录", `data-verify-index="1"`}},
+			{"/log/leaves/1", 200, []string{"第 1 号记录", "公开事项", "锁金四村社区", "第 2 版", "更正第 <a href=\"/log/leaves/0\">0</a> 号记录", `data-verify-run="1"`}},
 			{"/log/leaves/0", 200, []string{"第 1 版", "验证这条记录"}},
 			{"/log/leaves/999", 404, []string{"没有第 999 号叶子"}},
 			{"/log/leaves/-1", 404, []string{"非负整数"}},

@@ -229,7 +229,7 @@ func TestAskAnswerFollow(t *testing.T) {
 		t.Fatalf("reply: %d %s", resp.StatusCode, body(t, resp))
 	}
 	pub := body(t, f.client().get(itemPath))
-	if !strings.Contains(pub, "已安排保洁清理") || !strings.Contains(pub, "李**") || strings.Contains(pub, "李秀兰") || !strings.Contains(pub, "/log/proof/") {
+	if !strings.Contains(pub, "已安排保洁清理") || !strings.Contains(pub, "李**") || strings.Contains(pub, "李秀兰") || !strings.Contains(pub, "/log/leaves/") {
 		t.Errorf("public item page: reply, masked name and verify link expected:\n%s", pub)
 	}
 	resp = anon.post("/qa/t/"+code+"/confirm", nil)

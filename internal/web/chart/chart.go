@@ -59,6 +59,8 @@ func (c *Chart) open(b *strings.Builder, w, h int) string {
 	// The width is in em, one unit a sixteenth of the text size, so the
 	// labels (13 to 16 units) are never under 14 px and grow with 大字模式;
 	// a chart wider than a phone scrolls in its figure instead of shrinking.
+	// The scroller is a focusable region so a keyboard can scroll it too.
+	fmt.Fprintf(b, `<div class="chart-scroll" tabindex="0" role="region" aria-label="%s（图）">`, esc(c.Title))
 	fmt.Fprintf(b, `<svg class="chart" width="%gem" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, float64(w)/16, w, h, esc(c.Title))
 	fmt.Fprintf(b, `<defs><pattern id="%s" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`, hatch)
 	x := 8
@@ -104,7 +106,7 @@ func Columns(c Chart) template.HTML {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle">%s</text>`, x+bw*float64(n)/2, base+20, esc(l))
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%d" y2="%.1f" stroke="#333"/>`, left, base, w-int(left), base)
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg></div>`)
 	return template.HTML(b.String())
 }
 
@@ -133,7 +135,7 @@ func Bars(c Chart) template.HTML {
 				labelW, by, bw, barH, c.style(j, hatch), labelW+bw+6, by+14, esc(c.text(i, j)))
 		}
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg></div>`)
 	return template.HTML(b.String())
 }
 
