@@ -463,11 +463,21 @@ func qrSVG(text, label string) (template.HTML, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`,
 		n, n, template.HTMLEscapeString(label), n, n)
+	// One rectangle per horizontal run of dark modules, not per module:
+	// a version's address makes some 520 dark modules in about 290 runs,
+	// and the printed board carries a code per item (TestQRSVGRuns).
 	for y := 0; y < c.Size; y++ {
-		for x := 0; x < c.Size; x++ {
-			if c.Black(x, y) {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
+		for x := 0; x < c.Size; {
+			if !c.Black(x, y) {
+				x++
+				continue
 			}
+			run := 1
+			for x+run < c.Size && c.Black(x+run, y) {
+				run++
+			}
+			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", x+4, y+4, run, run)
+			x += run
 		}
 	}
 	b.WriteString(`"/></svg>`)
