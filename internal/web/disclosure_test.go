@@ -274,7 +274,8 @@ func TestFeedsAPIAndPrint(t *testing.T) {
 			t.Errorf("csv: %.300s", csv)
 		}
 		page := body(t, c.get("/c/suojin-4/print?size=A4"))
-		for _, want := range []string{"print-A4", "2026年第三季度收支", `<svg class="qr"`, "树大小 ", "根哈希前16位"} {
+		// The 落款 (the committee and the print date) and the place for its seal.
+		for _, want := range []string{"print-A4", "2026年第三季度收支", `<svg class="qr"`, "树大小 ", "根哈希前16位", "盖章处", "锁金四村社区居民委员会<br>", "日</p>"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("print page lacks %q", want)
 			}
