@@ -2,6 +2,15 @@
 // so they show on any phone and print on the paper board. Every bar
 // carries its figure as text, and a chart's two series differ in pattern
 // (solid, hatched) as well as colour, so nothing is told by colour alone.
+//
+// A colour means one thing on every chart: a series says what it is (its
+// Meaning: income, expense, budget…) and the Meaning picks the colour, so
+// income is the same green wherever it is drawn and expense the same red.
+//
+// Text is at least 14 units high, and a chart is as many em wide as its
+// units over 18: one unit is one CSS pixel at the site's 18 px text, and
+// grows with it in 大字模式 (22 px). A chart wider than the screen scrolls
+// inside its figure rather than shrinking its text.
 package chart
 
 import (
@@ -9,14 +18,60 @@ import (
 	"hash/fnv"
 	"html/template"
 	"strings"
+	"unicode/utf8"
 )
+
+// Meaning is what a series shows; it alone decides the series' colour.
+type Meaning int
+
+const (
+	Count    Meaning = iota // a neutral count (办理结果)
+	Income                  // 收入
+	Expense                 // 支出
+	Budget                  // 预算
+	Actual                  // 实际 (against a budget)
+	Received                // 收到 (questions)
+	Replied                 // 已回音
+)
+
+// Colour is the colour of a meaning, the same on every chart.
+func (m Meaning) Colour() string {
+	switch m {
+	case Income:
+		return "#1d6b2f" // green, the site's "ok"
+	case Expense:
+		return "#b3261e" // red
+	case Budget:
+		return "#6b6b6b" // grey
+	case Actual:
+		return "#6a3d9a" // purple
+	case Received:
+		return "#1f5f99" // blue
+	case Replied:
+		return "#8a4b00" // brown
+	}
+	return "#3d3d3d" // a neutral count: near black
+}
+
+func (m Meaning) class() string {
+	return [...]string{"count", "income", "expense", "budget", "actual", "received", "replied"}[m]
+}
+
+// Series is one series of a chart: its name in the legend and what it
+// means.
+type Series struct {
+	Name    string
+	Meaning Meaning
+}
 
 // Chart is a set of labelled groups of bars: Values[i][j] is group i's
 // bar of series j, Texts[i][j] the figure written beside it (the value
 // when empty).
 type Chart struct {
-	Title  string
-	Series []string // the legend, at most two; none for a single series
+	Title string
+	// Series are the series, at most two; a chart of one series draws no
+	// legend, and with none its bars are a neutral count.
+	Series []Series
 	Labels []string
 	Values [][]int64
 	Texts  [][]string
@@ -25,6 +80,13 @@ type Chart struct {
 	// Unit follows a figure in a bar's tooltip ("元"), if any.
 	Unit string
 }
+
+// Text sizes, in units (CSS px at the site's base size): never below 14.
+const (
+	labelSize  = 15
+	figureSize = 14
+	legendSize = 16
+)
 
 func (c *Chart) max() int64 {
 	var m int64 = 1
@@ -43,35 +105,59 @@ func (c *Chart) text(i, j int) string {
 	return fmt.Sprint(c.Values[i][j])
 }
 
-// style is the fill of series j; the hatch pattern's id is unique to the
-// chart, so two charts on one page keep their own.
-func (c *Chart) style(j int, hatch string) string {
-	if j == 0 {
-		return `class="series-0" fill="#b3261e"`
+func (c *Chart) meaning(j int) Meaning {
+	if j < len(c.Series) {
+		return c.Series[j].Meaning
 	}
-	return `class="series-1" fill="url(#` + hatch + `)" stroke="#1f5f99"`
+	return Count
+}
+
+// style is the fill of series j: the colour of its meaning, solid for the
+// first series and hatched in that colour for the second. Pattern ids are
+// unique to the chart and the meaning, so two charts on one page keep
+// their own.
+func (c *Chart) style(j int, id string) string {
+	m := c.meaning(j)
+	if j == 0 {
+		return fmt.Sprintf(`class="series-0 m-%s" fill="%s"`, m.class(), m.Colour())
+	}
+	return fmt.Sprintf(`class="series-1 m-%s" fill="url(#%s-%s)" stroke="%s"`, m.class(), id, m.class(), m.Colour())
+}
+
+// width estimates how wide s is drawn at size: a CJK character is a full
+// em, anything else about 0.6 em.
+func width(s string, size int) float64 {
+	w := 0.0
+	for _, r := range s {
+		if utf8.RuneLen(r) > 2 {
+			w += float64(size)
+		} else {
+			w += float64(size) * 0.6
+		}
+	}
+	return w
 }
 
 func (c *Chart) open(b *strings.Builder, w, h int) string {
 	f := fnv.New32a()
 	f.Write([]byte(c.Title))
-	hatch := fmt.Sprintf("hatch-%x", f.Sum32())
-	// The width is in em, one unit a sixteenth of the text size, so the
-	// labels (13 to 16 units) are never under 14 px and grow with 大字模式;
-	// a chart wider than a phone scrolls in its figure instead of shrinking.
-	// The scroller is a focusable region so a keyboard can scroll it too.
-	fmt.Fprintf(b, `<div class="chart-scroll" tabindex="0" role="region" aria-label="%s（图）">`, esc(c.Title))
-	fmt.Fprintf(b, `<svg class="chart" width="%gem" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, float64(w)/16, w, h, esc(c.Title))
-	fmt.Fprintf(b, `<defs><pattern id="%s" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#1f5f99" stroke-width="4"/></pattern></defs>`, hatch)
-	x := 8
-	for j, name := range c.Series {
-		fmt.Fprintf(b, `<rect x="%d" y="6" width="18" height="18" %s/><text x="%d" y="21" font-size="16">%s</text>`, x, c.style(j, hatch), x+24, esc(name))
-		x += 40 + 16*len([]rune(name))
+	id := fmt.Sprintf("hatch-%x", f.Sum32())
+	fmt.Fprintf(b, `<svg class="chart" width="%.2fem" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, float64(w)/18, w, h, esc(c.Title))
+	if len(c.Series) > 1 {
+		m := c.meaning(1)
+		fmt.Fprintf(b, `<defs><pattern id="%s-%s" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="%s" stroke-width="4"/></pattern></defs>`, id, m.class(), m.Colour())
+	}
+	x := 8.0
+	if len(c.Series) > 1 {
+		for j, s := range c.Series {
+			fmt.Fprintf(b, `<rect x="%.0f" y="6" width="18" height="18" %s/><text x="%.0f" y="21" font-size="%d">%s</text>`, x, c.style(j, id), x+24, legendSize, esc(s.Name))
+			x += 40 + width(s.Name, legendSize)
+		}
 	}
 	if c.Note != "" {
-		fmt.Fprintf(b, `<text x="%d" y="21" font-size="14" text-anchor="end">%s</text>`, w-8, esc(c.Note))
+		fmt.Fprintf(b, `<text x="%d" y="21" font-size="%d" text-anchor="end">%s</text>`, w-8, figureSize, esc(c.Note))
 	}
-	return hatch
+	return id
 }
 
 // Columns draws the groups side by side as vertical bars, for series
@@ -79,15 +165,26 @@ func (c *Chart) open(b *strings.Builder, w, h int) string {
 func Columns(c Chart) template.HTML {
 	// A group is 44 units wide whatever the count, so a chart of a few
 	// months is drawn near its size on a phone, not blown up or shrunk.
-	const h, left, top, bottom, step = 230, 8.0, 36.0, 30.0, 44.0
+	const h, left, top, bottom, step = 236, 8.0, 40.0, 30.0, 44.0
 	w := int(left*2 + step*float64(max(len(c.Labels), 6)))
+	if len(c.Series) > 1 {
+		// The legend and the note share the top line.
+		legend := 16.0 + width(c.Note, figureSize)
+		for _, s := range c.Series {
+			legend += 40 + width(s.Name, legendSize)
+		}
+		w = max(w, int(legend+8))
+	}
 	n := max(len(c.Series), 1)
 	m := c.max()
 	plotH := h - top - bottom
 	bw := step * 0.76 / float64(n)
 	var b strings.Builder
-	hatch := c.open(&b, w, h)
+	id := c.open(&b, w, h)
 	base := top + plotH
+	if c.Unit == "" {
+		plotH -= figureSize + 4 // room for the figures above the bars
+	}
 	for i, l := range c.Labels {
 		x := left + float64(i)*step + step*0.12
 		for j, v := range c.Values[i] {
@@ -95,47 +192,55 @@ func Columns(c Chart) template.HTML {
 			bx := x + float64(j)*bw
 			name := l
 			if j < len(c.Series) {
-				name += " " + c.Series[j]
+				name += " " + c.Series[j].Name
 			}
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s><title>%s：%s%s</title></rect>`,
-				bx, base-bh, bw-1, bh, c.style(j, hatch), esc(name), esc(c.text(i, j)), esc(c.Unit))
+				bx, base-bh, bw-1, bh, c.style(j, id), esc(name), esc(c.text(i, j)), esc(c.Unit))
 			if c.Unit == "" {
-				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="13" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, esc(c.text(i, j)))
+				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%d" text-anchor="middle">%s</text>`, bx+bw/2, base-bh-4, figureSize, esc(c.text(i, j)))
 			}
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="14" text-anchor="middle">%s</text>`, x+bw*float64(n)/2, base+20, esc(l))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%d" text-anchor="middle">%s</text>`, x+bw*float64(n)/2, base+20, labelSize, esc(l))
 	}
 	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%d" y2="%.1f" stroke="#333"/>`, left, base, w-int(left), base)
-	b.WriteString(`</svg></div>`)
+	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
 
-// Bars draws each group as a row: its label, then its bars, each followed
-// by its figure. It suits categories, whose names need the room. The
-// picture is narrow, so on a phone, where it is scaled to the screen, its
-// text stays readable.
+// Bars draws each group as a row: its label on a line of its own, then
+// its bars, each followed by its figure. It suits categories, whose names
+// need the room; it is narrow enough for a phone, so its text is drawn
+// at full size there.
 func Bars(c Chart) template.HTML {
-	const w, labelW, barMax, barH = 440, 104.0, 170.0, 18.0
+	const w, left, barH, gap = 320, 4.0, 18.0, 4.0
 	n := max(len(c.Series), 1)
-	rowH := int(barH+4)*n + 14
-	top := 10
-	if len(c.Series) > 0 || c.Note != "" {
-		top = 40
+	// The bars leave room for the longest figure after them.
+	text := 0.0
+	for i := range c.Labels {
+		for j := range c.Values[i] {
+			text = max(text, width(c.text(i, j), figureSize))
+		}
+	}
+	barMax := max(float64(w)-left-8-text, 80)
+	rowH := labelSize + 6 + int(barH+gap)*n + 8
+	top := 8
+	if len(c.Series) > 1 || c.Note != "" {
+		top = 36
 	}
 	m := c.max()
 	var b strings.Builder
-	hatch := c.open(&b, w, top+rowH*len(c.Labels))
+	id := c.open(&b, w, top+rowH*len(c.Labels))
 	for i, l := range c.Labels {
 		y := float64(top + i*rowH)
-		fmt.Fprintf(&b, `<text x="4" y="%.1f" font-size="15">%s</text>`, y+barH-3, esc(l))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="%d" font-weight="700">%s</text>`, left, y+labelSize, labelSize, esc(l))
 		for j, v := range c.Values[i] {
 			bw := max(float64(v)/float64(m)*barMax, 0)
-			by := y + float64(j)*(barH+4)
-			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s/><text x="%.1f" y="%.1f" font-size="14">%s</text>`,
-				labelW, by, bw, barH, c.style(j, hatch), labelW+bw+6, by+14, esc(c.text(i, j)))
+			by := y + labelSize + 6 + float64(j)*(barH+gap)
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" %s/><text x="%.1f" y="%.1f" font-size="%d">%s</text>`,
+				left, by, bw, barH, c.style(j, id), left+bw+6, by+14, figureSize, esc(c.text(i, j)))
 		}
 	}
-	b.WriteString(`</svg></div>`)
+	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
 

@@ -30,7 +30,7 @@ func monthlyCharts(periods []finance.PeriodInfo, latest finance.Period) (monthly
 		b = append(b, byP[p].Expense)
 		labels = append(labels, fmt.Sprintf("%d月", p.Month()))
 	}
-	monthly = barChart("近十二个月收入和支出", labels, "收入", a, "支出", b)
+	monthly = barChart("近十二个月收入和支出", labels, chart.Series{Name: "收入", Meaning: chart.Income}, a, chart.Series{Name: "支出", Meaning: chart.Expense}, b)
 	a, b, labels = nil, nil, nil
 	for m := 1; m <= 12; m++ {
 		cur := finance.Period(latest.Year()*100 + m)
@@ -43,14 +43,17 @@ func monthlyCharts(periods []finance.PeriodInfo, latest finance.Period) (monthly
 			lastYear += byP[prev].Expense
 		}
 	}
+	// Both years are expense, so both are expense's colour: last year's
+	// solid, this year's hatched.
 	yearVs = barChart(fmt.Sprintf("%d年与%d年每月支出对比", latest.Year(), latest.Year()-1), labels,
-		fmt.Sprintf("%d年", latest.Year()-1), a, fmt.Sprintf("%d年", latest.Year()), b)
+		chart.Series{Name: fmt.Sprintf("%d年", latest.Year()-1), Meaning: chart.Expense}, a,
+		chart.Series{Name: fmt.Sprintf("%d年", latest.Year()), Meaning: chart.Expense}, b)
 	return monthly, yearVs, thisYear, lastYear
 }
 
 // barChart draws grouped bars of two series of amounts.
-func barChart(title string, labels []string, nameA string, a []zh.Fen, nameB string, b []zh.Fen) template.HTML {
-	c := chart.Chart{Title: title, Series: []string{nameA, nameB}, Labels: labels, Unit: " 元"}
+func barChart(title string, labels []string, sa chart.Series, a []zh.Fen, sb chart.Series, b []zh.Fen) template.HTML {
+	c := chart.Chart{Title: title, Series: []chart.Series{sa, sb}, Labels: labels, Unit: " 元"}
 	var top zh.Fen
 	for i := range labels {
 		c.Values = append(c.Values, []int64{int64(a[i]), int64(b[i])})
@@ -63,7 +66,7 @@ func barChart(title string, labels []string, nameA string, a []zh.Fen, nameB str
 
 // categoryChart draws a month's expense by category as labelled bars.
 func categoryChart(cats []finance.StatementCategory) template.HTML {
-	c := chart.Chart{Title: "本月支出按科目"}
+	c := chart.Chart{Title: "本月支出按科目", Series: []chart.Series{{Name: "支出", Meaning: chart.Expense}}}
 	for _, x := range cats {
 		if x.Direction == finance.Expense && x.Total > 0 {
 			c.Labels = append(c.Labels, x.Name)
@@ -77,14 +80,14 @@ func categoryChart(cats []finance.StatementCategory) template.HTML {
 	return chart.Bars(c)
 }
 
-// budgetChart draws each category's yearly budget (solid) against its
-// actual (hatched); an actual above its budget is marked in text as well,
-// not by colour alone.
+// budgetChart draws each category's yearly budget (solid grey) against its
+// actual (hatched purple); an actual above its budget is marked in text as
+// well, not by colour alone.
 func budgetChart(b *finance.Budget) template.HTML {
 	if b == nil || len(b.Lines) == 0 {
 		return ""
 	}
-	c := chart.Chart{Title: fmt.Sprintf("%d年预算与实际", b.Year), Series: []string{"预算", "实际"}}
+	c := chart.Chart{Title: fmt.Sprintf("%d年预算与实际", b.Year), Series: []chart.Series{{Name: "预算", Meaning: chart.Budget}, {Name: "实际", Meaning: chart.Actual}}}
 	for _, l := range b.Lines {
 		budget := "未编预算"
 		if l.Budgeted {

@@ -665,7 +665,7 @@ func (s *handlers) qaDistrictStats(w http.ResponseWriter, r *http.Request) error
 
 // monthChart draws each month's received and replied counts.
 func monthChart(months []qa.MonthCounts) template.HTML {
-	c := chart.Chart{Title: "每月收到与已回音条数", Series: []string{"收到", "已回音"}}
+	c := chart.Chart{Title: "每月收到与已回音条数", Series: []chart.Series{{Name: "收到", Meaning: chart.Received}, {Name: "已回音", Meaning: chart.Replied}}}
 	for _, m := range months {
 		c.Labels = append(c.Labels, fmt.Sprintf("%d月", int(m.Month.Month())))
 		c.Values = append(c.Values, []int64{int64(m.Received), int64(m.Replied)})
