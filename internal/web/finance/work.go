@@ -19,15 +19,11 @@ func (s *handlers) Work(ctx context.Context, a *mingbai.Actor) ([]web.Work, erro
 	}
 	var out []web.Work
 	for _, id := range a.Units(mingbai.RoleCadre) {
-		c, err := s.Org().Unit(ctx, id)
-		if err != nil {
-			return nil, err
-		}
 		cb, err := s.finance.Standing(ctx, a, id)
 		if err != nil {
 			return nil, fmt.Errorf("workbench: books of %d: %w", id, err)
 		}
-		base := "/c/" + c.Slug + "/finance"
+		base := "/c/" + cb.Community.Slug + "/finance"
 		if !cb.HasBooks {
 			out = append(out, web.Work{Role: mingbai.RoleCadre, Unit: id, Label: "尚未建账：开设本社区账簿", Count: 1, Link: base + "/ledger"})
 			continue
@@ -43,15 +39,11 @@ func (s *handlers) Work(ctx context.Context, a *mingbai.Actor) ([]web.Work, erro
 		if a.Has(mingbai.RoleCadre, id) {
 			continue
 		}
-		c, err := s.Org().Unit(ctx, id)
-		if err != nil {
-			return nil, err
-		}
 		cb, err := s.finance.Standing(ctx, a, id)
 		if err != nil {
 			return nil, fmt.Errorf("workbench: books of %d: %w", id, err)
 		}
-		base := "/c/" + c.Slug + "/finance"
+		base := "/c/" + cb.Community.Slug + "/finance"
 		out = append(out,
 			web.Work{Role: mingbai.RoleSupervisor, Unit: id, Label: "待审核的月报", Count: len(cb.Waiting), Note: months(cb.Waiting), Link: statementLink(base, cb.Waiting)},
 			web.Work{Role: mingbai.RoleSupervisor, Unit: id, Label: "退回后等社区答复的月报", Count: len(cb.Returned), Note: months(cb.Returned), Link: statementLink(base, cb.Returned)},
